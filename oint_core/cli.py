@@ -1,0 +1,360 @@
+"""The click adapter: ``oint <provider> <Method> --option value``, built lazily from metadata.
+
+Nothing here knows a provider. Groups list their commands from the registry and build a
+method's command only when it is asked for; every command ends in ``call_method``, the same
+function ``dispatch`` uses. Errors become one stderr line and a documented exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__
+from .dispatch import CallOptions, call_method
+from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError
+from .metadata import Kind, Method, Param, Provider
+from .output import to_json, write_result
+from .registry import Registry, default_registry
+
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+EXIT_INTERRUPTED = 130
+
+# Destinations of the core options; parameter keywords never start with "_", so no clash.
+OUT, TIMEOUT, DEBUG = "_out", "_timeout", "_debug"
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _registry() -> Registry:
+    return default_registry()
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"oint: {message}", err=True)
+    sys.exit(code)
+
+
+class OintGroup(click.Group):
+    """A group whose ``main`` turns every failure into one stderr line and an exit code."""
+
+    def main(
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:  # type: ignore[override]
+        extra.pop("standalone_mode", None)
+        _route_warnings()
+        try:
+            result = super().main(args, prog_name or "oint", standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:  # a bare group name: its help is the answer
+            click.echo(exc.ctx.get_help())
+            sys.exit(0)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            _fail(f"usage error: {_one_line(exc.format_message())}{hint}", EXIT_USAGE)
+        except click.ClickException as exc:
+            _fail(f"error: {_one_line(exc.format_message())}", exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            _fail("interrupted", EXIT_INTERRUPTED)
+        except ApiError as exc:
+            if exc.body not in ("", None):
+                click.echo(exc.body if isinstance(exc.body, str) else to_json(exc.body))
+            _fail(f"error: {exc}", exc.exit_code)
+        except OintError as exc:
+            kind = "usage error" if exc.exit_code == EXIT_USAGE else "error"
+            _fail(f"{kind}: {_one_line(str(exc))}", exc.exit_code)
+        except Exception as exc:  # the last guard: a bug still gets one line, not a traceback
+            _fail(f"internal error: {type(exc).__name__}: {_one_line(str(exc))}", EXIT_API)
+        sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke_without_subcommand(self, ctx: click.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            click.echo(ctx.get_help())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _StderrHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"oint: {record.levelname.lower()}: {record.getMessage()}", err=True)
+
+
+def _route_warnings() -> None:
+    """Plugin load failures and other warnings go to stderr as one ``oint:`` line each."""
+    logger = logging.getLogger("oint")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler(logging.WARNING))
+        logger.propagate = False
+
+
+# -- the root: providers and top-level commands ---------------------------------------------
+
+
+class RootGroup(OintGroup):
+    def _extra_commands(self) -> dict[str, click.Command]:
+        """Commands plugins add through the ``oint_commands`` hook; same-name groups merge."""
+        registry = _registry()
+        merged: dict[str, click.Command] = {}
+        if registry.loaded is None:
+            return merged
+        for impl in registry.loaded.manager.hook.oint_commands.get_hookimpls():
+            try:
+                commands = list(impl.function() or [])
+            except Exception as exc:
+                logging.getLogger("oint").warning(
+                    "plugin %r failed to add its commands: %s: %s",
+                    impl.plugin_name,
+                    type(exc).__name__,
+                    exc,
+                )
+                continue
+            for command in commands:
+                name = command.name or ""
+                existing = merged.get(name)
+                if isinstance(existing, click.Group) and isinstance(command, click.Group):
+                    for sub in command.commands.values():
+                        existing.add_command(sub)
+                elif existing is None and name not in self.commands:
+                    merged[name] = command
+        return merged
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(self.commands) | set(self._extra_commands())
+        return sorted(names) + _registry().provider_names
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        registry = _registry()
+        for name in registry.provider_names:
+            if name == cmd_name.lower():
+                return ProviderGroup(registry.provider(name))
+        return self._extra_commands().get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        registry = _registry()
+        providers = [(p, registry.provider(p).summary) for p in registry.provider_names]
+        with formatter.section("Providers"):
+            formatter.write_dl(providers or [("(none)", "no provider plugin is installed")])
+        commands = []
+        for name in sorted(set(self.commands) | set(self._extra_commands())):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                commands.append((name, command.get_short_help_str(limit=80)))
+        with formatter.section("Commands"):
+            formatter.write_dl(commands)
+
+
+@click.group(
+    cls=RootGroup,
+    context_settings=CONTEXT_SETTINGS,
+    invoke_without_command=True,
+    epilog="Run 'oint <provider>' to list its methods, "
+    "'oint <provider> <Method> --help' for a method's options.",
+)
+@click.version_option(__version__, "--version", prog_name="oint", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """oint: one command for many web services (OpenIntegrations-compatible)."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@cli.command("plugins")
+def plugins_command() -> None:
+    """List loaded plugins (name, distribution, version, providers) and load failures."""
+    registry = _registry()
+    loaded = registry.loaded
+    report = {
+        "plugins": [vars(p) for p in loaded.plugins] if loaded else [],
+        "failures": [vars(f) for f in loaded.failures] if loaded else [],
+    }
+    click.echo(to_json(report))
+
+
+# -- a provider: its methods, grouped -------------------------------------------------------
+
+
+class ProviderGroup(OintGroup):
+    def __init__(self, provider: Provider) -> None:
+        super().__init__(
+            name=provider.name,
+            help=provider.summary,
+            context_settings=CONTEXT_SETTINGS,
+            invoke_without_command=True,
+            callback=click.pass_context(lambda ctx: self.invoke_without_subcommand(ctx)),
+            epilog=f"Run 'oint {provider.name} <Method> --help' for a method's options."
+            " Method names are case-insensitive.",
+        )
+        self.provider = provider
+
+    def _methods(self) -> list[Method]:
+        return _registry().methods(self.provider.name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [m.name for m in self._methods()]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        try:
+            method = _registry().method(self.provider.name, cmd_name)
+        except OintError:
+            return None
+        return build_command(self.provider, method)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        order = {g: i for i, g in enumerate(self.provider.groups)}
+        groups: dict[str, list[Method]] = {}
+        for method in self._methods():
+            groups.setdefault(method.group, []).append(method)
+        for group in sorted(groups, key=lambda g: (order.get(g, len(order)), g)):
+            with formatter.section(group):
+                formatter.write_dl([(m.name, m.summary) for m in groups[group]])
+
+
+# -- a method: options from its parameters, plus the core's ------------------------------
+
+
+def _option_help(param: Param) -> str:
+    notes = []
+    if param.required:
+        notes.append("required")
+    elif param.default is not None:
+        shown = str(param.default).lower() if isinstance(param.default, bool) else param.default
+        notes.append(f"default: {shown}")
+    if param.choices:
+        notes.append("one of: " + ", ".join(param.choices))
+    if param.env:
+        notes.append(f"env: {param.env}")
+    if param.secret:
+        notes.append("secret")
+    suffix = f" [{'; '.join(notes)}]" if notes else ""
+    return f"{param.description}{suffix}"
+
+
+_METAVARS = {
+    Kind.BOOLEAN: "[true|false]",
+    Kind.INTEGER: "INTEGER",
+    Kind.NUMBER: "NUMBER",
+    Kind.DATE: "DATE",
+    Kind.DATETIME: "DATETIME",
+    Kind.UUID: "UUID",
+    Kind.OBJECT: "JSON|FILE",
+    Kind.LIST: "LIST",
+    Kind.CHOICE: "CHOICE",
+}
+
+
+def _option(param: Param) -> click.Option:
+    # Every value reaches ``bind`` as the text the user typed, so the CLI and the library
+    # share one set of checks and messages. Booleans also work as bare flags.
+    if param.kind is Kind.BOOLEAN:
+        return click.Option(
+            [param.keyword, param.option],
+            is_flag=False,
+            flag_value="true",
+            default=None,
+            metavar=_METAVARS[param.kind],
+            help=_option_help(param),
+        )
+    return click.Option(
+        [param.keyword, param.option],
+        default=None,
+        metavar=_METAVARS.get(param.kind, "TEXT"),
+        help=_option_help(param),
+    )
+
+
+def _core_options() -> list[click.Option]:
+    return [
+        click.Option(
+            [OUT, "--out"], metavar="FILE", default=None, help="Write the result to FILE."
+        ),
+        click.Option(
+            [TIMEOUT, "--timeout"],
+            metavar="SECONDS",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Network timeout [default: connect 10, read 60].",
+        ),
+        click.Option(
+            [DEBUG, "--debug"],
+            is_flag=True,
+            default=False,
+            help="Print requests, statuses and timings on stderr (secrets masked).",
+        ),
+    ]
+
+
+def example_command(provider: Provider, method: Method) -> str:
+    """A CLI example using every required parameter; secrets are shown as ``***``."""
+    words = ["oint", provider.name, method.name]
+    for p in method.params:
+        if p.kind is Kind.BOOLEAN:
+            if p.example is True:
+                words.append(p.option)
+            continue
+        if not p.required and p.example is None:
+            continue
+        if p.secret:
+            value = "***"
+        elif p.example is not None:
+            value = str(p.example)
+        else:
+            value = _EXAMPLE_VALUES.get(p.kind, p.name.lower())
+        words += [p.option, f'"{value}"']
+    return " ".join(words)
+
+
+_EXAMPLE_VALUES = {
+    Kind.UUID: "f1799065-01de-448c-91cf-8afe7d4c0cfc",
+    Kind.INTEGER: "1",
+    Kind.NUMBER: "1.5",
+    Kind.DATE: "2026-03-07",
+    Kind.DATETIME: "2026-03-07T14:55:51",
+}
+
+
+def build_command(provider: Provider, method: Method) -> click.Command:
+    """The click command for one method, derived entirely from its metadata."""
+    help_text = method.summary
+    if method.docs_url:
+        help_text += f"\n\nAPI documentation: {method.docs_url}"
+    help_text += f"\n\nGroup: {method.group}. Returns: {method.returns}."
+    help_text += f"\n\nExample:\n\n\b\n  {example_command(provider, method)}"
+
+    def callback(**kwargs: Any) -> None:
+        out = kwargs.pop(OUT)
+        timeout = kwargs.pop(TIMEOUT)
+        debug = kwargs.pop(DEBUG)
+        if out is not None and not Path(out).parent.is_dir():
+            raise click.BadParameter(f"folder of {out!r} does not exist", param_hint="--out")
+        options = CallOptions(timeout=timeout, debug=_stderr_line if debug else None)
+        given = {k: v for k, v in kwargs.items() if v is not None}
+        result = call_method(provider.name, method, given, style="cli", options=options)
+        write_result(result, out)
+
+    return click.Command(
+        name=method.name,
+        help=help_text,
+        short_help=method.summary,
+        params=[_option(p) for p in method.params] + _core_options(),
+        callback=callback,
+        context_settings=CONTEXT_SETTINGS,
+    )
+
+
+def _stderr_line(line: str) -> None:
+    click.echo(line, err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    cli.main(prog_name="oint")

@@ -1,0 +1,142 @@
+"""The one call path, shared by the CLI and the library: look up, coerce, check, call."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+from .coerce import coerce
+from .errors import InternalError, OintError, UsageError
+from .http import HttpClient
+from .metadata import Method, Param
+from .redact import Redactor
+
+Style = Literal["cli", "python"]
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """Core options of one call, the same on every method (``--timeout``, ``--debug``)."""
+
+    timeout: float | None = None
+    debug: Callable[[str], None] | None = None
+
+
+class CallContext:
+    """What a method function gets besides its parameters: HTTP, the environment, redaction."""
+
+    def __init__(
+        self, provider: str, method: Method, options: CallOptions, redactor: Redactor
+    ) -> None:
+        self.provider = provider
+        self.method = method
+        self.options = options
+        self.redactor = redactor
+
+    @cached_property
+    def http(self) -> HttpClient:
+        return HttpClient(
+            service=self.provider,
+            redactor=self.redactor,
+            timeout=self.options.timeout,
+            debug=self.options.debug,
+        )
+
+    @staticmethod
+    def env(name: str) -> str | None:
+        """An environment variable, with empty treated as unset."""
+        value = os.environ.get(name, "").strip()
+        return value or None
+
+
+def _label(param: Param, style: Style) -> str:
+    return param.option if style == "cli" else param.keyword
+
+
+def bind(method: Method, given: Mapping[str, Any], style: Style) -> dict[str, Any]:
+    """Map the caller's names onto parameters, then check and convert every value.
+
+    Accepts each parameter by its keyword (``test_api``) or its CLI name (``testapi``);
+    ``None`` means "not given". Raises ``UsageError`` before anything is sent.
+    """
+    by_name: dict[str, Param] = {}
+    for p in method.params:
+        by_name[p.keyword] = p
+        by_name.setdefault(p.alias, p)
+    raw: dict[str, tuple[str, Any]] = {}
+    for key, value in given.items():
+        param = by_name.get(key)
+        if param is None:
+            known = ", ".join(p.keyword for p in method.params) or "none"
+            raise UsageError(f"{method.name} has no parameter {key!r} (parameters: {known})")
+        if value is None:
+            continue
+        if param.keyword in raw:
+            raise UsageError(f"{method.name}: {param.keyword!r} given twice (as {key!r})")
+        raw[param.keyword] = (_label(param, style), value)
+
+    values: dict[str, Any] = {}
+    missing: list[str] = []
+    for p in method.params:
+        if p.keyword in raw:
+            label, value = raw[p.keyword]
+            values[p.keyword] = coerce(p, value, label=label)
+        elif p.env and CallContext.env(p.env) is not None:
+            values[p.keyword] = coerce(p, CallContext.env(p.env), label=p.env)
+        elif p.required:
+            hint = f" (or set {p.env})" if p.env else ""
+            missing.append(f"{_label(p, style)}{hint}")
+        else:
+            values[p.keyword] = p.default
+    if missing:
+        noun = "option" if style == "cli" else "parameter"
+        plural = "s" if len(missing) > 1 else ""
+        raise UsageError(f"{method.name}: missing required {noun}{plural}: {', '.join(missing)}")
+    return values
+
+
+def call_method(
+    provider: str,
+    method: Method,
+    given: Mapping[str, Any],
+    *,
+    style: Style = "python",
+    options: CallOptions | None = None,
+) -> Any:
+    """Run ``method`` with the caller's values; the CLI and ``dispatch`` both end here."""
+    options = options or CallOptions()
+    values = bind(method, given, style)
+    redactor = Redactor(
+        str(values[p.keyword]) for p in method.params if p.secret and values[p.keyword]
+    )
+    ctx = CallContext(provider, method, options, redactor)
+    try:
+        return method.function(ctx, **values)
+    except OintError:
+        raise
+    except Exception as exc:  # a bug in a method: keep one line, never a secret
+        raise InternalError(
+            redactor(f"{provider} {method.name} failed: {type(exc).__name__}: {exc}")
+        ) from exc
+
+
+def dispatch(provider: str, method: str, /, *, timeout: float | None = None, **params: Any) -> Any:
+    """Call ``provider``'s ``method`` with keyword parameters, as the CLI would.
+
+    >>> dispatch("cdek", "CreateRefusal", token=TOKEN, uuid=ORDER_UUID, test_api=True)
+
+    Method names match case-insensitively and in snake_case (``create_refusal``).
+    Raises ``UsageError``, ``ApiError`` or ``TransportError`` (all ``OintError``).
+    """
+    from .registry import default_registry
+
+    registry = default_registry()
+    found = registry.method(provider, method)
+    if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise UsageError(f"timeout: {timeout!r} is not a positive number of seconds")
+    return call_method(
+        registry.provider(provider).name, found, params, options=CallOptions(timeout=timeout)
+    )

@@ -1,0 +1,79 @@
+"""The error hierarchy, and the exit code each kind of failure maps to.
+
+The library raises these; only the CLI turns them into exit codes. Every message is
+one line and never carries a secret (callers pass text through the redactor first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+EXIT_OK = 0
+EXIT_API = 1
+EXIT_USAGE = 2
+EXIT_TRANSPORT = 3
+
+
+class OintError(Exception):
+    """Base of everything oint raises on purpose."""
+
+    exit_code: int = EXIT_API
+
+
+class UsageError(OintError):
+    """The caller asked for something that cannot be sent: nothing went to the network."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+class ApiError(OintError):
+    """The service answered with an error status.
+
+    ``body`` is the parsed JSON when the body was JSON, otherwise the raw text;
+    ``errors`` is the flat list of the service's error objects (CDEK: ``{"code", "message"}``).
+    """
+
+    exit_code = EXIT_API
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: Any,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+        self.errors = errors or []
+
+    @property
+    def codes(self) -> list[str]:
+        return [str(e.get("code")) for e in self.errors if isinstance(e, dict) and e.get("code")]
+
+
+class TransportError(OintError):
+    """The exchange itself failed: DNS, refused connection, TLS, timeout, unreadable body."""
+
+    exit_code = EXIT_TRANSPORT
+
+    def __init__(self, message: str, *, host: str | None = None) -> None:
+        super().__init__(message)
+        self.host = host
+
+
+class PluginError(OintError):
+    """A plugin could not be loaded or described itself wrongly."""
+
+    exit_code = EXIT_API
+
+
+class InternalError(OintError):
+    """A method failed in a way its author did not foresee (a bug); the cause is chained."""
+
+    exit_code = EXIT_API

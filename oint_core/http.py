@@ -1,0 +1,232 @@
+"""The core's HTTP layer: one shared session, timeouts, debug output, error mapping.
+
+``requests`` is imported on the first request, not at start-up, so that ``oint --help``
+and argument errors never pay for the network stack.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .errors import ApiError, TransportError, UsageError
+from .redact import Redactor
+
+if TYPE_CHECKING:
+    import requests
+
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_READ_TIMEOUT = 60.0
+
+_session: requests.Session | None = None
+_session_lock = threading.Lock()
+
+
+def get_session() -> requests.Session:
+    """The process-wide session, so library callers reuse connections across calls."""
+    global _session
+    if _session is None:
+        with _session_lock:
+            if _session is None:
+                import requests
+
+                from . import __version__
+
+                session = requests.Session()
+                session.headers["User-Agent"] = (
+                    f"oint/{__version__} python-requests/{requests.__version__}"
+                )
+                _session = session
+    return _session
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def error_list(body: Any) -> list[dict[str, Any]]:
+    """Every error object in an answer, whatever shape the service used.
+
+    Seen shapes: ``{"requests": [{"errors": [...]}]}``, top-level ``{"errors": [...]}`` and
+    OAuth's ``{"error": ..., "error_description": ...}``.
+    """
+    if not isinstance(body, dict):
+        return []
+    found: list[dict[str, Any]] = []
+    for request in body.get("requests") or []:
+        if isinstance(request, dict):
+            found.extend(e for e in request.get("errors") or [] if isinstance(e, dict))
+    found.extend(e for e in body.get("errors") or [] if isinstance(e, dict))
+    if isinstance(body.get("error"), str):
+        found.append({"code": body["error"], "message": body.get("error_description", "")})
+    return found
+
+
+class HttpClient:
+    """Sends one call's requests with its timeout, redaction and debug sink."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        redactor: Redactor,
+        timeout: float | None = None,
+        debug: Callable[[str], None] | None = None,
+    ) -> None:
+        self.service = service
+        self.redactor = redactor
+        self.timeout = (
+            (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT)
+            if timeout is None
+            else (min(timeout, DEFAULT_CONNECT_TIMEOUT), timeout)
+        )
+        self._debug = debug
+
+    def debug(self, line: str) -> None:
+        if self._debug is not None:
+            self._debug(self.redactor(line))
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        bearer: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, Any] | None = None,
+        binary: bool = False,
+    ) -> Any:
+        """Send a request and return the parsed JSON (or bytes when ``binary``).
+
+        Raises ``ApiError`` for an error status, ``TransportError`` when the exchange
+        failed or a success body is unreadable, ``UsageError`` for a URL that cannot work.
+        """
+        import requests
+
+        headers = {"Accept": "application/pdf, */*" if binary else "application/json"}
+        if bearer is not None:
+            self.redactor.add(bearer)
+            headers["Authorization"] = f"Bearer {bearer}"
+        host = host_of(url)
+        prepared = requests.Request(
+            method, url, headers=headers, params=params, json=json_body, data=form
+        )
+        session = get_session()
+        try:
+            request = session.prepare_request(prepared)
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
+            raise UsageError(self.redactor(f"invalid URL {url!r}: {exc}")) from None
+        self.debug(f"> {request.method} {request.url}")
+        for name, value in self.redactor.headers(request.headers).items():
+            self.debug(f"> {name}: {value}")
+        started = time.perf_counter()
+        try:
+            response = session.send(request, timeout=self.timeout)
+        except requests.exceptions.RequestException as exc:
+            self.debug(f"< failed after {(time.perf_counter() - started) * 1000:.0f} ms")
+            raise TransportError(self.redactor(describe_failure(exc, host)), host=host) from None
+        elapsed = (time.perf_counter() - started) * 1000
+        self.debug(f"< {response.status_code} {response.reason} ({elapsed:.0f} ms)")
+        return self._read(response, host, binary)
+
+    def _read(self, response: requests.Response, host: str, binary: bool) -> Any:
+        status = response.status_code
+        content = response.content
+        if 200 <= status < 300:
+            if binary:
+                return content
+            if not content.strip():
+                return {}
+            try:
+                return json.loads(content)
+            except ValueError:
+                raise TransportError(
+                    self.redactor(
+                        f"{host} answered {status} with a body that is not valid JSON:"
+                        f" {_first_line(content.decode('utf-8', 'replace'), 80)!r}"
+                    ),
+                    host=host,
+                ) from None
+        try:
+            body: Any = json.loads(content) if content.strip() else ""
+        except ValueError:
+            body = content.decode("utf-8", "replace")
+        errors = error_list(body)
+        if errors:
+            detail = "; ".join(
+                f"{e.get('code', '?')}: {_first_line(str(e.get('message', '')), 100)}"
+                for e in errors
+            )
+        elif isinstance(body, str) and body:
+            detail = _first_line(body, 100)
+        else:
+            detail = "no error details"
+        raise ApiError(
+            self.redactor(f"{self.service} answered {status} {response.reason}: {detail}"),
+            status=status,
+            body=body,
+            errors=errors,
+        )
+
+
+def describe_failure(exc: BaseException, host: str) -> str:
+    """One line saying what went wrong with the exchange, in words a user can act on."""
+    import requests
+
+    chain = _causes(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS failure talking to {host}: {_root_reason(chain)}"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"connecting to {host} timed out"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"{host} did not answer in time (read timeout)"
+    text = " ".join(str(c) for c in chain)
+    if any(type(c).__name__ == "NameResolutionError" for c in chain) or (
+        "Name or service not known" in text or "getaddrinfo failed" in text
+    ):
+        return f"cannot resolve host {host}"
+    if any(isinstance(c, ConnectionRefusedError) for c in chain):
+        return f"connection refused by {host}"
+    if any(isinstance(c, (ConnectionResetError, BrokenPipeError)) for c in chain) or any(
+        type(c).__name__ in {"RemoteDisconnected", "ProtocolError", "IncompleteRead"} for c in chain
+    ):
+        return f"{host} closed the connection without a complete answer"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return f"{host} sent a truncated answer"
+    return f"request to {host} failed: {_root_reason(chain)}"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        reason = getattr(current, "reason", None)
+        current = (
+            reason
+            if isinstance(reason, BaseException)
+            else (current.__cause__ or current.__context__)
+        )
+        if current is None and seen[-1].args and isinstance(seen[-1].args[0], BaseException):
+            current = seen[-1].args[0]
+    return seen
+
+
+def _root_reason(chain: list[BaseException]) -> str:
+    return _first_line(f"{type(chain[-1]).__name__}: {chain[-1]}", 120)
+
+
+def stderr_debug(line: str) -> None:
+    """The debug sink the CLI uses."""
+    print(line, file=sys.stderr, flush=True)

@@ -1,0 +1,115 @@
+"""Finding and loading plugins: entry points one by one, each inside its own guard.
+
+A plugin that fails to import or describes itself wrongly is reported and skipped; every
+other command keeps working. Set ``OINT_PLUGINS_STRICT=1`` to make such failures fatal
+(useful while writing a plugin).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+
+ENTRY_POINT_GROUP = "oint.plugins"
+STRICT_ENV = "OINT_PLUGINS_STRICT"
+
+
+@dataclass
+class PluginInfo:
+    """A plugin that loaded."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    providers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PluginFailure:
+    """A plugin that did not load, and why (one line)."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    error: str
+
+
+@dataclass
+class LoadedPlugins:
+    manager: pluggy.PluginManager
+    plugins: list[PluginInfo] = field(default_factory=list)
+    failures: list[PluginFailure] = field(default_factory=list)
+
+    def fail(
+        self, name: str, distribution: str | None, version: str | None, exc: BaseException
+    ) -> None:
+        """Record a plugin that could not be used (or raise, in strict mode)."""
+        failure = PluginFailure(
+            name=name,
+            distribution=distribution,
+            version=version,
+            error=f"{type(exc).__name__}: {exc}".strip().splitlines()[0],
+        )
+        if _strict():
+            raise PluginError(f"plugin {name!r} failed to load: {failure.error}") from exc
+        self.failures.append(failure)
+
+
+def _strict() -> bool:
+    return os.environ.get(STRICT_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def new_manager() -> pluggy.PluginManager:
+    """A plugin manager with oint's hook specifications and no plugins."""
+    manager = pluggy.PluginManager("oint")
+    manager.add_hookspecs(hookspecs)
+    return manager
+
+
+def load_plugins(
+    entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
+) -> LoadedPlugins:
+    """Build a manager and register every ``oint.plugins`` entry point that imports cleanly."""
+    loaded = LoadedPlugins(manager=new_manager())
+    if entry_points is None:
+        entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    for ep in sorted(entry_points, key=lambda e: e.name):
+        dist = getattr(ep, "dist", None)
+        distribution = getattr(dist, "name", None)
+        version = getattr(dist, "version", None)
+        try:
+            module = ep.load()
+            loaded.manager.register(module, name=ep.name)
+        except Exception as exc:  # a stranger's import error must not take us down
+            loaded.fail(ep.name, distribution, version, exc)
+            continue
+        loaded.plugins.append(PluginInfo(ep.name, distribution, version))
+    _drop_unmatched_hooks(loaded)
+    return loaded
+
+
+def _drop_unmatched_hooks(loaded: LoadedPlugins) -> None:
+    """``check_pending`` catches hook names with a typo; such a plugin is reported, not kept."""
+    while True:
+        try:
+            loaded.manager.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            name = loaded.manager.get_name(exc.plugin) or "?"
+            loaded.manager.unregister(exc.plugin)
+            info = next((p for p in loaded.plugins if p.name == name), None)
+            if info is not None:
+                loaded.plugins.remove(info)
+            loaded.fail(
+                name,
+                info.distribution if info else None,
+                info.version if info else None,
+                exc,
+            )

@@ -1,0 +1,61 @@
+"""``oint sandbox cdek``: run the local CDEK API emulator. Added through ``oint_commands``."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group("sandbox", help="Run a local emulator of a provider's API.")
+def sandbox() -> None:
+    pass
+
+
+@sandbox.command("cdek")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    metavar="ID:SECRET",
+    help="Accept another client_id:client_secret pair (repeatable). The published test"
+    " account is always accepted.",
+)
+@click.option(
+    "--token-ttl",
+    default=3599,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Seconds a token lives (expires_in).",
+)
+@click.option(
+    "--delay",
+    "processing_delay",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds before an accepted request is processed.",
+)
+def sandbox_cdek(
+    host: str, port: int, accounts: tuple[str, ...], token_ttl: int, processing_delay: float
+) -> None:
+    """Serve CDEK API v2 at http://HOST:PORT/v2 until Ctrl-C or SIGTERM.
+
+    The first line printed tells how to point oint at it.
+    """
+    from .sandbox.app import SandboxConfig
+    from .sandbox.server import serve
+
+    config = SandboxConfig(token_ttl=token_ttl, processing_delay=processing_delay)
+    for pair in accounts:
+        client_id, sep, secret = pair.partition(":")
+        if not sep or not client_id or not secret:
+            raise click.BadParameter(f"{pair!r} is not ID:SECRET", param_hint="--account")
+        config.accounts[client_id] = secret
+    serve(host=host, port=port, config=config, announce=lambda line: click.echo(line))

@@ -1,0 +1,7 @@
+"""Every CDEK method, gathered from the modules of OPI's regions."""
+
+from __future__ import annotations
+
+from . import orders
+
+METHODS = (*orders.METHODS,)
