@@ -142,26 +142,26 @@ class HttpClient:
 
     def _read(self, response: requests.Response, host: str, binary: bool) -> Any:
         status = response.status_code
-        content = response.content
+        if 200 <= status < 300 and binary:
+            return response.content
+        # A service that echoes a secret back must not make us print it: bodies are
+        # redacted as text, before parsing (``***`` keeps JSON valid).
+        text = self.redactor(response.content.decode("utf-8", "replace"))
         if 200 <= status < 300:
-            if binary:
-                return content
-            if not content.strip():
+            if not text.strip():
                 return {}
             try:
-                return json.loads(content)
+                return json.loads(text)
             except ValueError:
                 raise TransportError(
-                    self.redactor(
-                        f"{host} answered {status} with a body that is not valid JSON:"
-                        f" {_first_line(content.decode('utf-8', 'replace'), 80)!r}"
-                    ),
+                    f"{host} answered {status} with a body that is not valid JSON:"
+                    f" {_first_line(text, 80)!r}",
                     host=host,
                 ) from None
         try:
-            body: Any = json.loads(content) if content.strip() else ""
+            body: Any = json.loads(text) if text.strip() else ""
         except ValueError:
-            body = content.decode("utf-8", "replace")
+            body = text
         errors = error_list(body)
         if errors:
             detail = "; ".join(

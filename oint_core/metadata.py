@@ -27,7 +27,7 @@ RESERVED_KEYWORDS = frozenset({"timeout", "retries", "debug", "out", "provider",
 
 
 def snake_case(name: str) -> str:
-    """``TestAPI`` -> ``test_api``, ``UUIDArray`` -> ``uuid_array``, ``GetToken`` -> ``get_token``."""
+    """``TestAPI`` -> ``test_api``, ``UUIDArray`` -> ``uuid_array``, ``UUID`` -> ``uuid``."""
     return _WORD_BOUNDARY.sub("_", name).replace("-", "_").lower()
 
 

@@ -1,0 +1,5 @@
+"""``python -m oint_core`` runs the CLI, for environments without the console script."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import pytest
+
+from oint_core import Kind, Method, Param, PluginError, Provider
+from oint_core.metadata import snake_case, validate_method
+from oint_core.registry import Registry
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("TestAPI", "test_api"),
+        ("UUID", "uuid"),
+        ("UUIDArray", "uuid_array"),
+        ("CreateRefusal", "create_refusal"),
+        ("OrderDescription", "order_description"),
+        ("Token", "token"),
+    ],
+)
+def test_snake_case_follows_opi_names(name: str, expected: str) -> None:
+    assert snake_case(name) == expected
+
+
+def _fn(ctx, name):  # noqa: ANN001, ANN202
+    return {"name": name}
+
+
+NAME = Param("Name", "--name", Kind.STRING, "A name", required=True)
+
+
+def test_a_valid_method_passes_validation() -> None:
+    validate_method("p", Method("SayHello", "Says hello", "G", _fn, (NAME,)))
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ((Param("Out", "--out", Kind.STRING, "x"),), "reserved"),
+        ((NAME, Param("Name2", "--name", Kind.STRING, "x")), "defined twice"),
+        ((Param("Name", "name", Kind.STRING, "x"),), "must look like --name"),
+        ((Param("Pick", "--pick", Kind.CHOICE, "x"),), "lists no choices"),
+        ((), "do not match"),
+        ((NAME, Param("Extra", "--extra", Kind.STRING, "x")), "do not match"),
+        ((Param("Timeout", "--wait", Kind.STRING, "x"),), "core keyword"),
+    ],
+)
+def test_broken_metadata_is_refused_at_registration(params: tuple, message: str) -> None:
+    with pytest.raises(PluginError, match=message):
+        validate_method("p", Method("SayHello", "Says hello", "G", _fn, params))
+
+
+def test_methods_are_found_case_insensitively_and_in_snake_case() -> None:
+    method = Method("SayHello", "Says hello", "G", _fn, (NAME,))
+    registry = Registry.from_providers([Provider("p", "P", (method,))])
+    for spelling in ("SayHello", "sayhello", "SAYHELLO", "say_hello"):
+        assert registry.method("p", spelling) is method
+
+
+def test_provider_methods_load_lazily_once() -> None:
+    calls = []
+
+    def load() -> tuple:
+        calls.append(1)
+        return (Method("SayHello", "Says hello", "G", _fn, (NAME,)),)
+
+    registry = Registry.from_providers([Provider("p", "P", load)])
+    assert calls == []
+    registry.method("p", "SayHello")
+    registry.methods("p")
+    assert calls == [1]
+
+
+def test_two_plugins_cannot_claim_one_provider_name() -> None:
+    with pytest.raises(PluginError, match="already registered"):
+        Registry.from_providers([Provider("p", "P"), Provider("p", "Q")])
