@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import uuid as uuidlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
@@ -145,16 +147,44 @@ def _choice(param: Param, value: Any) -> str:
     raise _Invalid(f"is not one of: {', '.join(param.choices)}")
 
 
+def parse_json_text(text: str) -> Any:
+    """Strict JSON first; then OPI's pseudo-JSON (single quotes), which JSON5 covers.
+
+    Raises ``_Invalid`` saying where the text broke.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        strict_error = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    import json5  # only for the rare non-JSON value; keeps start-up light
+
+    try:
+        return json5.loads(text)
+    except ValueError:
+        raise _Invalid(f"is not valid JSON ({strict_error})") from None
+
+
+def _read_source(value: str) -> str:
+    """``-`` means standard input; text that is not inline JSON may name a file."""
+    if value == "-":
+        return sys.stdin.read()
+    text = value.strip()
+    if text[:1] in "{[":
+        return text
+    path = Path(text).expanduser()
+    if path.is_file():
+        try:
+            return path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _Invalid(f"names a file that cannot be read ({exc})") from None
+    raise _Invalid("is neither inline JSON nor the path of a JSON file")
+
+
 def _object(param: Param, value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
     if isinstance(value, str):
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise _Invalid(
-                f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-            ) from None
+        parsed = parse_json_text(_read_source(value))
         if isinstance(parsed, dict):
             return parsed
     raise _Invalid("is not a JSON object")
@@ -165,14 +195,12 @@ def _list(param: Param, value: Any) -> list[Any]:
         return list(value)
     if isinstance(value, str):
         text = value.strip()
-        if text.startswith("["):
-            try:
-                parsed = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise _Invalid(f"is not a valid JSON array ({exc.msg})") from None
-            return list(parsed)
-        return [text]
-    raise _Invalid("is not a list")
+        if not text.startswith("["):
+            return [text]  # one plain value, as OPI accepts
+        parsed = parse_json_text(text)
+        if isinstance(parsed, list):
+            return parsed
+    raise _Invalid("is not a list (give a JSON array or one value)")
 
 
 _READERS: dict[Kind, Callable[[Param, Any], Any]] = {

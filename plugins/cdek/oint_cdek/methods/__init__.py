@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import orders
+from . import common, orders
 
-METHODS = (*orders.METHODS,)
+METHODS = (*common.METHODS, *orders.METHODS)
