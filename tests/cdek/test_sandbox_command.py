@@ -1,0 +1,64 @@
+"""``oint sandbox cdek``: added by the CDEK plugin, prints where it listens, stops cleanly."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from oint_core.testing import run_cli
+
+
+def oint_command() -> list[str]:
+    script = Path(sys.executable).with_name("oint")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "oint_core"]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serves_on_a_free_port_and_stops_on_a_signal(stop: signal.Signals) -> None:
+    process = subprocess.Popen(
+        [*oint_command(), "sandbox", "cdek", "--port", "0", "--account", "shop-1:pa55-word"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stdout.readline().strip()
+        assert first.startswith("OINT_CDEK_BASE_URL=http://127.0.0.1:")
+        base_url = first.split("=", 1)[1]
+        assert base_url.endswith("/v2") and not base_url.endswith(":0/v2")
+        session = requests.Session()
+        session.trust_env = False
+        answer = session.post(
+            f"{base_url}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "shop-1",
+                "client_secret": "pa55-word",
+            },
+            timeout=5,
+        )
+        assert answer.status_code == 200  # the extra account given with --account works
+        process.send_signal(stop)
+        _, stderr = process.communicate(timeout=10)
+    finally:
+        process.kill() if process.poll() is None else None
+    assert process.returncode == 0
+    assert "Traceback" not in stderr
+
+
+def test_the_sandbox_command_comes_from_the_plugin_hook() -> None:
+    result = run_cli(["--help"])
+    assert "sandbox" in result.stdout
+    listing = run_cli(["sandbox", "--help"])
+    assert listing.exit_code == 0 and "cdek" in listing.stdout
+
+
+def test_a_malformed_extra_account_is_a_usage_error() -> None:
+    result = run_cli(["sandbox", "cdek", "--port", "0", "--account", "no-colon"])
+    assert result.exit_code == 2
+    assert "--account" in result.stderr
