@@ -325,6 +325,8 @@ def build_command(provider: Provider, method: Method) -> click.Command:
     if method.docs_url:
         help_text += f"\n\nAPI documentation: {method.docs_url}"
     help_text += f"\n\nGroup: {method.group}. Returns: {method.returns}."
+    if method.binary or method.binary_switch:
+        help_text += " A binary result is written with --out FILE (or to a pipe)."
     help_text += f"\n\nExample:\n\n\b\n  {example_command(provider, method)}"
 
     def callback(**kwargs: Any) -> None:
@@ -333,7 +335,11 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         debug = kwargs.pop(DEBUG)
         if out is not None and not Path(out).parent.is_dir():
             raise click.BadParameter(f"folder of {out!r} does not exist", param_hint="--out")
-        options = CallOptions(timeout=timeout, debug=_stderr_line if debug else None)
+        options = CallOptions(
+            timeout=timeout,
+            debug=_stderr_line if debug else None,
+            refuse_binary=out is None and sys.stdout.isatty(),
+        )
         given = {k: v for k, v in kwargs.items() if v is not None}
         result = call_method(provider.name, method, given, style="cli", options=options)
         write_result(result, out)

@@ -11,6 +11,7 @@ import json
 import sys
 import uuid as uuidlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,9 @@ def coerce(param: Param, value: Any, *, label: str) -> Any:
         result = _READERS[param.kind](param, value)
     except _Invalid as exc:
         raise UsageError(f"{label}: {_show(param, value)} {exc}", option=param.option) from None
+    if param.items is not None:
+        item = replace(param, kind=param.items, items=None)
+        result = [coerce(item, element, label=f"{label}[{i}]") for i, element in enumerate(result)]
     return result
 
 

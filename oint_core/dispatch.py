@@ -23,18 +23,29 @@ class CallOptions:
 
     timeout: float | None = None
     debug: Callable[[str], None] | None = None
+    # The CLI sets this when bytes would land on a terminal: such a call is refused
+    # before anything is sent.
+    refuse_binary: bool = False
 
 
 class CallContext:
     """What a method function gets besides its parameters: HTTP, the environment, redaction."""
 
     def __init__(
-        self, provider: str, method: Method, options: CallOptions, redactor: Redactor
+        self,
+        provider: str,
+        method: Method,
+        options: CallOptions,
+        redactor: Redactor,
+        style: Style = "python",
     ) -> None:
         self.provider = provider
         self.method = method
         self.options = options
         self.redactor = redactor
+        # "cli" for a one-shot process (providers may persist state such as tokens on disk),
+        # "python" for a library caller (state stays in memory).
+        self.style = style
 
     @cached_property
     def http(self) -> HttpClient:
@@ -109,10 +120,15 @@ def call_method(
     """Run ``method`` with the caller's values; the CLI and ``dispatch`` both end here."""
     options = options or CallOptions()
     values = bind(method, given, style)
+    if options.refuse_binary and method.returns_binary(values):
+        raise UsageError(
+            f"{method.name} returns a binary file here; give --out FILE to save it"
+            " (or redirect standard output)"
+        )
     redactor = Redactor(
         str(values[p.keyword]) for p in method.params if p.secret and values[p.keyword]
     )
-    ctx = CallContext(provider, method, options, redactor)
+    ctx = CallContext(provider, method, options, redactor, style)
     try:
         return method.function(ctx, **values)
     except OintError:

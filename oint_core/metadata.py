@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import inspect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +19,7 @@ from .errors import PluginError
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # Options every method command gets from the core; no provider may define them.
-RESERVED_OPTIONS = frozenset(
-    {"--help", "--out", "--debug", "--timeout", "--retries", "--version", "--format"}
-)
+RESERVED_OPTIONS = frozenset({"--help", "--out", "--debug", "--timeout", "--retries", "--version"})
 # Keywords ``dispatch`` itself takes; no parameter may be spelled like them.
 RESERVED_KEYWORDS = frozenset({"timeout", "retries", "debug", "out", "provider", "method"})
 
@@ -83,6 +81,7 @@ class Param:
     secret: bool = False
     env: str | None = None
     choices: tuple[str, ...] = ()
+    items: Kind | None = None  # for LIST: the kind every element must have
     example: Any = None  # shown in generated examples; required parameters always are
 
     @property
@@ -111,10 +110,16 @@ class Method:
     docs_url: str | None = None
     returns: str = "The service's JSON answer"
     binary: bool = False
+    # The keyword of a boolean parameter that turns the result into bytes (OPI's GetFile).
+    binary_switch: str | None = None
 
     @property
     def python_name(self) -> str:
         return snake_case(self.name)
+
+    def returns_binary(self, values: Mapping[str, Any]) -> bool:
+        """Whether a call with these (bound) values gives bytes rather than JSON."""
+        return self.binary or bool(self.binary_switch and values.get(self.binary_switch))
 
     def param(self, keyword: str) -> Param:
         for p in self.params:
@@ -163,10 +168,16 @@ def validate_method(provider: str, method: Method) -> None:
             raise PluginError(f"{where}: option {p.option} is defined twice")
         if p.keyword in seen_keywords:
             raise PluginError(f"{where}: parameter {p.name} is defined twice")
+        if p.required and p.default is not None:
+            raise PluginError(f"{where}: required parameter {p.name} cannot have a default")
+        if p.items is not None and (p.kind is not Kind.LIST or p.items is Kind.LIST):
+            raise PluginError(f"{where}: only a list parameter has items of one kind")
         if p.kind is Kind.CHOICE and not p.choices:
             raise PluginError(f"{where}: choice parameter {p.name} lists no choices")
         seen_options.add(p.option)
         seen_keywords.add(p.keyword)
+    if method.binary_switch is not None and method.binary_switch not in seen_keywords:
+        raise PluginError(f"{where}: binary_switch {method.binary_switch!r} is not a parameter")
     _check_signature(where, method)
 
 

@@ -162,7 +162,7 @@ def test_debug_shows_method_url_status_and_timing_but_masks_the_token(cdek: HTTP
     ("args", "fragment"),
     [
         (["--uuid", "not-a-uuid", "--token", TOKEN], "--uuid: 'not-a-uuid' is not a UUID"),
-        (["--uuid", ORDER], "missing required option: --token (or set OINT_CDEK_TOKEN)"),
+        (["--uuid", ORDER], "no CDEK token: give --token, or set OINT_CDEK_TOKEN"),
         (["--token", TOKEN], "missing required option: --uuid"),
         (["--uuid", ORDER, "--token", TOKEN, "--testapi", "maybe"], "--testapi: 'maybe'"),
         (["--uuid", ORDER, "--token", TOKEN, "--bogus"], "No such option '--bogus'"),

@@ -1,10 +1,14 @@
-"""Where CDEK lives and how a method sends one request to it."""
+"""Where CDEK lives, and how a method sends one request to it."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from oint_core import CallContext
+
+from .auth import with_token
 
 PRODUCTION_ROOT = "https://api.cdek.ru/v2"
 TEST_ROOT = "https://api.edu.cdek.ru/v2"
@@ -28,5 +32,48 @@ def call(
     test_api: bool,
     **request: Any,
 ) -> Any:
-    """Send ``verb {root}{path}`` with the bearer token and return the parsed answer."""
-    return ctx.http.request(verb, api_root(ctx, test_api) + path, bearer=token, **request)
+    """Send ``verb {root}{path}`` with a bearer token (given, or managed) and return the answer.
+
+    ``path`` may also be a full URL on CDEK's side (print-form links).
+    """
+    root = api_root(ctx, test_api)
+    url = path if path.startswith(("http://", "https://")) else root + path
+    return with_token(
+        ctx, token, root, lambda bearer: ctx.http.request(verb, url, bearer=bearer, **request)
+    )
+
+
+def query(values: Mapping[str, Any]) -> dict[str, str]:
+    """Query parameters in CDEK's spelling: booleans ``true``/``false``, dates ``YYYY-MM-DD``,
+    lists comma-separated. ``None`` means "not given"; 0, false and "" are sent as given.
+    """
+    params: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        params[name] = query_value(value)
+    return params
+
+
+def query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ",".join(query_value(v) for v in value)
+    return str(value)
+
+
+def cdek_datetime(value: dt.datetime) -> str:
+    """CDEK's ``YYYY-MM-DDTHH:MM:SS+0000``; a naive time is taken as UTC, as OPI does."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S") + "+0000"
+
+
+def orders_list(uuids: list[Any]) -> list[dict[str, str]]:
+    """CDEK's ``orders`` array for print forms and prealerts: ``[{"order_uuid": …}, …]``."""
+    return [{"order_uuid": str(uuid)} for uuid in uuids]

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from . import common, orders
+from . import common, delivery, orders
 
-METHODS = (*common.METHODS, *orders.METHODS)
+METHODS = (*common.METHODS, *orders.METHODS, *delivery.METHODS)

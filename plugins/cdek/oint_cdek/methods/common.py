@@ -1,19 +1,68 @@
-"""OPI region "Common methods"."""
+"""OPI region "Common methods": the token, reference lists, cash reports."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from oint_core import CallContext, Kind, Method, Param
 
-from ..api import call
-from ..params import COMMON, TEST_API
+from .. import templates
+from ..api import api_root, call, query
+from ..auth import Credentials, request_token
+from ..params import CLEAR, COMMON, RECEIVING_DATE, TEST_API, TOKEN
 
 
 def get_token(ctx: CallContext, account: str, password: str, test_api: bool = False) -> Any:
     """Exchange the account and secure password for a bearer token (OAuth client credentials)."""
-    form = {"grant_type": "client_credentials", "client_id": account, "client_secret": password}
-    return call(ctx, "POST", "/oauth/token", token=None, test_api=test_api, form=form)
+    return request_token(ctx, api_root(ctx, test_api), Credentials(account, password))
+
+
+def get_cashbox_checks_by_date(
+    ctx: CallContext, token: str | None, receiving_date: dt.date, test_api: bool = False
+) -> Any:
+    params = query({"date": receiving_date})
+    return call(ctx, "GET", "/check", token=token, test_api=test_api, params=params)
+
+
+def get_delivery_cash_registry(
+    ctx: CallContext, token: str | None, receiving_date: dt.date, test_api: bool = False
+) -> Any:
+    params = query({"date": receiving_date})
+    return call(ctx, "GET", "/registries", token=token, test_api=test_api, params=params)
+
+
+def get_delivery_cash_transfers(
+    ctx: CallContext, token: str | None, receiving_date: dt.date, test_api: bool = False
+) -> Any:
+    params = query({"date": receiving_date})
+    return call(ctx, "GET", "/payment", token=token, test_api=test_api, params=params)
+
+
+def get_office_list(
+    ctx: CallContext,
+    token: str | None,
+    filter: dict[str, Any] | None = None,
+    test_api: bool = False,
+) -> Any:
+    params = query(filter or {})
+    return call(ctx, "GET", "/deliverypoints", token=token, test_api=test_api, params=params)
+
+
+def get_regions_list(
+    ctx: CallContext,
+    token: str | None,
+    countries: list[str] | None = None,
+    page: int = 0,
+    lang: str = "rus",
+    test_api: bool = False,
+) -> Any:
+    params = query({"country_codes": countries, "page": page, "lang": lang})
+    return call(ctx, "GET", "/location/regions", token=token, test_api=test_api, params=params)
+
+
+def get_office_filter_description(ctx: CallContext, clear: bool = False) -> dict[str, Any]:
+    return templates.layout(templates.OFFICE_FILTER, empty=clear)
 
 
 METHODS = (
@@ -35,7 +84,7 @@ METHODS = (
                 "Password",
                 "--pass",
                 Kind.STRING,
-                "Secret key (Password)",
+                "Secret key (Secure password)",
                 required=True,
                 secret=True,
                 env="OINT_CDEK_PASSWORD",
@@ -44,5 +93,87 @@ METHODS = (
         ),
         docs_url="https://api-docs.cdek.ru/33828799.html",
         returns="access_token, token_type, expires_in (seconds), scope and jti",
+    ),
+    Method(
+        name="GetCashboxChecksByDate",
+        summary="Gets the fiscal checks issued on a date",
+        group=COMMON,
+        function=get_cashbox_checks_by_date,
+        params=(TOKEN, RECEIVING_DATE, TEST_API),
+        docs_url="https://api-docs.cdek.ru/36990336.html",
+        returns="check_info: the checks of that date ({} when there are none)",
+    ),
+    Method(
+        name="GetDeliveryCashRegistry",
+        summary="Gets the cash-on-delivery registries of a date",
+        group=COMMON,
+        function=get_delivery_cash_registry,
+        params=(TOKEN, RECEIVING_DATE, TEST_API),
+        docs_url="https://api-docs.cdek.ru/36990390.html",
+        returns="registries: the cash-on-delivery registries of that date",
+    ),
+    Method(
+        name="GetDeliveryCashTransfers",
+        summary="Gets the cash-on-delivery transfers of a date",
+        group=COMMON,
+        function=get_delivery_cash_transfers,
+        params=(TOKEN, RECEIVING_DATE, TEST_API),
+        docs_url="https://api-docs.cdek.ru/36990402.html",
+        returns="orders: the orders whose cash on delivery was transferred that date",
+    ),
+    Method(
+        name="GetOfficeList",
+        summary="Gets the list of CDEK offices (pickup points and parcel lockers)",
+        group=COMMON,
+        function=get_office_list,
+        params=(
+            TOKEN,
+            Param(
+                "Filter",
+                "--filter",
+                Kind.OBJECT,
+                "Office filter. See GetOfficeFilterDescription",
+                example="{'city_code': 270, 'type': 'PVZ'}",
+            ),
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/36982648.html",
+        returns="A JSON array of offices",
+    ),
+    Method(
+        name="GetRegionsList",
+        summary="Gets the list of regions",
+        group=COMMON,
+        function=get_regions_list,
+        params=(
+            TOKEN,
+            Param(
+                "Countries",
+                "--countries",
+                Kind.LIST,
+                "Country codes (ISO 3166-1 alpha-2): one, or a JSON array",
+                example="['RU', 'KZ']",
+            ),
+            Param("Page", "--page", Kind.INTEGER, "Page number, from 0", default=0),
+            Param(
+                "Lang",
+                "--lang",
+                Kind.STRING,
+                "Language of the answer: rus, eng, zho",
+                default="rus",
+            ),
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/33829418.html",
+        returns="A JSON array of regions",
+    ),
+    Method(
+        name="GetOfficeFilterDescription",
+        summary="Gets the layout of the office filter for GetOfficeList",
+        group=COMMON,
+        function=get_office_filter_description,
+        params=(CLEAR,),
+        docs_url="https://api-docs.cdek.ru/36982648.html",
+        returns="The filter's fields, with descriptions (or empty) as values; no request is made",
     ),
 )

@@ -1,0 +1,179 @@
+"""Tokens that manage themselves.
+
+OPI makes every caller run GetToken and pass the token to each call. Here a method given no
+token (no ``--token``, no ``OINT_CDEK_TOKEN``) uses account credentials instead, from
+``use_credentials()`` or ``OINT_CDEK_ACCOUNT``/``OINT_CDEK_PASSWORD``, and the token they
+give is cached until shortly before it expires:
+
+- in memory, for the life of the process, behind one lock per account and API root, so
+  concurrent calls fetch one token;
+- for the CLI also in a file in the user's cache directory (``platformdirs``, so
+  ``XDG_CACHE_HOME`` is honoured), readable by its owner only, so consecutive ``oint``
+  commands reuse it.
+
+A cached token that CDEK calls expired or incorrect is replaced once and the call repeated
+once; a token the caller gave is never replaced behind their back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oint_core import ApiError, CallContext, UsageError
+
+ACCOUNT_ENV = "OINT_CDEK_ACCOUNT"
+PASSWORD_ENV = "OINT_CDEK_PASSWORD"
+TOKEN_ENV = "OINT_CDEK_TOKEN"
+# A token is not used in its last minute (or last tenth of its life, if shorter), so a call
+# never starts with a token that expires on the way.
+EXPIRY_MARGIN = 60.0
+STALE_TOKEN_CODES = frozenset({"v2_token_expired", "v2_authorization_incorrect"})
+
+
+@dataclass(frozen=True)
+class Credentials:
+    account: str
+    password: str
+
+
+@dataclass
+class CachedToken:
+    access_token: str
+    expires_at: float  # wall-clock seconds (time.time()), so it survives across processes
+
+    def fresh(self) -> bool:
+        return time.time() < self.expires_at
+
+
+_configured: Credentials | None = None
+_memory: dict[str, CachedToken] = {}
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def use_credentials(account: str, password: str) -> None:
+    """Give the library CDEK credentials once; calls without a token then fetch their own."""
+    global _configured
+    if not account or not password:
+        raise UsageError("use_credentials: account and password must both be given")
+    _configured = Credentials(account, password)
+
+
+def forget_tokens() -> None:
+    """Drop every token held in memory (the file cache is left alone)."""
+    with _locks_guard:
+        _memory.clear()
+
+
+def _credentials(ctx: CallContext) -> Credentials | None:
+    account, password = ctx.env(ACCOUNT_ENV), ctx.env(PASSWORD_ENV)
+    if account and password:
+        return Credentials(account, password)
+    return _configured
+
+
+def cache_key(account: str, root: str) -> str:
+    """Tokens are per account and per API root (production, edu, a sandbox)."""
+    return hashlib.sha256(f"{account}\0{root}".encode()).hexdigest()[:32]
+
+
+def token_file(key: str) -> Path:
+    import platformdirs  # only when a token is actually cached to disk
+
+    return Path(platformdirs.user_cache_dir("oint", appauthor=False)) / "cdek" / f"{key}.json"
+
+
+def _read_file(key: str) -> CachedToken | None:
+    try:
+        data = json.loads(token_file(key).read_text(encoding="utf-8"))
+        return CachedToken(str(data["access_token"]), float(data["expires_at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent or damaged: fetch a new one
+
+
+def _write_file(key: str, token: CachedToken) -> None:
+    path = token_file(key)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"access_token": token.access_token, "expires_at": token.expires_at}, handle)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a read-only home must not break the call; the token is simply not reused
+
+
+def _lock(key: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def request_token(ctx: CallContext, root: str, credentials: Credentials) -> dict[str, Any]:
+    """``POST {root}/oauth/token``, CDEK's client-credentials grant, as a form body."""
+    ctx.redactor.add(credentials.password)
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": credentials.account,
+        "client_secret": credentials.password,
+    }
+    answer = ctx.http.request("POST", f"{root}/oauth/token", form=form)
+    if not isinstance(answer, dict) or not answer.get("access_token"):
+        raise ApiError(
+            "CDEK answered the token request without an access_token", status=200, body=answer
+        )
+    ctx.redactor.add(str(answer["access_token"]))
+    return answer
+
+
+def _managed_token(ctx: CallContext, root: str, credentials: Credentials, renew: bool) -> str:
+    key = cache_key(credentials.account, root)
+    persistent = ctx.style == "cli"
+    with _lock(key):
+        if not renew:
+            cached = _memory.get(key) or (_read_file(key) if persistent else None)
+            if cached is not None and cached.fresh():
+                _memory[key] = cached
+                ctx.redactor.add(cached.access_token)
+                return cached.access_token
+        answer = request_token(ctx, root, credentials)
+        lifetime = float(answer.get("expires_in") or 0)
+        margin = min(EXPIRY_MARGIN, lifetime / 10)
+        token = CachedToken(str(answer["access_token"]), time.time() + lifetime - margin)
+        _memory[key] = token
+        if persistent:
+            _write_file(key, token)
+        return token.access_token
+
+
+def with_token(ctx: CallContext, token: str | None, root: str, send: Callable[[str], Any]) -> Any:
+    """Call ``send(bearer)`` with the given token, or with a managed one.
+
+    A managed token that CDEK rejects as expired or incorrect is renewed once and the
+    request sent once more (the rejected request was not processed, so this repeats nothing).
+    """
+    if token:
+        return send(token)
+    credentials = _credentials(ctx)
+    if credentials is None:
+        given = "--token" if ctx.style == "cli" else "token=..., or call use_credentials()"
+        raise UsageError(
+            f"no CDEK token: give {given}, or set {TOKEN_ENV}, or set {ACCOUNT_ENV}"
+            f" and {PASSWORD_ENV} so oint gets one itself",
+            option="--token",
+        )
+    bearer = _managed_token(ctx, root, credentials, renew=False)
+    try:
+        return send(bearer)
+    except ApiError as exc:
+        if exc.status != 401 or not STALE_TOKEN_CODES.intersection(exc.codes):
+            raise
+    return send(_managed_token(ctx, root, credentials, renew=True))
