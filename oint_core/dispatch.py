@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -54,6 +55,16 @@ class CallContext:
             redactor=self.redactor,
             timeout=self.options.timeout,
             debug=self.options.debug,
+        )
+
+    def warn(self, message: str) -> None:
+        """Report something the caller should see although the call succeeded.
+
+        Goes to the ``oint`` logger: the CLI prints it as one stderr line, stdout keeps
+        the result unchanged; library users see it through ``logging``.
+        """
+        logging.getLogger("oint").warning(
+            "%s %s: %s", self.provider, self.method.name, self.redactor(message)
         )
 
     @staticmethod

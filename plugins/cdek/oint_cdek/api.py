@@ -38,9 +38,22 @@ def call(
     """
     root = api_root(ctx, test_api)
     url = path if path.startswith(("http://", "https://")) else root + path
-    return with_token(
+    answer = with_token(
         ctx, token, root, lambda bearer: ctx.http.request(verb, url, bearer=bearer, **request)
     )
+    surface_warnings(ctx, answer)
+    return answer
+
+
+def surface_warnings(ctx: CallContext, answer: Any) -> None:
+    """CDEK puts warnings (``v2_cost_change_by_*``, ``v2_late_intake``) next to success,
+    where they are easy to miss: each one is reported on its own line."""
+    if not isinstance(answer, dict):
+        return
+    for request in answer.get("requests") or []:
+        for warning in (request.get("warnings") or []) if isinstance(request, dict) else []:
+            if isinstance(warning, dict):
+                ctx.warn(f"{warning.get('code', '?')}: {warning.get('message', '')}")
 
 
 def query(values: Mapping[str, Any]) -> dict[str, str]:

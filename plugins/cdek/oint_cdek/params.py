@@ -7,7 +7,12 @@ from oint_core import Kind, Param
 COMMON = "Common methods"
 ORDERS = "Orders management"
 DELIVERY = "Delivery management"
-GROUPS = (COMMON, ORDERS, DELIVERY)
+# Beyond OPI's three regions, for the rest of CDEK API v2.
+LOCATIONS = "Locations"
+CALCULATOR = "Calculator"
+DOCUMENTS = "Print forms and photos"
+WEBHOOKS = "Webhooks"
+GROUPS = (COMMON, ORDERS, DELIVERY, LOCATIONS, CALCULATOR, DOCUMENTS, WEBHOOKS)
 
 TOKEN = Param(
     "Token",
@@ -48,5 +53,12 @@ REQUIRED_ONLY = Param(
     "--required",
     Kind.BOOLEAN,
     "True > only required fields will be in the set",
+    default=False,
+)
+ALL_PAGES = Param(
+    "All",
+    "--all",
+    Kind.BOOLEAN,
+    "Read every page (page 0, 1, … until an empty one) and return one list",
     default=False,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from oint_core import CallContext, Kind, Method, Param
@@ -10,7 +11,8 @@ from oint_core import CallContext, Kind, Method, Param
 from .. import templates
 from ..api import api_root, call, query
 from ..auth import Credentials, request_token
-from ..params import CLEAR, COMMON, RECEIVING_DATE, TEST_API, TOKEN
+from ..paging import PAGE_SIZE, walk_pages
+from ..params import ALL_PAGES, CLEAR, COMMON, RECEIVING_DATE, TEST_API, TOKEN
 
 
 def get_token(ctx: CallContext, account: str, password: str, test_api: bool = False) -> Any:
@@ -43,10 +45,25 @@ def get_office_list(
     ctx: CallContext,
     token: str | None,
     filter: dict[str, Any] | None = None,
+    all: bool = False,
     test_api: bool = False,
 ) -> Any:
-    params = query(filter or {})
-    return call(ctx, "GET", "/deliverypoints", token=token, test_api=test_api, params=params)
+    def fetch(filter: dict[str, Any]) -> Any:
+        params = query(filter)
+        return call(ctx, "GET", "/deliverypoints", token=token, test_api=test_api, params=params)
+
+    return fetch_filtered(fetch, filter or {}, all)
+
+
+def fetch_filtered(
+    fetch: Callable[[dict[str, Any]], Any], filter: dict[str, Any], all: bool
+) -> Any:
+    """One request with the filter as given; with ``all``, every page (the filter's
+    ``page`` walks from 0; its ``size``, if any, is kept)."""
+    if not all:
+        return fetch(filter)
+    size = filter.get("size", PAGE_SIZE)
+    return list(walk_pages(lambda page: fetch({**filter, "page": page, "size": size})))
 
 
 def get_regions_list(
@@ -55,10 +72,16 @@ def get_regions_list(
     countries: list[str] | None = None,
     page: int = 0,
     lang: str = "rus",
+    all: bool = False,
     test_api: bool = False,
 ) -> Any:
-    params = query({"country_codes": countries, "page": page, "lang": lang})
-    return call(ctx, "GET", "/location/regions", token=token, test_api=test_api, params=params)
+    def fetch(page: int, size: int | None = None) -> Any:
+        params = query({"country_codes": countries, "page": page, "size": size, "lang": lang})
+        return call(ctx, "GET", "/location/regions", token=token, test_api=test_api, params=params)
+
+    if all:
+        return list(walk_pages(lambda n: fetch(n, PAGE_SIZE)))
+    return fetch(page)
 
 
 def get_office_filter_description(ctx: CallContext, clear: bool = False) -> dict[str, Any]:
@@ -135,6 +158,7 @@ METHODS = (
                 "Office filter. See GetOfficeFilterDescription",
                 example="{'city_code': 270, 'type': 'PVZ'}",
             ),
+            ALL_PAGES,
             TEST_API,
         ),
         docs_url="https://api-docs.cdek.ru/36982648.html",
@@ -162,6 +186,7 @@ METHODS = (
                 "Language of the answer: rus, eng, zho",
                 default="rus",
             ),
+            ALL_PAGES,
             TEST_API,
         ),
         docs_url="https://api-docs.cdek.ru/33829418.html",

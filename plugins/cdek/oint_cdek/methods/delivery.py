@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from oint_core import CallContext, Kind, Method, Param
@@ -51,6 +52,47 @@ def get_delivery_appointment(
     ctx: CallContext, token: str | None, uuid: str, test_api: bool = False
 ) -> Any:
     return call(ctx, "GET", f"/delivery/{uuid}", token=token, test_api=test_api)
+
+
+def get_order_courier_invitations(
+    ctx: CallContext, token: str | None, uuid: str, test_api: bool = False
+) -> Any:
+    return call(ctx, "GET", f"/orders/{uuid}/intakes", token=token, test_api=test_api)
+
+
+def get_estimated_delivery_intervals(
+    ctx: CallContext, token: str | None, shipment: dict[str, Any], test_api: bool = False
+) -> Any:
+    return call(
+        ctx,
+        "POST",
+        "/delivery/estimatedIntervals",
+        token=token,
+        test_api=test_api,
+        json_body=shipment,
+    )
+
+
+def get_courier_available_days(
+    ctx: CallContext,
+    token: str | None,
+    location: dict[str, Any],
+    date: dt.date | None = None,
+    test_api: bool = False,
+) -> Any:
+    body: dict[str, Any] = {"from_location": location}
+    if date is not None:
+        body["date"] = date.isoformat()
+    return call(
+        ctx, "POST", "/intakes/availableDays", token=token, test_api=test_api, json_body=body
+    )
+
+
+def update_courier_invitation_status(
+    ctx: CallContext, token: str | None, uuid: str, status: str, test_api: bool = False
+) -> Any:
+    body = {"uuid": uuid, "status": status}
+    return call(ctx, "PATCH", "/intakes", token=token, test_api=test_api, json_body=body)
 
 
 def get_courier_invitations_description(
@@ -178,5 +220,68 @@ METHODS = (
         params=(CLEAR, REQUIRED_ONLY),
         docs_url="https://api-docs.cdek.ru/36989576.html",
         returns="The appointment's fields, with descriptions (or empty) as values" + NO_REQUEST,
+    ),
+    Method(
+        name="GetOrderCourierInvitations",
+        summary="Gets the courier invitations of an order",
+        group=DELIVERY,
+        function=get_order_courier_invitations,
+        params=(TOKEN, ORDER_UUID, TEST_API),
+        docs_url="https://api-docs.cdek.ru/33828865.html",
+        returns="The order's invitations",
+    ),
+    Method(
+        name="GetEstimatedDeliveryIntervals",
+        summary="Gets delivery intervals before the order exists",
+        group=DELIVERY,
+        function=get_estimated_delivery_intervals,
+        params=(
+            TOKEN,
+            Param(
+                "Shipment",
+                "--shipment",
+                Kind.OBJECT,
+                "The future order: tariff_code, from_location, to_location, …",
+                required=True,
+            ),
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/154160502.html",
+        returns="date_intervals: dates with their time intervals",
+    ),
+    Method(
+        name="GetCourierAvailableDays",
+        summary="Gets the dates a courier can come to an address",
+        group=DELIVERY,
+        function=get_courier_available_days,
+        params=(
+            TOKEN,
+            Param(
+                "Location",
+                "--location",
+                Kind.OBJECT,
+                "The pickup address: code, postal_code, address, …",
+                required=True,
+                example="{'code': 270, 'address': 'ул. Кутателадзе, 4'}",
+            ),
+            Param("Date", "--date", Kind.DATE, "First date to consider"),
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/33828859.html",
+        returns="date: the available days",
+    ),
+    Method(
+        name="UpdateCourierInvitationStatus",
+        summary="Changes the status of a courier invitation",
+        group=DELIVERY,
+        function=update_courier_invitation_status,
+        params=(
+            TOKEN,
+            INTAKE_UUID,
+            Param("Status", "--status", Kind.STRING, "The new status", required=True),
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/33828859.html",
+        returns=ENVELOPE,
     ),
 )

@@ -138,18 +138,30 @@ def _print_form(
     entity = form.get("entity") if isinstance(form, dict) else None
     url = entity.get("url") if isinstance(entity, dict) else None
     if not url:
-        statuses = (entity or {}).get("statuses") or [{}]
-        state = statuses[-1].get("code", "unknown") if isinstance(statuses[-1], dict) else "?"
         raise ApiError(
-            f"print form {uuid} has no file yet (status {state}); try again when it is READY",
+            f"print form {uuid} has no file yet (status {form_status(form)});"
+            " try again when it is READY",
             status=200,
             body=form,
         )
-    # The bearer goes only to CDEK's own host, never to a host named in an answer.
-    same_host = urlsplit(url).netloc == urlsplit(api_root(ctx, test_api)).netloc
-    if same_host:
+    return download_form(ctx, url, token, test_api)
+
+
+def download_form(ctx: CallContext, url: str, token: str | None, test_api: bool) -> bytes:
+    """GET a form's file. The bearer goes only to CDEK's own host, never to another host
+    named in an answer."""
+    if urlsplit(url).netloc == urlsplit(api_root(ctx, test_api)).netloc:
         return call(ctx, "GET", url, token=token, test_api=test_api, binary=True)
     return ctx.http.request("GET", url, binary=True)
+
+
+def form_status(form: Any) -> str:
+    """The latest status code of a print form (CDEK lists statuses newest first)."""
+    entity = form.get("entity") if isinstance(form, dict) else None
+    statuses = entity.get("statuses") if isinstance(entity, dict) else None
+    if statuses and isinstance(statuses[0], dict):
+        return str(statuses[0].get("code", "unknown"))
+    return "unknown"
 
 
 def create_prealert(
@@ -184,6 +196,14 @@ def get_cashbox_check(
 ) -> Any:
     params = query({"order_uuid": uuid})
     return call(ctx, "GET", "/check", token=token, test_api=test_api, params=params)
+
+
+def check_reverse_availability(
+    ctx: CallContext, token: str | None, shipment: dict[str, Any], test_api: bool = False
+) -> Any:
+    return call(
+        ctx, "POST", "/reverse/availability", token=token, test_api=test_api, json_body=shipment
+    )
 
 
 def get_order_description(
@@ -473,5 +493,24 @@ METHODS = (
         ),
         docs_url="https://api-docs.cdek.ru/33828802.html",
         returns="The order's fields, with descriptions (or empty) as values; no request is made",
+    ),
+    Method(
+        name="CheckReverseAvailability",
+        summary="Checks whether a reverse shipment can be made",
+        group=ORDERS,
+        function=check_reverse_availability,
+        params=(
+            TOKEN,
+            Param(
+                "Shipment",
+                "--shipment",
+                Kind.OBJECT,
+                "The reverse shipment: tariff_code, from_location, to_location, …",
+                required=True,
+            ),
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/187566593.html",
+        returns="CDEK's answer: errors and warnings if a reverse shipment is not possible",
     ),
 )

@@ -1,0 +1,200 @@
+"""Print forms and photos: print-and-download in one call, document photos (beyond OPI)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from oint_core import ApiError, CallContext, Kind, Method, Param, TransportError, UsageError
+
+from ..api import call
+from ..params import DOCUMENTS, TEST_API, TOKEN, UUID_ARRAY
+from .orders import RECEIPT_TYPES, create_barcode, create_receipt, download_form, form_status
+
+# CDEK makes a form in about a second: look after a short first wait, then back off.
+FIRST_WAIT = 0.25
+MAX_WAIT_STEP = 4.0
+FAILED_FORM_STATES = frozenset({"INVALID", "REMOVED"})
+
+
+def print_receipt(
+    ctx: CallContext,
+    token: str | None,
+    uuid_array: list[str],
+    type: str = "tpl_russia",
+    copies_per_sheet: int = 2,
+    wait: float = 60,
+    test_api: bool = False,
+) -> bytes:
+    _check_wait(wait)
+    created = create_receipt(ctx, token, uuid_array, type, copies_per_sheet, test_api)
+    return _wait_and_download(ctx, "orders", token, created, wait, test_api)
+
+
+def print_barcode(
+    ctx: CallContext,
+    token: str | None,
+    uuid_array: list[str],
+    copies: int = 1,
+    format: str = "A4",
+    lang: str = "RUS",
+    wait: float = 60,
+    test_api: bool = False,
+) -> bytes:
+    _check_wait(wait)
+    created = create_barcode(ctx, token, uuid_array, copies, format, lang, test_api)
+    return _wait_and_download(ctx, "barcodes", token, created, wait, test_api)
+
+
+def _check_wait(wait: float) -> None:
+    if wait <= 0:
+        raise UsageError(f"--wait: {wait!r} is not a positive number of seconds", option="--wait")
+
+
+def _wait_and_download(
+    ctx: CallContext, kind: str, token: str | None, created: Any, wait: float, test_api: bool
+) -> bytes:
+    """Poll the new form until READY (then download it), INVALID/REMOVED, or ``wait`` runs out."""
+    uuid = (created.get("entity") or {}).get("uuid") if isinstance(created, dict) else None
+    if not uuid:
+        raise ApiError(
+            "CDEK accepted the print request without a form uuid", status=202, body=created
+        )
+    deadline = time.monotonic() + wait
+    step = FIRST_WAIT
+    while True:
+        time.sleep(max(0.0, min(step, deadline - time.monotonic())))
+        form = call(ctx, "GET", f"/print/{kind}/{uuid}", token=token, test_api=test_api)
+        url = (form.get("entity") or {}).get("url") if isinstance(form, dict) else None
+        if url:
+            return download_form(ctx, url, token, test_api)
+        status = form_status(form)
+        if status in FAILED_FORM_STATES:
+            raise ApiError(
+                f"print form {uuid} ended {status}", status=200, body=form, errors=_errors(form)
+            )
+        if time.monotonic() >= deadline:
+            raise TransportError(
+                f"print form {uuid} is still {status} after {wait:g} s (raise --wait)"
+            )
+        step = min(step * 2, MAX_WAIT_STEP)
+
+
+def _errors(form: Any) -> list[dict[str, Any]]:
+    from oint_core.http import error_list
+
+    return error_list(form)
+
+
+def get_orders_with_photos(
+    ctx: CallContext, token: str | None, filter: dict[str, Any], test_api: bool = False
+) -> Any:
+    return call(ctx, "POST", "/photoDocument", token=token, test_api=test_api, json_body=filter)
+
+
+def get_photo_archive(
+    ctx: CallContext, token: str | None, uuid: str, test_api: bool = False
+) -> bytes:
+    return call(ctx, "GET", f"/photoDocument/{uuid}", token=token, test_api=test_api, binary=True)
+
+
+WAIT = Param("Wait", "--wait", Kind.NUMBER, "Seconds to wait for the form to be READY", default=60)
+PDF = "The PDF file (bytes); the CLI writes it with --out FILE"
+
+METHODS = (
+    Method(
+        name="PrintReceipt",
+        summary="Creates order receipts, waits until they are ready and downloads the PDF",
+        group=DOCUMENTS,
+        function=print_receipt,
+        params=(
+            TOKEN,
+            UUID_ARRAY,
+            Param(
+                "Type",
+                "--type",
+                Kind.CHOICE,
+                "Receipt type (language)",
+                default="tpl_russia",
+                choices=RECEIPT_TYPES,
+            ),
+            Param(
+                "CopiesPerSheet",
+                "--count",
+                Kind.INTEGER,
+                "Number of copies of one receipt per sheet",
+                default=2,
+            ),
+            WAIT,
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/36969649.html",
+        returns=PDF,
+        binary=True,
+    ),
+    Method(
+        name="PrintBarcode",
+        summary="Creates barcode labels, waits until they are ready and downloads the PDF",
+        group=DOCUMENTS,
+        function=print_barcode,
+        params=(
+            TOKEN,
+            UUID_ARRAY,
+            Param("Copies", "--count", Kind.INTEGER, "Number of copies", default=1),
+            Param(
+                "Format",
+                "--format",
+                Kind.CHOICE,
+                "Print format",
+                default="A4",
+                choices=("A4", "A5", "A6", "A7"),
+            ),
+            Param(
+                "Lang",
+                "--lang",
+                Kind.CHOICE,
+                "Barcode language",
+                default="RUS",
+                choices=("RUS", "ENG"),
+            ),
+            WAIT,
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/36969713.html",
+        returns=PDF,
+        binary=True,
+    ),
+    Method(
+        name="GetOrdersWithPhotos",
+        summary="Gets the orders whose document photos are ready",
+        group=DOCUMENTS,
+        function=get_orders_with_photos,
+        params=(
+            TOKEN,
+            Param(
+                "Filter",
+                "--filter",
+                Kind.OBJECT,
+                "Which orders: orders [{order_uuid} or {cdek_number}], period_begin, period_end",
+                required=True,
+            ),
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/146246014.html",
+        returns="The orders with a link to their photo archive",
+    ),
+    Method(
+        name="GetPhotoArchive",
+        summary="Downloads the archive of an order's document photos",
+        group=DOCUMENTS,
+        function=get_photo_archive,
+        params=(
+            TOKEN,
+            Param("UUID", "--uuid", Kind.UUID, "Photo archive UUID", required=True),
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/146246014.html",
+        returns="The archive (bytes, ZIP); the CLI writes it with --out FILE",
+        binary=True,
+    ),
+)

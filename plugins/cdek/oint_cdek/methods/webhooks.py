@@ -1,0 +1,96 @@
+"""Webhooks: CDEK's event subscriptions (beyond OPI). At most 2 subscriptions per account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oint_core import CallContext, Kind, Method, Param
+
+from ..api import call
+from ..params import TEST_API, TOKEN, WEBHOOKS
+
+EVENT_TYPES = (
+    "ORDER_STATUS",
+    "PRINT_FORM",
+    "PREALERT_CLOSED",
+    "ACCOMPANYING_WAYBILL",
+    "OFFICE_AVAILABILITY",
+    "ORDER_MODIFIED",
+    "DELIV_AGREEMENT",
+    "DELIV_PROBLEM",
+    "COURIER_INFO",
+    "DOWNLOAD_PHOTO",
+)
+
+
+def create_webhook(
+    ctx: CallContext, token: str | None, url: str, type: str, test_api: bool = False
+) -> Any:
+    body = {"url": url, "type": type}
+    return call(ctx, "POST", "/webhooks", token=token, test_api=test_api, json_body=body)
+
+
+def get_webhook_list(ctx: CallContext, token: str | None, test_api: bool = False) -> Any:
+    return call(ctx, "GET", "/webhooks", token=token, test_api=test_api)
+
+
+def get_webhook(ctx: CallContext, token: str | None, uuid: str, test_api: bool = False) -> Any:
+    return call(ctx, "GET", f"/webhooks/{uuid}", token=token, test_api=test_api)
+
+
+def delete_webhook(ctx: CallContext, token: str | None, uuid: str, test_api: bool = False) -> Any:
+    return call(ctx, "DELETE", f"/webhooks/{uuid}", token=token, test_api=test_api)
+
+
+WEBHOOK_UUID = Param("UUID", "--uuid", Kind.UUID, "Webhook subscription UUID", required=True)
+
+METHODS = (
+    Method(
+        name="CreateWebhook",
+        summary="Subscribes a URL to one type of CDEK events",
+        group=WEBHOOKS,
+        function=create_webhook,
+        params=(
+            TOKEN,
+            Param(
+                "URL",
+                "--url",
+                Kind.STRING,
+                "URL CDEK sends the events to",
+                required=True,
+                example="https://shop.example/cdek/events",
+            ),
+            Param("Type", "--type", Kind.CHOICE, "Event type", required=True, choices=EVENT_TYPES),
+            TEST_API,
+        ),
+        docs_url="https://api-docs.cdek.ru/29934408.html",
+        returns="CDEK's answer: the request envelope; entity.uuid is the subscription's UUID",
+    ),
+    Method(
+        name="GetWebhookList",
+        summary="Gets the account's webhook subscriptions",
+        group=WEBHOOKS,
+        function=get_webhook_list,
+        params=(TOKEN, TEST_API),
+        docs_url="https://api-docs.cdek.ru/29934408.html",
+        returns="A JSON array of subscriptions: uuid, url, type",
+    ),
+    Method(
+        name="GetWebhook",
+        summary="Gets one webhook subscription",
+        group=WEBHOOKS,
+        function=get_webhook,
+        params=(TOKEN, WEBHOOK_UUID, TEST_API),
+        docs_url="https://api-docs.cdek.ru/29934408.html",
+        returns="The subscription (entity): uuid, url, type",
+    ),
+    Method(
+        name="DeleteWebhook",
+        summary="Deletes a webhook subscription",
+        group=WEBHOOKS,
+        function=delete_webhook,
+        params=(TOKEN, WEBHOOK_UUID, TEST_API),
+        docs_url="https://api-docs.cdek.ru/29934408.html",
+        returns="CDEK's answer: the request envelope",
+    ),
+)

@@ -1,0 +1,61 @@
+"""All pages of CDEK's paged lists: ``page`` from 0 until an empty page (CDEK gives no total)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import count
+from typing import Any
+
+from oint_core import ApiError
+
+PAGE_SIZE = 1000
+MAX_PAGES = 10_000  # a server that ignores ``page`` must not keep us looping forever
+
+
+def walk_pages(fetch: Callable[[int], Any]) -> Iterator[Any]:
+    """Yield the items of page 0, 1, 2, … as they arrive, holding one page at a time."""
+    previous: Any = None
+    for page in count():
+        items = fetch(page)
+        if not isinstance(items, list):
+            raise ApiError(f"page {page} of a list is not a JSON array", status=200, body=items)
+        if not items:
+            return
+        if items == previous or page >= MAX_PAGES:
+            raise ApiError(
+                f"the server returned page {page} like the one before: it ignores paging",
+                status=200,
+                body=items,
+            )
+        yield from items
+        previous = items
+
+
+# How each paged method takes its page number: as its own parameter, or inside its filter.
+_PAGED = {"getregionslist": "param", "getcitieslist": "filter", "getofficelist": "filter"}
+
+
+def iter_pages(method: str, /, **params: Any) -> Iterator[Any]:
+    """Yield the items of a paged CDEK list, page by page, without holding them all.
+
+    >>> for city in iter_pages("GetCitiesList", filter={"country_codes": "RU"}):
+    ...     ...
+
+    ``method`` is GetRegionsList, GetCitiesList or GetOfficeList (any spelling ``dispatch``
+    accepts); the other keywords are the method's, as for ``dispatch``.
+    """
+    from oint_core import UsageError, dispatch
+
+    style = _PAGED.get(method.replace("_", "").lower())
+    if style is None:
+        known = "GetRegionsList, GetCitiesList, GetOfficeList"
+        raise UsageError(f"{method} is not a paged list (paged: {known})")
+    if params.get("all"):
+        raise UsageError("iter_pages walks the pages itself; do not pass all=True")
+    if style == "param":
+        return walk_pages(lambda page: dispatch("cdek", method, **{**params, "page": page}))
+    base = dict(params.pop("filter", None) or {})
+    size = base.get("size", PAGE_SIZE)
+    return walk_pages(
+        lambda page: dispatch("cdek", method, filter={**base, "page": page, "size": size}, **params)
+    )
