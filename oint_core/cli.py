@@ -26,7 +26,7 @@ CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_
 EXIT_INTERRUPTED = 130
 
 # Destinations of the core options; parameter keywords never start with "_", so no clash.
-OUT, TIMEOUT, DEBUG = "_out", "_timeout", "_debug"
+OUT, TIMEOUT, RETRIES, DEBUG = "_out", "_timeout", "_retries", "_debug"
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
@@ -279,7 +279,15 @@ def _core_options() -> list[click.Option]:
             metavar="SECONDS",
             type=click.FloatRange(min=0, min_open=True),
             default=None,
-            help="Network timeout [default: connect 10, read 60].",
+            help="Bound on the whole call, retries included [default: 120; each attempt:"
+            " connect 10, read 60].",
+        ),
+        click.Option(
+            [RETRIES, "--retries"],
+            metavar="N",
+            type=click.IntRange(min=0),
+            default=None,
+            help="Retries of the safe kind (see README); 0 disables them [default: 3].",
         ),
         click.Option(
             [DEBUG, "--debug"],
@@ -332,11 +340,13 @@ def build_command(provider: Provider, method: Method) -> click.Command:
     def callback(**kwargs: Any) -> None:
         out = kwargs.pop(OUT)
         timeout = kwargs.pop(TIMEOUT)
+        retries = kwargs.pop(RETRIES)
         debug = kwargs.pop(DEBUG)
         if out is not None and not Path(out).parent.is_dir():
             raise click.BadParameter(f"folder of {out!r} does not exist", param_hint="--out")
         options = CallOptions(
             timeout=timeout,
+            retries=retries,
             debug=_stderr_line if debug else None,
             refuse_binary=out is None and sys.stdout.isatty(),
         )

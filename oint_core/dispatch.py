@@ -23,6 +23,7 @@ class CallOptions:
     """Core options of one call, the same on every method (``--timeout``, ``--debug``)."""
 
     timeout: float | None = None
+    retries: int | None = None
     debug: Callable[[str], None] | None = None
     # The CLI sets this when bytes would land on a terminal: such a call is refused
     # before anything is sent.
@@ -54,6 +55,7 @@ class CallContext:
             service=self.provider,
             redactor=self.redactor,
             timeout=self.options.timeout,
+            retries=self.options.retries,
             debug=self.options.debug,
         )
 
@@ -150,20 +152,35 @@ def call_method(
         ) from exc
 
 
-def dispatch(provider: str, method: str, /, *, timeout: float | None = None, **params: Any) -> Any:
+def dispatch(
+    provider: str,
+    method: str,
+    /,
+    *,
+    timeout: float | None = None,
+    retries: int | None = None,
+    **params: Any,
+) -> Any:
     """Call ``provider``'s ``method`` with keyword parameters, as the CLI would.
 
     >>> dispatch("cdek", "CreateRefusal", token=TOKEN, uuid=ORDER_UUID, test_api=True)
 
     Method names match case-insensitively and in snake_case (``create_refusal``).
+    ``timeout`` bounds the whole call in seconds, retries included; ``retries`` caps the
+    retries of the core's policy (0 disables them).
     Raises ``UsageError``, ``ApiError`` or ``TransportError`` (all ``OintError``).
     """
     from .registry import default_registry
 
     registry = default_registry()
     found = registry.method(provider, method)
-    if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+    ):
         raise UsageError(f"timeout: {timeout!r} is not a positive number of seconds")
-    return call_method(
-        registry.provider(provider).name, found, params, options=CallOptions(timeout=timeout)
-    )
+    if retries is not None and (
+        isinstance(retries, bool) or not isinstance(retries, int) or retries < 0
+    ):
+        raise UsageError(f"retries: {retries!r} is not a whole number >= 0")
+    options = CallOptions(timeout=timeout, retries=retries)
+    return call_method(registry.provider(provider).name, found, params, options=options)

@@ -1,11 +1,25 @@
-"""The core's HTTP layer: one shared session, timeouts, debug output, error mapping.
+"""The core's HTTP layer: one shared session, timeouts, retries, debug output, error mapping.
 
 ``requests`` is imported on the first request, not at start-up, so that ``oint --help``
 and argument errors never pay for the network stack.
+
+Retry policy (one place, urllib3's ``Retry``; see ``retry_policy``):
+
+- reads (GET, HEAD, OPTIONS) are retried on connection failures, on a connection broken
+  while reading, and on 429/502/503/504, with exponential back-off and jitter, honouring
+  ``Retry-After``;
+- writes (POST, PUT, PATCH, DELETE) are retried only when the request certainly did not
+  reach the server (connection refused, DNS, connect timeout) or was refused unprocessed
+  (429); never after a read timeout, a connection reset after sending, or a 5xx: CDEK has no
+  idempotency key, and a write sent twice can be billed twice;
+- no retry starts past the call's deadline (``--timeout``), and none at all with
+  ``retries=0``.
 """
 
 from __future__ import annotations
 
+import contextvars
+import ipaddress
 import json
 import sys
 import threading
@@ -22,9 +36,21 @@ if TYPE_CHECKING:
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
+# Without --timeout a call still ends: no retry starts after this many seconds.
+DEFAULT_DEADLINE = 120.0
+DEFAULT_RETRIES = 3
+BACKOFF_FACTOR = 0.5  # 0.5 s, 1 s, 2 s, … (plus jitter), at most BACKOFF_MAX
+BACKOFF_JITTER = 0.25
+BACKOFF_MAX = 8.0
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RETRY_STATUSES_READ = frozenset({429, 502, 503, 504})
+RETRY_STATUSES_WRITE = frozenset({429})  # "Too Many Requests" means: not processed
 
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
+# The retry policy of the request being sent on this thread (the adapter reads it).
+_current_policy: contextvars.ContextVar[Any] = contextvars.ContextVar("oint_retry_policy")
 
 
 def get_session() -> requests.Session:
@@ -41,8 +67,101 @@ def get_session() -> requests.Session:
                 session.headers["User-Agent"] = (
                     f"oint/{__version__} python-requests/{requests.__version__}"
                 )
+                adapter = _policy_adapter()
+                session.mount("https://", adapter)
+                session.mount("http://", adapter)
                 _session = session
     return _session
+
+
+def _policy_adapter() -> Any:
+    """An HTTPAdapter whose retries are the policy of the request being sent.
+
+    requests fixes retries per adapter; one session serves reads and writes with different
+    policies and per-call deadlines, so the adapter reads the policy from a context variable
+    that ``HttpClient.request`` sets around each send (per thread, hence thread-safe).
+    """
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    no_retries = Retry(0, read=False)
+
+    class PolicyAdapter(HTTPAdapter):
+        @property  # type: ignore[override]
+        def max_retries(self) -> Any:
+            return _current_policy.get(no_retries)
+
+        @max_retries.setter
+        def max_retries(self, value: Any) -> None:
+            pass  # HTTPAdapter.__init__ assigns one; ours comes with each request
+
+    return PolicyAdapter()
+
+
+def retry_policy(
+    method: str, retries: int, deadline: float, on_retry: Callable[[str], None] | None = None
+) -> Any:
+    """urllib3's ``Retry`` configured for ``method``, ending at ``deadline`` (monotonic)."""
+    from urllib3.exceptions import MaxRetryError, ResponseError
+    from urllib3.util.retry import Retry
+
+    class DeadlineRetry(Retry):
+        """A Retry that starts no attempt after the call's deadline."""
+
+        def __init__(self, *args: Any, deadline: float, on_retry: Any = None, **kw: Any) -> None:
+            super().__init__(*args, **kw)
+            self.deadline = deadline
+            self.on_retry = on_retry
+
+        def new(self, **kw: Any) -> Any:
+            return super().new(**{"deadline": self.deadline, "on_retry": self.on_retry, **kw})
+
+        def increment(
+            self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
+        ):  # noqa: ANN001, ANN202
+            following = super().increment(method, url, response, error, _pool, _stacktrace)
+            wait = following.get_backoff_time()
+            if response is not None and self.respect_retry_after_header:
+                wait = following.get_retry_after(response) or wait
+            if time.monotonic() + wait >= self.deadline:
+                reason = error or ResponseError(f"deadline reached; next try was in {wait:.1f} s")
+                raise MaxRetryError(_pool, url, reason)
+            if self.on_retry is not None:
+                cause = (
+                    f"status {response.status}" if response is not None else type(error).__name__
+                )
+                self.on_retry(f"< {cause}; retry {len(following.history)} in {wait:.1f} s")
+            return following
+
+    write = method.upper() not in READS
+    return DeadlineRetry(
+        total=retries,
+        connect=retries,
+        read=0 if write else retries,
+        status=retries,
+        other=0,
+        redirect=0,
+        allowed_methods=WRITES if write else READS,
+        status_forcelist=RETRY_STATUSES_WRITE if write else RETRY_STATUSES_READ,
+        backoff_factor=BACKOFF_FACTOR,
+        backoff_jitter=BACKOFF_JITTER,
+        backoff_max=BACKOFF_MAX,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        raise_on_redirect=False,
+        deadline=deadline,
+        on_retry=on_retry,
+    )
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost."""
+    if host.lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def host_of(url: str) -> str:
@@ -81,16 +200,32 @@ class HttpClient:
         service: str,
         redactor: Redactor,
         timeout: float | None = None,
+        retries: int | None = None,
         debug: Callable[[str], None] | None = None,
     ) -> None:
         self.service = service
         self.redactor = redactor
-        self.timeout = (
+        # --timeout bounds the whole call: each attempt gets at most what is left of it, and
+        # no retry starts after it.
+        self.deadline = time.monotonic() + (DEFAULT_DEADLINE if timeout is None else timeout)
+        self.attempt_timeout = (
             (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT)
             if timeout is None
             else (min(timeout, DEFAULT_CONNECT_TIMEOUT), timeout)
         )
+        self.retries = DEFAULT_RETRIES if retries is None else retries
+        self.last_status: int | None = None  # of the last answer, for providers' checks
         self._debug = debug
+
+    @staticmethod
+    def refuse_plain_http(url: str, *, carries_secret: bool) -> None:
+        """A token or password never travels unencrypted beyond this machine."""
+        parts = urlsplit(url)
+        if carries_secret and parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+            raise UsageError(
+                f"refusing to send credentials over plain http:// to {parts.netloc}:"
+                " use https://, or http:// only for a loopback address (127.0.0.1, localhost)"
+            )
 
     def debug(self, line: str) -> None:
         if self._debug is not None:
@@ -130,12 +265,27 @@ class HttpClient:
         self.debug(f"> {request.method} {request.url}")
         for name, value in self.redactor.headers(request.headers).items():
             self.debug(f"> {name}: {value}")
+        self.refuse_plain_http(request.url or url, carries_secret=bearer is not None or bool(form))
         started = time.perf_counter()
+        policy = retry_policy(
+            request.method or method,
+            self.retries,
+            self.deadline,
+            on_retry=self.debug if self._debug else None,
+        )
+        remaining = max(0.001, self.deadline - time.monotonic())
+        connect, read = self.attempt_timeout
+        token = _current_policy.set(policy)
         try:
-            response = session.send(request, timeout=self.timeout)
+            response = session.send(
+                request, timeout=(min(connect, remaining), min(read, remaining))
+            )
         except requests.exceptions.RequestException as exc:
             self.debug(f"< failed after {(time.perf_counter() - started) * 1000:.0f} ms")
             raise TransportError(self.redactor(describe_failure(exc, host)), host=host) from None
+        finally:
+            _current_policy.reset(token)
+        self.last_status = response.status_code
         elapsed = (time.perf_counter() - started) * 1000
         self.debug(f"< {response.status_code} {response.reason} ({elapsed:.0f} ms)")
         return self._read(response, host, binary)
@@ -185,22 +335,30 @@ def describe_failure(exc: BaseException, host: str) -> str:
     import requests
 
     chain = _causes(exc)
-    if isinstance(exc, requests.exceptions.SSLError):
+    names = {type(c).__name__ for c in chain}
+    if isinstance(exc, requests.exceptions.SSLError) or "SSLError" in names:
         return f"TLS failure talking to {host}: {_root_reason(chain)}"
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return f"connecting to {host} timed out"
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return f"{host} did not answer in time (read timeout)"
-    text = " ".join(str(c) for c in chain)
-    if any(type(c).__name__ == "NameResolutionError" for c in chain) or (
-        "Name or service not known" in text or "getaddrinfo failed" in text
+    if "NameResolutionError" in names or any(
+        "Name or service not known" in str(c) or "getaddrinfo failed" in str(c) for c in chain
     ):
         return f"cannot resolve host {host}"
     if any(isinstance(c, ConnectionRefusedError) for c in chain):
         return f"connection refused by {host}"
-    if any(isinstance(c, (ConnectionResetError, BrokenPipeError)) for c in chain) or any(
-        type(c).__name__ in {"RemoteDisconnected", "ProtocolError", "IncompleteRead"} for c in chain
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or (
+        "ConnectTimeoutError" in names and "NewConnectionError" not in names
     ):
+        return f"connecting to {host} timed out"
+    if isinstance(exc, requests.exceptions.ReadTimeout) or names & {
+        "ReadTimeoutError",
+        "TimeoutError",
+        "timeout",
+    }:
+        return f"{host} did not answer in time (read timeout)"
+    if any(isinstance(c, (ConnectionResetError, BrokenPipeError)) for c in chain) or names & {
+        "RemoteDisconnected",
+        "ProtocolError",
+        "IncompleteRead",
+    }:
         return f"{host} closed the connection without a complete answer"
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return f"{host} sent a truncated answer"

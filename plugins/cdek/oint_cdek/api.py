@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from oint_core import CallContext
+from oint_core import ApiError, CallContext
 
 from .auth import with_token
 
@@ -41,8 +41,43 @@ def call(
     answer = with_token(
         ctx, token, root, lambda bearer: ctx.http.request(verb, url, bearer=bearer, **request)
     )
+    if verb != "GET":
+        refuse_invalid(ctx, answer)
     surface_warnings(ctx, answer)
     return answer
+
+
+# Codes CDEK documents as "try again later". oint reports them and leaves the decision to the
+# caller: a write has no idempotency key, so repeating it blindly could do it twice.
+RETRYABLE_CODES = frozenset({"v2_similar_request_still_processed", "v2_internal_error"})
+
+
+def refuse_invalid(ctx: CallContext, answer: Any) -> None:
+    """A 2xx answer to a write whose request is already INVALID is a failure, not a result."""
+    if not isinstance(answer, dict):
+        return
+    invalid = [
+        r
+        for r in answer.get("requests") or []
+        if isinstance(r, dict) and r.get("state") == "INVALID"
+    ]
+    errors = [e for r in invalid for e in r.get("errors") or [] if isinstance(e, dict)]
+    if not invalid:
+        return
+    codes = {str(e.get("code")) for e in errors}
+    detail = "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}" for e in errors)
+    hint = (
+        " (CDEK says try again later; oint does not repeat writes on its own)"
+        if (codes & RETRYABLE_CODES)
+        else ""
+    )
+    raise ApiError(
+        f"{ctx.provider} answered {ctx.http.last_status} but the request is INVALID:"
+        f" {detail or 'no error details'}{hint}",
+        status=ctx.http.last_status or 200,
+        body=answer,
+        errors=errors,
+    )
 
 
 def surface_warnings(ctx: CallContext, answer: Any) -> None:
