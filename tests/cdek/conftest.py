@@ -53,3 +53,35 @@ def get_token(
 def sandbox_token(sandbox: RunningSandbox, http: requests.Session) -> str:
     """A valid access token for the ``sandbox`` fixture's default (CDEK test) account."""
     return get_token(sandbox, http)
+
+
+@pytest.fixture
+def cdek_server(httpserver, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
+    """A local HTTP server standing in for CDEK that answers ``{"ok": true}`` to anything."""
+    import re
+
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
+    httpserver.expect_request(re.compile("^/v2/")).respond_with_json({"ok": True})
+    return httpserver
+
+
+@pytest.fixture(autouse=True)
+def _no_tokens_between_tests(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tokens held in memory or configured in code never leak from one test to the next."""
+    from oint_cdek import auth
+
+    auth.forget_tokens()
+    monkeypatch.setattr(auth, "_configured", None)
+    yield
+    auth.forget_tokens()
+
+
+def sandbox_log(sandbox: RunningSandbox) -> list[dict]:
+    """Every /v2 request the sandbox saw, oldest first."""
+    session = requests.Session()
+    session.trust_env = False
+    return session.get(f"{sandbox.root_url}/_sandbox/requests", timeout=5).json()
+
+
+def token_fetches(sandbox: RunningSandbox) -> int:
+    return sum(1 for r in sandbox_log(sandbox) if r["path"] == "/v2/oauth/token")

@@ -49,10 +49,27 @@ def test_order_layout_describes_fields_and_can_be_emptied_or_narrowed() -> None:
 def test_office_filter_layout_lists_every_documented_key() -> None:
     layout = cli_json("cdek", "GetOfficeFilterDescription", "--empty", "false")
     assert set(layout) == {
-        "postal_code", "city_code", "type", "country_code", "region_code", "have_cashless",
-        "have_cash", "allowed_cod", "is_dressing_room", "weight_max", "weight_min", "lang",
-        "take_only", "is_handout", "is_reception", "fias_guid", "code", "is_ltl",
-        "fulfillment", "size", "page",
+        "postal_code",
+        "city_code",
+        "type",
+        "country_code",
+        "region_code",
+        "have_cashless",
+        "have_cash",
+        "allowed_cod",
+        "is_dressing_room",
+        "weight_max",
+        "weight_min",
+        "lang",
+        "take_only",
+        "is_handout",
+        "is_reception",
+        "fias_guid",
+        "code",
+        "is_ltl",
+        "fulfillment",
+        "size",
+        "page",
     }
 
 
@@ -89,7 +106,7 @@ def test_an_object_option_reads_standard_input(cdek_server) -> None:
     result = CliRunner().invoke(
         cli,
         ["cdek", "RegisterDeliveryAppointment", "--appt", "-", "--token", TOKEN],
-        input="{'date': '2026-03-07', 'order_uuid': '%s'}" % U1,
+        input=f"{{'date': '2026-03-07', 'order_uuid': '{U1}'}}",
     )
     assert result.exit_code == 0, result.stderr
     assert cdek_server.log[0][0].get_json() == {"date": "2026-03-07", "order_uuid": U1}
@@ -98,7 +115,10 @@ def test_an_object_option_reads_standard_input(cdek_server) -> None:
 @pytest.mark.parametrize(
     ("value", "fragment"),
     [
-        ("{'city_code': 270,", "--filter: \"{'city_code': 270,\" is not valid JSON (line 1, column"),
+        (
+            "{'city_code': 270,",
+            "--filter: \"{'city_code': 270,\" is not valid JSON (line 1, column",
+        ),
         ("['a']", "is not a JSON object"),
         ("no/such/file.json", "is neither inline JSON nor the path of a JSON file"),
     ],
@@ -119,8 +139,7 @@ def test_a_broken_object_is_a_usage_error_saying_where(value, fragment, cdek_ser
         (["CreateBarcode", "--uuids", U1, "--format", "A3"], "is not one of: A4, A5, A6, A7"),
         (["CreateReceipt", "--uuids", U1, "--count", "two"], "--count: 'two' is not an integer"),
         (["GetDeliveryCashRegistry", "--date", "07.03.2026"], "--date: '07.03.2026' is not a date"),
-        (["CreatePrealert", "--uuids", U1, "--point", "X", "--date", "soon"],
-         "is not a date-time"),
+        (["CreatePrealert", "--uuids", U1, "--point", "X", "--date", "soon"], "is not a date-time"),
         (["GetOrderByNumber", "--number", "1", "--internal", "perhaps"], "is not a boolean"),
     ],
 )
@@ -133,8 +152,20 @@ def test_bad_values_are_usage_errors_and_nothing_is_sent(args, fragment, cdek_se
 
 
 def test_a_choice_is_matched_case_insensitively(cdek_server) -> None:
-    result = run_cli(["cdek", "CreateBarcode", "--uuids", U1, "--format", "a5", "--lang", "eng",
-                      "--token", TOKEN])
+    result = run_cli(
+        [
+            "cdek",
+            "CreateBarcode",
+            "--uuids",
+            U1,
+            "--format",
+            "a5",
+            "--lang",
+            "eng",
+            "--token",
+            TOKEN,
+        ]
+    )
     assert result.exit_code == 0, result.stderr
     body = cdek_server.log[0][0].get_json()
     assert (body["format"], body["lang"]) == ("A5", "ENG")

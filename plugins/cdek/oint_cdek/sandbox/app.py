@@ -13,12 +13,88 @@ CDEK endpoints emulated (under ``/v2``)
 - ``GET /v2/orders/{uuid}`` and ``GET /v2/orders?cdek_number=|im_number=``.
 - ``DELETE /v2/orders/{uuid}`` - only while the order's latest status is CREATED.
 - ``POST /v2/orders/{uuid}/refusal`` - no body; the order ends NOT_DELIVERED, reason 11.
+- ``PATCH /v2/orders`` - ``{"uuid" (or "cdek_number"), ...changes}``; 202, request type
+  UPDATE. The merged order is validated like a new one at once; once settled, the changes are
+  merged into the order (shallow: top-level keys replace the old ones; ``uuid``,
+  ``cdek_number`` and ``statuses`` are never changed). Allowed from CREATED until DELIVERED,
+  NOT_DELIVERED, REMOVED or INVALID.
+- ``POST /v2/orders/{uuid}/clientReturn`` ``{"tariff_code"}`` - 202, type
+  CREATE_CLIENT_RETURN, ``entity.uuid`` = the order; any CREATED-or-later order that is not
+  REMOVED. Settling it only marks the request SUCCESSFUL (no return order is modelled).
+- ``POST /v2/print/orders`` ``{"orders": [{"order_uuid"} | {"cdek_number"}], "copy_count": 2,
+  "type": "tpl_russia"}`` and ``POST /v2/print/barcodes`` ``{"orders", "copy_count": 1,
+  "format": "A4", "lang": "RUS"}`` - 202 with the form's uuid. ``GET /v2/print/orders/{uuid}``
+  and ``GET /v2/print/barcodes/{uuid}`` - ``{"entity": {"uuid", "orders", "copy_count",
+  "type" | "format", "lang", "url"?, "statuses"}, "requests", "related_entities"}``. The form
+  is ACCEPTED, then PROCESSING after ``processing_delay`` (its CREATE request is settled then:
+  every order must be this account's, created and not REMOVED, or the form ends INVALID with
+  the errors in its request), then READY after twice the delay. Once READY, ``url`` is
+  ``{root}/v2/print/orders/{uuid}.pdf`` (barcodes: ``/v2/print/barcodes/{uuid}.pdf``), built
+  from the host the client used; a GET of it (bearer required) answers ``application/pdf``:
+  a one-page PDF naming the form type and the CDEK numbers (see ``pdf.py``). Orders listed by
+  uuid show both ``order_uuid`` and ``cdek_number`` once the form is processed.
+- ``POST /v2/prealert`` ``{"orders", "planned_date", "shipment_point"}`` - 202;
+  ``GET /v2/prealert/{uuid}`` - ``entity {uuid, planned_date, shipment_point, orders}``
+  (no statuses: the state is in ``requests``; unknown orders make the CREATE INVALID). The
+  shipment point is not checked against the office list.
+- ``GET /v2/passport?order_uuid=`` (or ``cdek_number``, both repeatable; ``client=sender|
+  recipient``) - ``{"orders": [{"order_uuid", "cdek_number", "passport": [{"client",
+  "client_type", "passport_exists", "passport_requirements_satisfied"}]}]}`` with one entry
+  for the RECEIVER, then the SENDER; ``passport_exists`` is true when the contact has
+  ``passport_series`` and ``passport_number``; requirements are satisfied when it exists or
+  the order is domestic (both locations' ``country_code`` RU or absent).
+- ``GET /v2/check?order_uuid=|cdek_number=|date=YYYY-MM-DD`` - ``{"check_info": [{"order_uuid",
+  "cdek_number", "date", "fiscal_storage_number", "document_number", "fiscal_sign", "type":
+  "CASH_RECEIPT_IN", "payment_info": [{"sum", "type": "CARD"}]}]}``: one check per created
+  (not REMOVED) order, dated when it became CREATED; ``{}`` when there is none. Fiscal numbers
+  are derived from the order uuid; ``sum`` is the order's cash on delivery (below).
+- ``GET /v2/registries?date=`` - ``{"registries": [{"registry_number", "payment_date", "sum",
+  "payment_order_number", "orders": [{"cdek_number", "transfer_sum", "payment_sum",
+  "total_sum_without_agent", "agent_commission_sum"}]}]}`` and ``GET /v2/payment?date=`` -
+  ``{"orders": [{"order_uuid", "cdek_number", "number"}]}``: orders whose DELIVERED status
+  (push it with the control endpoint) falls on that date and that carry cash on delivery
+  (items' ``payment.value`` x ``amount`` plus ``delivery_recipient_cost.value``), paid out
+  the same day minus a 3% agent commission; empty lists when there is none.
+- ``GET /v2/deliverypoints`` - a bare array of offices from ``reference.py`` (14 offices in
+  Moscow 44, Saint Petersburg 137, Novosibirsk 270, Yekaterinburg 250, Kazan 424). Filters:
+  ``city_code``, ``region_code``, ``postal_code``, ``country_code``, ``code``, ``fias_guid``,
+  ``type`` (PVZ | POSTAMAT; ALL or anything else: no filter), the booleans ``have_cashless``,
+  ``have_cash``, ``allowed_cod``, ``is_dressing_room``, ``take_only``, ``is_handout``,
+  ``is_reception``, ``is_ltl``, ``fulfillment`` (``true``/``false``/1/0; other values are
+  ignored), ``weight_max`` (offices taking at least that weight), ``weight_min`` (offices
+  whose minimum is at most that). ``lang`` is accepted and ignored. ``page`` (from 0) and
+  ``size`` (default 1000) page the result; a page past the end is ``[]``.
+- ``GET /v2/location/regions?country_codes=RU,KZ&page=&size=&lang=rus|eng`` - a bare array
+  ``[{"country_code", "country", "region", "region_code"}]`` of 30 regions (20 RU, 5 KZ,
+  5 BY), named in Russian or English. ``country_codes`` may be comma-separated, repeated or
+  sent as OPI does (``[RU,KZ]``); ``region_code`` filters too; paging as for offices.
+- ``GET /v2/delivery/intervals?order_uuid=|cdek_number=`` - ``{"date_intervals": [{"date",
+  "time_intervals": [{"start_time", "end_time"}]}]}``: the 3 days after today on the
+  sandbox clock, each 10:00-14:00, 14:00-18:00, 18:00-22:00; for created orders not yet
+  DELIVERED, NOT_DELIVERED, REMOVED or INVALID.
+- ``POST /v2/intakes`` (``intake_date`` YYYY-MM-DD, ``intake_time_from``, ``intake_time_to``
+  HH:MM required; ``order_uuid`` / ``cdek_number`` optional but must name a live order of this
+  account) - 202. ``GET /v2/intakes/{uuid}`` - ``entity {uuid, intake_number?, ...the body,
+  order_uuid and cdek_number when an order is named, statuses}``: ACCEPTED, then READY with an
+  ``intake_number`` (an integer) once settled. ``DELETE /v2/intakes/{uuid}`` - 202, type
+  DELETE; once settled the intake is REMOVED.
+- ``POST /v2/delivery`` (``date`` YYYY-MM-DD and ``order_uuid`` or ``cdek_number`` of a live
+  order required; ``time_from`` / ``time_to`` HH:MM optional) - 202; ``GET /v2/delivery/{uuid}``
+  - ``entity {uuid, ...the body, order_uuid, cdek_number, statuses}``: ACCEPTED, then CREATED.
+
+Statuses of print forms, intakes and appointments are ``{"code", "name", "date_time"}``
+(Russian names), newest first as for orders. Shapes follow api-docs.cdek.ru where it shows
+them (print forms, checks, registries, transfers, passport, offices, regions); these are the
+sandbox's own guesses: the intake and appointment status names and their READY / CREATED
+codes, the ``client_type`` / ``passport_exists`` passport fields (older CDEK answers), the
+fiscal numbers, the registry numbering and commission, and when money is paid out.
 
 The asynchronous model is computed lazily from ``config.clock()``: a write request is ACCEPTED
 and becomes final (SUCCESSFUL or INVALID) once ``processing_delay`` seconds have passed on that
-clock. Pending requests of all orders are settled in the order they became due, whenever any
-request reaches the app, so a fake clock makes everything deterministic and no background
-thread is needed. Orders belong to the account whose token created them.
+clock. Pending requests of all entities (and print forms' READY steps) are settled in the order
+they became due, whenever any request reaches the app, so a fake clock makes everything
+deterministic and no background thread is needed. Orders and the other entities belong to the
+account whose token created them.
 
 Error codes
 -----------
@@ -35,8 +111,19 @@ Taken from CDEK's "List of integration errors" (api-docs.cdek.ru/77695227.html) 
 - 400 ``v2_invalid_value_type``: a field of the wrong JSON type (e.g. ``tariff_code`` "abc").
 - 400 ``v2_invalid_format``: a bad value (order ``type`` not 1 or 2, a path uuid that is not
   a uuid).
-- 400 ``v2_parameters_empty``: ``GET /v2/orders`` with neither cdek_number nor im_number.
-- 404 ``v2_entity_not_found``: unknown order uuid, or no order with that ``im_number``.
+- 400 ``v2_parameters_empty``: ``GET /v2/orders`` with neither cdek_number nor im_number;
+  ``/v2/check``, ``/v2/passport``, ``/v2/delivery/intervals`` with no order (or date).
+- 400 ``v2_invalid_format`` also for a bad query number (``city_code=Moscow``, ``size=0``),
+  a bad date, time or ``planned_date``, an unknown print ``type``, barcode ``format`` or
+  ``lang``; 400 ``v2_field_is_empty`` also for a missing ``date`` query parameter.
+- 400 ``v2_exceeded_size`` (a guess): more than 100 orders in one print request.
+- 404 ``v2_entity_not_found``: unknown order uuid, or no order with that ``im_number``; unknown
+  print form, prealert, intake or appointment; a print form's PDF before it is READY. In a
+  body (intake or appointment naming an order) an unknown order is a 400 with this code
+  (``v2_order_not_found`` for a ``cdek_number``); so is an unknown order in a print form or
+  prealert, reported asynchronously in its INVALID CREATE request.
+- 400 ``v2_entity_invalid``: the PDF of a print form that ended INVALID; deleting an intake
+  whose CREATE ended INVALID.
 - 404 ``v2_order_not_found``: no order with that ``cdek_number`` (CDEK's documented code for
   exactly this lookup).
 - 403 ``v2_entity_forbidden``: the order exists but was created by another account.
@@ -47,7 +134,9 @@ Taken from CDEK's "List of integration errors" (api-docs.cdek.ru/77695227.html) 
   refusal of an order whose CREATE is still processing or whose latest status is DELIVERED,
   NOT_DELIVERED, REMOVED or INVALID; delete of an order whose latest status is not CREATED.
   A refusal or delete accepted earlier but found forbidden when it is settled ends INVALID
-  with this code.
+  with this code. The same code answers an update, client return, print form, intake or
+  appointment that names an order in a status that forbids it, and the delete of an intake
+  that is still processing or already REMOVED.
 - Asynchronous, in the CREATE request of the order: ``INVALID`` with
   ``error_validate_im_dep_number_has_already_had_integration`` (CDEK's own example) when
   another order of the same account already holds that shop ``number`` successfully; the
@@ -90,14 +179,18 @@ import socket
 import threading
 import time
 import uuid as uuid_module
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
+
+from . import reference
+from .pdf import build_pdf
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -150,6 +243,8 @@ STATUS_NAMES = {
 
 #: Statuses after which neither a refusal nor any other change is possible.
 _REFUSAL_FORBIDDEN = frozenset({"DELIVERED", "NOT_DELIVERED", "REMOVED", "INVALID"})
+#: Statuses of an order that no longer exists for CDEK (no print form, check, return...).
+_DEAD_STATUSES = frozenset({"REMOVED", "INVALID"})
 
 _DEFAULT_CITY = "Москва"
 _DUPLICATE_NUMBER_CODE = "error_validate_im_dep_number_has_already_had_integration"
@@ -235,6 +330,8 @@ class _ApiRequest:
     state: str = ACCEPTED
     errors: list[dict[str, str]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
+    #: What the request carries (the changes of an UPDATE); never shown to clients.
+    payload: dict[str, Any] | None = None
 
     def finish(self, state: str, at: datetime, errors: list[dict[str, str]] | None = None) -> None:
         self.state = state
@@ -333,6 +430,111 @@ class _Order:
         }
 
 
+# Kinds of the non-order entities (print forms, prealerts, courier intakes, appointments).
+PRINT_ORDERS = "print_orders"
+PRINT_BARCODES = "print_barcodes"
+PREALERT = "prealert"
+INTAKE = "intake"
+DELIVERY = "delivery"
+_PRINT_KINDS = {PRINT_ORDERS: "orders", PRINT_BARCODES: "barcodes"}
+_KIND_NAMES = {
+    PRINT_ORDERS: "Print form",
+    PRINT_BARCODES: "Print form",
+    PREALERT: "Prealert",
+    INTAKE: "Intake",
+    DELIVERY: "Delivery agreement",
+}
+
+#: Russian status names per entity kind (print forms, intakes, delivery agreements).
+_RECORD_STATUS_NAMES: dict[str, dict[str, str]] = {
+    "print": {
+        "ACCEPTED": "Принят",
+        "PROCESSING": "Формируется",
+        "READY": "Сформирован",
+        "INVALID": "Некорректный запрос",
+        "REMOVED": "Удален",
+    },
+    INTAKE: {
+        "ACCEPTED": "Принята",
+        "READY": "Готова к обработке",
+        "INVALID": "Некорректная заявка",
+        "REMOVED": "Удалена",
+    },
+    DELIVERY: {
+        "ACCEPTED": "Принята",
+        "CREATED": "Создана",
+        "INVALID": "Некорректная договоренность",
+    },
+}
+
+
+@dataclass
+class _Timer:
+    """A status change that happens by itself at ``at`` (a print form becoming READY)."""
+
+    at: datetime
+    seq: int
+    code: str
+    done: bool = False
+
+
+@dataclass
+class _Record:
+    """A print form, prealert, courier intake or delivery agreement of one account."""
+
+    kind: str
+    uuid: str
+    owner: str
+    #: What the entity shows besides uuid and statuses, in display order.
+    fields: dict[str, Any]
+    requests: list[_ApiRequest] = field(default_factory=list)
+    statuses: list[dict[str, Any]] = field(default_factory=list)  # oldest first
+    timers: list[_Timer] = field(default_factory=list)
+
+    @property
+    def create_state(self) -> str:
+        return self.requests[0].state
+
+    @property
+    def latest_status(self) -> str | None:
+        return self.statuses[-1]["code"] if self.statuses else None
+
+    @property
+    def is_print(self) -> bool:
+        return self.kind in _PRINT_KINDS
+
+    def pending(self, request_type: str) -> _ApiRequest | None:
+        return next(
+            (r for r in self.requests if r.type == request_type and r.state == ACCEPTED), None
+        )
+
+    def push_status(self, code: str, at: datetime) -> None:
+        names = _RECORD_STATUS_NAMES.get("print" if self.is_print else self.kind, {})
+        self.statuses.append({"code": code, "name": names.get(code, code), "date_time": at})
+
+    def pdf_path(self) -> str:
+        return f"/v2/print/{_PRINT_KINDS[self.kind]}/{self.uuid}.pdf"
+
+    def to_json(self, root_url: str) -> dict[str, Any]:
+        entity: dict[str, Any] = {"uuid": self.uuid}
+        entity.update(copy.deepcopy(self.fields))
+        if self.is_print and self.latest_status == "READY":
+            entity["url"] = root_url + self.pdf_path()
+        if self.kind != PREALERT:
+            entity["statuses"] = [  # newest first, as for orders
+                {**status, "date_time": format_datetime(status["date_time"])}
+                for status in reversed(self.statuses)
+            ]
+        return entity
+
+    def envelope(self, root_url: str) -> dict[str, Any]:
+        return {
+            "entity": self.to_json(root_url),
+            "requests": [r.to_json() for r in self.requests],
+            "related_entities": [],
+        }
+
+
 @dataclass
 class _Token:
     client_id: str
@@ -355,6 +557,18 @@ class _Fault:
             "retry_after": self.retry_after,
             "seconds": self.seconds,
         }
+
+
+class _ApiError(Exception):
+    """A CDEK error answer raised from deep inside a handler; ``_route`` renders it."""
+
+    def __init__(
+        self, status: int, errors: list[dict[str, str]], request_type: str | None = None
+    ) -> None:
+        super().__init__(errors[0]["message"] if errors else str(status))
+        self.status = status
+        self.errors = errors
+        self.request_type = request_type
 
 
 class _AuthFailure(Exception):
@@ -383,6 +597,8 @@ class SandboxState:
             self.rng = random.Random(seed) if seed is not None else random.Random()
             self.tokens: dict[str, _Token] = {}
             self.orders: dict[str, _Order] = {}
+            self.records: dict[str, _Record] = {}
+            self.intake_numbers: set[int] = set()
             self.faults: list[_Fault] = []
             self.request_log: list[dict[str, Any]] = []
             self.clock_offset = timedelta(0)
@@ -410,6 +626,13 @@ class SandboxState:
             number = f"1106{self.rng.randrange(10**6):06d}"
             if number not in self.cdek_numbers:
                 self.cdek_numbers.add(number)
+                return number
+
+    def _new_intake_number(self) -> int:
+        while True:
+            number = 2000000 + self.rng.randrange(10**6)
+            if number not in self.intake_numbers:
+                self.intake_numbers.add(number)
                 return number
 
     def _new_request(self, request_type: str, now: datetime) -> _ApiRequest:
@@ -471,16 +694,46 @@ class SandboxState:
     # --- asynchronous processing --------------------------------------------------------
 
     def _settle(self, now: datetime) -> None:
-        """Finish every request that became due by ``now``, in the order they became due."""
-        due = [
-            (request.ready_at, request.seq, order, request)
-            for order in self.orders.values()
-            for request in order.requests
-            if request.state == ACCEPTED and request.ready_at <= now
-        ]
-        due.sort(key=lambda item: (item[0], item[1]))
-        for _, _, order, request in due:
-            self._finish(order, request)
+        """Finish every request (and fire every timer) due by ``now``, in the order they
+        became due. Finishing may schedule a timer that is already due: loop until calm."""
+        while True:
+            due = self._due(now)
+            if not due:
+                return
+            due.sort(key=lambda item: (item[0], item[1]))
+            for _, _, action in due:
+                action()
+
+    def _due(self, now: datetime) -> list[tuple[datetime, int, Callable[[], None]]]:
+        due: list[tuple[datetime, int, Callable[[], None]]] = []
+        for order in self.orders.values():
+            for request in order.requests:
+                if request.state == ACCEPTED and request.ready_at <= now:
+                    due.append((request.ready_at, request.seq, self._finisher(order, request)))
+        for record in self.records.values():
+            for request in record.requests:
+                if request.state == ACCEPTED and request.ready_at <= now:
+                    action = self._record_finisher(record, request)
+                    due.append((request.ready_at, request.seq, action))
+            for timer in record.timers:
+                if not timer.done and timer.at <= now:
+                    due.append((timer.at, timer.seq, self._timer_firer(record, timer)))
+        return due
+
+    def _finisher(self, order: _Order, request: _ApiRequest) -> Callable[[], None]:
+        return lambda: self._finish(order, request)
+
+    def _record_finisher(self, record: _Record, request: _ApiRequest) -> Callable[[], None]:
+        return lambda: self._finish_record(record, request)
+
+    @staticmethod
+    def _timer_firer(record: _Record, timer: _Timer) -> Callable[[], None]:
+        def fire() -> None:
+            timer.done = True
+            if record.latest_status not in ("INVALID", "REMOVED"):
+                record.push_status(timer.code, timer.at)
+
+        return fire
 
     def _finish(self, order: _Order, request: _ApiRequest) -> None:
         at = request.ready_at
@@ -508,6 +761,98 @@ class SandboxState:
             else:
                 request.finish(SUCCESSFUL, at)
                 order.push_status("REMOVED", at, order.city("from_location"))
+        elif request.type == "UPDATE":
+            if order.latest_status in _REFUSAL_FORBIDDEN:
+                request.finish(INVALID, at, [_forbidden_status(order)])
+            else:
+                request.finish(SUCCESSFUL, at)
+                _merge_changes(order, request.payload or {})
+        elif request.type == "CREATE_CLIENT_RETURN":
+            if order.latest_status in _DEAD_STATUSES:
+                request.finish(INVALID, at, [_forbidden_status(order)])
+            else:
+                request.finish(SUCCESSFUL, at)
+
+    # --- asynchronous processing of print forms, prealerts, intakes, appointments -------
+
+    def _find_order(
+        self, owner: str, order_uuid: str | None = None, cdek_number: str | None = None
+    ) -> _Order | None:
+        """The order of ``owner`` with that uuid (or else that CDEK number), if any."""
+        if order_uuid is not None:
+            order = self.orders.get(order_uuid.lower())
+            return order if order is not None and order.owner == owner else None
+        if cdek_number is not None:
+            return next(
+                (
+                    o
+                    for o in self.orders.values()
+                    if o.owner == owner and o.cdek_number == str(cdek_number)
+                ),
+                None,
+            )
+        return None
+
+    def _resolve_refs(self, record: _Record) -> list[dict[str, str]]:
+        """Point a print form's or prealert's ``orders`` at live orders; errors if it can't."""
+        errors: list[dict[str, str]] = []
+        resolved: list[dict[str, Any]] = []
+        for ref in record.fields.get("orders", []):
+            order = self._find_order(record.owner, ref.get("order_uuid"), ref.get("cdek_number"))
+            if order is None:
+                if "order_uuid" in ref:
+                    message = f"Entity is not found by uuid {ref['order_uuid']}"
+                    errors.append(_error("v2_entity_not_found", message))
+                else:
+                    message = f"Order not found by cdek_number {ref['cdek_number']}"
+                    errors.append(_error("v2_order_not_found", message))
+            elif order.create_state != SUCCESSFUL or order.latest_status in _DEAD_STATUSES:
+                errors.append(_forbidden_status(order))
+            else:
+                resolved.append({"order_uuid": order.uuid, "cdek_number": order.cdek_number})
+        if not errors:
+            record.fields["orders"] = resolved
+        return errors
+
+    def _linked_order_problem(self, record: _Record) -> dict[str, str] | None:
+        """Why the order an intake or appointment names can no longer take it, if it can't."""
+        order = self.orders.get(str(record.fields.get("order_uuid")))  # orders never vanish
+        if order is not None and order.latest_status in _REFUSAL_FORBIDDEN:
+            return _forbidden_status(order)
+        return None
+
+    def _finish_record(self, record: _Record, request: _ApiRequest) -> None:
+        at = request.ready_at
+        if record.is_print or record.kind == PREALERT:
+            errors = self._resolve_refs(record)
+            if errors:
+                request.finish(INVALID, at, errors)
+                if record.is_print:
+                    record.push_status("INVALID", at)
+                return
+            request.finish(SUCCESSFUL, at)
+            if record.is_print:
+                record.push_status("PROCESSING", at)
+                ready_at = at + timedelta(seconds=self.config.processing_delay)
+                record.timers.append(_Timer(ready_at, next(self._seq), "READY"))
+        elif request.type == "DELETE":  # intakes only
+            if record.latest_status in ("REMOVED", "INVALID"):
+                request.finish(INVALID, at, [_record_forbidden(record)])
+            else:
+                request.finish(SUCCESSFUL, at)
+                record.push_status("REMOVED", at)
+        else:  # CREATE of an intake or a delivery agreement
+            problem = self._linked_order_problem(record)
+            if problem is not None:
+                request.finish(INVALID, at, [problem])
+                record.push_status("INVALID", at)
+                return
+            request.finish(SUCCESSFUL, at)
+            if record.kind == INTAKE:
+                record.fields = {"intake_number": self._new_intake_number(), **record.fields}
+                record.push_status("READY", at)
+            else:
+                record.push_status("CREATED", at)
 
     def _number_taken(self, order: _Order) -> bool:
         return any(
@@ -555,6 +900,27 @@ class SandboxState:
     def snapshot_log(self) -> list[dict[str, Any]]:
         with self.lock:
             return [dict(entry) for entry in self.request_log]
+
+
+def _merge_changes(order: _Order, changes: dict[str, Any]) -> None:
+    """Apply an UPDATE: a shallow merge of top-level keys (already validated)."""
+    order.body.update(copy.deepcopy(changes))
+    if "tariff_code" in changes:
+        order.tariff_code = int(changes["tariff_code"])
+    if "type" in changes and changes["type"] is not None:
+        order.type = int(changes["type"])
+    if "number" in changes and not _is_empty(changes["number"]):
+        order.number = str(changes["number"])
+
+
+def _record_forbidden(record: _Record) -> dict[str, str]:
+    if record.create_state == ACCEPTED:
+        detail = "its CREATE request is still being processed"
+    else:
+        detail = f"its status is {record.latest_status}"
+    name = _KIND_NAMES[record.kind]
+    message = f"Operation is forbidden for {name.lower()} {record.uuid}: {detail}"
+    return _error(_FORBIDDEN_STATUS_CODE, message)
 
 
 def _forbidden_status(order: _Order) -> dict[str, str]:
@@ -690,6 +1056,342 @@ def _validate_order(body: dict[str, Any]) -> list[dict[str, str]]:
     return errors
 
 
+# --- helpers of the endpoints beyond orders ---------------------------------------------
+
+#: Top-level keys of a PATCH /v2/orders body that name the order instead of changing it.
+_UPDATE_SKIP = frozenset({"uuid", "cdek_number", "statuses"})
+#: CDEK: "don't send more than 100 order numbers in one request" (print forms).
+_PRINT_LIMIT = 100
+_RECEIPT_TYPES = frozenset(
+    {
+        "tpl_russia",
+        "tpl_china",
+        "tpl_armenia",
+        "tpl_english",
+        "tpl_italian",
+        "tpl_korean",
+        "tpl_latvian",
+        "tpl_lithuanian",
+        "tpl_german",
+        "tpl_turkish",
+        "tpl_czech",
+        "tpl_thailand",
+        "tpl_invoice",
+    }
+)
+_BARCODE_FORMATS = frozenset({"A4", "A5", "A6", "A7"})
+_BARCODE_LANGS = frozenset({"RUS", "ENG", "DEU", "ITA", "TUR", "CES", "KOR", "LIT", "LAV"})
+_DEFAULT_PAGE_SIZE = 1000
+_OFFICE_TEXT_FILTERS = ("postal_code", "type", "country_code", "fias_guid", "code")
+_OFFICE_FLAGS = (
+    "have_cashless",
+    "have_cash",
+    "allowed_cod",
+    "is_dressing_room",
+    "take_only",
+    "is_handout",
+    "is_reception",
+    "is_ltl",
+    "fulfillment",
+)
+_TIME_SLOTS = (("10:00", "14:00"), ("14:00", "18:00"), ("18:00", "22:00"))
+_AGENT_COMMISSION = 0.03  # share of cash on delivery CDEK keeps (made up for the sandbox)
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME_RE = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?")
+
+
+def _field_empty(name: str) -> dict[str, str]:
+    return _error("v2_field_is_empty", f"Field is empty [{name}]")
+
+
+def _wrong_type(name: str) -> dict[str, str]:
+    return _error("v2_invalid_value_type", f"Invalid value type in [{name}] field")
+
+
+def _invalid_format(name: str, value: Any) -> dict[str, str]:
+    return _error("v2_invalid_format", f"Invalid value [{value}] in [{name}] parameter")
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid_module.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_digits(value: Any) -> bool:
+    return (_is_int(value) and value >= 0) or (isinstance(value, str) and value.isdigit())
+
+
+def _parse_date(value: Any) -> date | None:
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_datetime(value: Any) -> datetime | None:
+    """CDEK's ``2026-08-01T14:34:18+0000`` (also ``+00:00``, ``Z`` or no zone: UTC)."""
+    if not isinstance(value, str):
+        return None
+    for pattern in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return _as_utc(datetime.strptime(value, pattern))
+        except ValueError:
+            continue
+    return None
+
+
+def _check_date_field(
+    body: dict[str, Any], name: str, required: bool, errors: list[dict[str, str]]
+) -> date | None:
+    value = body.get(name)
+    if _is_empty(value):
+        if required:
+            errors.append(_field_empty(name))
+        return None
+    parsed = _parse_date(value)
+    if parsed is None:
+        errors.append(_invalid_format(name, value))
+    return parsed
+
+
+def _check_time_field(
+    body: dict[str, Any], name: str, required: bool, errors: list[dict[str, str]]
+) -> str | None:
+    """A ``HH:MM`` (or ``HH:MM:SS``) field, returned as ``HH:MM:SS`` for comparisons."""
+    value = body.get(name)
+    if _is_empty(value):
+        if required:
+            errors.append(_field_empty(name))
+        return None
+    if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
+        errors.append(_invalid_format(name, value))
+        return None
+    return value if len(value) == 8 else value + ":00"
+
+
+def _choice(
+    body: dict[str, Any],
+    name: str,
+    allowed: frozenset[str],
+    default: str,
+    errors: list[dict[str, str]],
+    normalise: Callable[[str], str],
+) -> str:
+    value = body.get(name)
+    if _is_empty(value):
+        return default
+    if not isinstance(value, str):
+        errors.append(_wrong_type(name))
+        return default
+    if normalise(value) not in allowed:
+        errors.append(_invalid_format(name, value))
+        return default
+    return normalise(value)
+
+
+def _order_refs(value: Any, limit: int | None) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The ``orders`` list of a print form or prealert: normalised refs, and static errors."""
+    errors: list[dict[str, str]] = []
+    refs: list[dict[str, str]] = []
+    if _is_empty(value):
+        return refs, [_field_empty("orders")]
+    if not isinstance(value, list):
+        return refs, [_wrong_type("orders")]
+    if limit is not None and len(value) > limit:
+        message = f"Too many orders in one request: {len(value)}, at most {limit}"
+        return refs, [_error("v2_exceeded_size", message)]
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            errors.append(_wrong_type(f"orders[{index}]"))
+            continue
+        order_uuid, cdek_number = item.get("order_uuid"), item.get("cdek_number")
+        if not _is_empty(order_uuid):
+            try:
+                refs.append({"order_uuid": str(uuid_module.UUID(str(order_uuid)))})
+            except ValueError:
+                errors.append(_invalid_format(f"orders[{index}].order_uuid", order_uuid))
+        elif not _is_empty(cdek_number):
+            if _is_digits(cdek_number):
+                refs.append({"cdek_number": str(cdek_number)})
+            else:
+                errors.append(_wrong_type(f"orders[{index}].cdek_number"))
+        else:
+            errors.append(_field_empty(f"orders[{index}].order_uuid"))
+    return refs, errors
+
+
+def _linked_fields(body: dict[str, Any], order: _Order | None) -> dict[str, Any]:
+    """An intake's or appointment's fields: the body, naming its order both ways."""
+    fields = copy.deepcopy(body)
+    if order is not None:
+        fields["order_uuid"] = order.uuid
+        fields["cdek_number"] = order.cdek_number
+    return fields
+
+
+def _print_form_text(form: _Record) -> tuple[str, list[str]]:
+    """Title and lines of a print form's PDF: its type and the CDEK numbers it covers."""
+    fields = form.fields
+    if form.kind == PRINT_ORDERS:
+        title = f"CDEK waybill: {fields['type']}"
+        layout = f"Copies per sheet: {fields['copy_count']}"
+    else:
+        title = f"CDEK barcode labels: {fields['format']}, {fields['lang']}"
+        layout = f"Copies: {fields['copy_count']}"
+    numbers = [str(ref.get("cdek_number")) for ref in fields["orders"]]
+    lines = [f"Print form {form.uuid}", layout, f"Orders ({len(numbers)}):"]
+    lines += [", ".join(numbers[at : at + 6]) for at in range(0, len(numbers), 6)]
+    lines += ["", "CDEK sandbox: a test document, not valid for shipping."]
+    return title, lines
+
+
+def _query_list(args: Any, name: str) -> list[str]:
+    """A list query parameter: repeated (``a=1&a=2``), comma-separated (``a=1,2``), or as
+    OPI sends lists (``a=[1,2]``, possibly quoted)."""
+    values: list[str] = []
+    for raw in args.getlist(name):
+        for part in raw.strip().strip("[]").split(","):
+            part = part.strip().strip("'\"").strip()
+            if part:
+                values.append(part)
+    return values
+
+
+def _query_int(args: Any, name: str, minimum: int | None = None) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _ApiError(400, [_invalid_format(name, raw)], "GET") from None
+    if minimum is not None and value < minimum:
+        raise _ApiError(400, [_invalid_format(name, raw)], "GET")
+    return value
+
+
+def _query_bool(args: Any, name: str) -> bool | None:
+    """``true``/``false`` (or 1/0); anything else is ignored, as CDEK ignores it."""
+    raw = args.get(name, "").strip().lower()
+    return {"true": True, "1": True, "false": False, "0": False}.get(raw)
+
+
+def _query_date(args: Any, name: str) -> date:
+    raw = args.get(name, "").strip()
+    if not raw:
+        raise _ApiError(400, [_field_empty(name)], "GET")
+    parsed = _parse_date(raw)
+    if parsed is None:
+        raise _ApiError(400, [_invalid_format(name, raw)], "GET")
+    return parsed
+
+
+def _passport_info(order: _Order, wanted: str) -> list[dict[str, Any]]:
+    """Passport data state of the order's recipient (and sender), from the order itself."""
+    countries = {
+        str(order.body[key].get("country_code") or "RU").upper()
+        for key in ("from_location", "to_location")
+        if isinstance(order.body.get(key), dict)
+    }
+    international = len(countries | {"RU"}) > 1
+    info = []
+    for client, key, client_type in (
+        ("recipient", "recipient", "RECEIVER"),
+        ("sender", "sender", "SENDER"),
+    ):
+        if wanted in ("recipient", "sender") and wanted != client:
+            continue
+        contact = order.body.get(key)
+        contact = contact if isinstance(contact, dict) else {}
+        exists = not _is_empty(contact.get("passport_series")) and not _is_empty(
+            contact.get("passport_number")
+        )
+        info.append(
+            {
+                "client": client,
+                "client_type": client_type,
+                "passport_exists": exists,
+                "passport_requirements_satisfied": exists or not international,
+            }
+        )
+    return info
+
+
+def _cod_sum(body: dict[str, Any]) -> float:
+    """Cash on delivery: items' ``payment.value`` times ``amount``, plus the delivery charge."""
+    total = 0.0
+    packages = body.get("packages")
+    for package in packages if isinstance(packages, list) else []:
+        items = package.get("items") if isinstance(package, dict) else None
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict) or not isinstance(item.get("payment"), dict):
+                continue
+            value, amount = item["payment"].get("value"), item.get("amount", 1)
+            if _is_number(value) and _is_number(amount):
+                total += value * amount
+    charge = body.get("delivery_recipient_cost")
+    if isinstance(charge, dict) and _is_number(charge.get("value")):
+        total += charge["value"]
+    return round(total, 2)
+
+
+def _has_check(order: _Order) -> bool:
+    return order.create_state == SUCCESSFUL and order.latest_status not in _DEAD_STATUSES
+
+
+def _created_at(order: _Order) -> datetime:
+    return next(s["date_time"] for s in order.statuses if s["code"] == "CREATED")
+
+
+def _delivered_at(order: _Order) -> datetime | None:
+    moments = [s["date_time"] for s in order.statuses if s["code"] == "DELIVERED"]
+    return moments[-1] if moments else None
+
+
+def _check_info(order: _Order) -> dict[str, Any]:
+    """A fiscal-check-like record, with numbers derived from the order (deterministic)."""
+    digest = zlib.crc32(order.uuid.encode("ascii"))
+    return {
+        "order_uuid": order.uuid,
+        "cdek_number": order.cdek_number,
+        "date": format_datetime(_created_at(order)),
+        "fiscal_storage_number": f"9960440300{digest % 10**6:06d}",
+        "document_number": str(digest % 100000 + 1),
+        "fiscal_sign": digest % 10**10,
+        "type": "CASH_RECEIPT_IN",
+        "payment_info": [{"sum": _cod_sum(order.body), "type": "CARD"}],
+    }
+
+
+def _registry(day: date, orders: list[_Order]) -> dict[str, Any]:
+    """One cash-on-delivery registry paying out ``orders`` on ``day``."""
+    rows = []
+    for order in orders:
+        payment = _cod_sum(order.body)
+        commission = round(payment * _AGENT_COMMISSION, 2)
+        rows.append(
+            {
+                "cdek_number": order.cdek_number,
+                "transfer_sum": round(payment - commission, 2),
+                "payment_sum": payment,
+                "total_sum_without_agent": round(payment - commission, 2),
+                "agent_commission_sum": commission,
+            }
+        )
+    return {
+        "registry_number": int(day.strftime("%y%m%d")) * 10 + 1,
+        "payment_date": day.isoformat(),
+        "sum": round(sum(row["transfer_sum"] for row in rows), 2),
+        "payment_order_number": day.strftime("%Y%m%d"),
+        "orders": rows,
+    }
+
+
 class SandboxApp:
     """The WSGI application; ``config`` is how it behaves, ``state`` what it remembers."""
 
@@ -704,6 +1406,32 @@ class SandboxApp:
                 Rule("/v2/orders/<order_uuid>", methods=["GET"], endpoint="get_order"),
                 Rule("/v2/orders/<order_uuid>", methods=["DELETE"], endpoint="delete_order"),
                 Rule("/v2/orders/<order_uuid>/refusal", methods=["POST"], endpoint="refusal"),
+                Rule("/v2/orders", methods=["PATCH"], endpoint="update_order"),
+                Rule(
+                    "/v2/orders/<order_uuid>/clientReturn",
+                    methods=["POST"],
+                    endpoint="client_return",
+                ),
+                Rule("/v2/print/orders", methods=["POST"], endpoint="create_print_orders"),
+                Rule("/v2/print/barcodes", methods=["POST"], endpoint="create_print_barcodes"),
+                Rule("/v2/print/orders/<form_id>", methods=["GET"], endpoint="get_print_orders"),
+                Rule(
+                    "/v2/print/barcodes/<form_id>", methods=["GET"], endpoint="get_print_barcodes"
+                ),
+                Rule("/v2/prealert", methods=["POST"], endpoint="create_prealert"),
+                Rule("/v2/prealert/<record_uuid>", methods=["GET"], endpoint="get_prealert"),
+                Rule("/v2/passport", methods=["GET"], endpoint="passport"),
+                Rule("/v2/check", methods=["GET"], endpoint="check"),
+                Rule("/v2/registries", methods=["GET"], endpoint="registries"),
+                Rule("/v2/payment", methods=["GET"], endpoint="payment"),
+                Rule("/v2/deliverypoints", methods=["GET"], endpoint="deliverypoints"),
+                Rule("/v2/location/regions", methods=["GET"], endpoint="regions"),
+                Rule("/v2/delivery/intervals", methods=["GET"], endpoint="delivery_intervals"),
+                Rule("/v2/intakes", methods=["POST"], endpoint="create_intake"),
+                Rule("/v2/intakes/<record_uuid>", methods=["GET"], endpoint="get_intake"),
+                Rule("/v2/intakes/<record_uuid>", methods=["DELETE"], endpoint="delete_intake"),
+                Rule("/v2/delivery", methods=["POST"], endpoint="create_delivery"),
+                Rule("/v2/delivery/<record_uuid>", methods=["GET"], endpoint="get_delivery"),
                 Rule("/_sandbox/faults", methods=["GET"], endpoint="ctl_list_faults"),
                 Rule("/_sandbox/faults", methods=["POST"], endpoint="ctl_add_fault"),
                 Rule("/_sandbox/faults", methods=["DELETE"], endpoint="ctl_clear_faults"),
@@ -782,6 +1510,8 @@ class SandboxApp:
             return handler(request, client, **args)
         except _AuthFailure as exc:
             return _cdek_error(401, "AUTH", [_error(exc.code, exc.message)], now)
+        except _ApiError as exc:
+            return _cdek_error(exc.status, exc.request_type or request_type, exc.errors, now)
         except HTTPException as exc:  # e.g. 413 from reading an oversized body
             code = exc.code or 400
             return _cdek_error(code, request_type, [_error("v2_bad_request", exc.name)], now)
@@ -837,8 +1567,15 @@ class SandboxApp:
             return _cdek_error(403, request_type, [_error("v2_entity_forbidden", message)], now)
         return order
 
-    def _accept(self, order: _Order, request_type: str, now: datetime) -> Response:
+    def _accept(
+        self,
+        order: _Order,
+        request_type: str,
+        now: datetime,
+        payload: dict[str, Any] | None = None,
+    ) -> Response:
         api_request = self.state._new_request(request_type, now)
+        api_request.payload = payload
         order.requests.append(api_request)
         body = {
             "entity": {"uuid": order.uuid},
@@ -995,6 +1732,482 @@ class SandboxApp:
                 f"Similar request is still being processed {pending.request_uuid}",
             )
         return None
+
+    # --- helpers for the other CDEK entities ------------------------------------------
+
+    @staticmethod
+    def _root_url(request: Request) -> str:
+        """Where the client reached us (``http://host:port``), for links such as print URLs."""
+        return request.host_url.rstrip("/")
+
+    def _json_body(self, request: Request, request_type: str, allow_empty: bool = False) -> dict:
+        """The body as a JSON object, or raise CDEK's v2_bad_request."""
+        if allow_empty and not request.get_data(cache=True).strip():
+            return {}
+        try:
+            body = self._read_json(request)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            message = "Bad request: the body must be a JSON object"
+            raise _ApiError(400, [_error("v2_bad_request", message)], request_type)
+        return body
+
+    def _require_order(
+        self,
+        client: str,
+        request_type: str,
+        order_uuid: str | None = None,
+        cdek_number: str | None = None,
+    ) -> _Order:
+        """The order named by uuid (or else CDEK number), or raise the error CDEK would."""
+        if order_uuid is not None:
+            if not _is_uuid(order_uuid):
+                raise _ApiError(400, [_invalid_format("order_uuid", order_uuid)], request_type)
+            order = self.state.orders.get(order_uuid.lower())
+            if order is None:
+                message = f"Entity is not found by uuid {order_uuid}"
+                raise _ApiError(404, [_error("v2_entity_not_found", message)], request_type)
+            if order.owner != client:
+                message = f"Entity is forbidden {order_uuid}"
+                raise _ApiError(403, [_error("v2_entity_forbidden", message)], request_type)
+            return order
+        order = self.state._find_order(client, cdek_number=cdek_number)
+        if order is None:
+            message = f"Order not found by cdek_number {cdek_number}"
+            raise _ApiError(404, [_error("v2_order_not_found", message)], request_type)
+        return order
+
+    def _order_from_query(self, request: Request, client: str) -> _Order:
+        """The order a GET names with ``order_uuid`` or ``cdek_number`` (one is required)."""
+        order_uuid = request.args.get("order_uuid", "").strip()
+        cdek_number = request.args.get("cdek_number", "").strip()
+        if not order_uuid and not cdek_number:
+            message = "All parameters are empty (give order_uuid or cdek_number)"
+            raise _ApiError(400, [_error("v2_parameters_empty", message)], "GET")
+        return self._require_order(client, "GET", order_uuid or None, cdek_number or None)
+
+    def _linked_order(self, body: dict[str, Any], client: str, required: bool) -> _Order | None:
+        """The live order an intake or appointment body names, or raise a 400 about it."""
+        order_uuid, cdek_number = body.get("order_uuid"), body.get("cdek_number")
+        if _is_empty(order_uuid) and _is_empty(cdek_number):
+            if required:
+                raise _ApiError(400, [_field_empty("order_uuid or cdek_number")], "CREATE")
+            return None
+        if not _is_empty(order_uuid):
+            if not isinstance(order_uuid, str):
+                raise _ApiError(400, [_wrong_type("order_uuid")], "CREATE")
+            if not _is_uuid(order_uuid):
+                raise _ApiError(400, [_invalid_format("order_uuid", order_uuid)], "CREATE")
+            order = self.state._find_order(client, order_uuid=order_uuid)
+            if order is None:
+                message = f"Entity is not found by uuid {order_uuid}"
+                raise _ApiError(400, [_error("v2_entity_not_found", message)], "CREATE")
+        else:
+            if not _is_digits(cdek_number):
+                raise _ApiError(400, [_wrong_type("cdek_number")], "CREATE")
+            order = self.state._find_order(client, cdek_number=str(cdek_number))
+            if order is None:
+                message = f"Order not found by cdek_number {cdek_number}"
+                raise _ApiError(400, [_error("v2_order_not_found", message)], "CREATE")
+        if order.create_state != SUCCESSFUL or order.latest_status in _REFUSAL_FORBIDDEN:
+            raise _ApiError(400, [_forbidden_status(order)], "CREATE")
+        return order
+
+    def _lookup_record(
+        self, record_uuid: str, kind: str, client: str, request_type: str
+    ) -> _Record:
+        """A print form, prealert, intake or appointment of ``client`` (lock held), or raise."""
+        if not _is_uuid(record_uuid):
+            raise _ApiError(400, [_invalid_format("uuid", record_uuid)], request_type)
+        record = self.state.records.get(record_uuid.lower())
+        if record is None or record.kind != kind:
+            message = f"Entity is not found by uuid {record_uuid}"
+            raise _ApiError(404, [_error("v2_entity_not_found", message)], request_type)
+        if record.owner != client:
+            message = f"Entity is forbidden {record_uuid}"
+            raise _ApiError(403, [_error("v2_entity_forbidden", message)], request_type)
+        return record
+
+    def _new_record(
+        self, kind: str, client: str, fields: dict[str, Any], now: datetime
+    ) -> Response:
+        """Store a new entity with its CREATE request, and answer 202 (lock held)."""
+        state = self.state
+        record = _Record(kind=kind, uuid=state._new_uuid(), owner=client, fields=fields)
+        api_request = state._new_request("CREATE", now)
+        record.requests.append(api_request)
+        if kind != PREALERT:
+            record.push_status("ACCEPTED", now)
+        state.records[record.uuid] = record
+        answer = {
+            "entity": {"uuid": record.uuid},
+            "requests": [api_request.to_json()],
+            "related_entities": [],
+        }
+        return _json_response(answer, 202)
+
+    # --- CDEK endpoints: order changes ------------------------------------------------
+
+    def _ep_update_order(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "UPDATE")
+        order_uuid, cdek_number = body.get("uuid"), body.get("cdek_number")
+        if _is_empty(order_uuid) and _is_empty(cdek_number):
+            raise _ApiError(400, [_field_empty("uuid")], "UPDATE")
+        if not _is_empty(order_uuid) and not isinstance(order_uuid, str):
+            raise _ApiError(400, [_wrong_type("uuid")], "UPDATE")
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            if not _is_empty(order_uuid):
+                order = self._require_order(client, "UPDATE", order_uuid=order_uuid)
+            else:
+                order = self._require_order(client, "UPDATE", cdek_number=str(cdek_number))
+            problem = self._write_problem(order, "UPDATE")
+            if problem is None and order.latest_status in _REFUSAL_FORBIDDEN:
+                problem = _forbidden_status(order)
+            if problem is not None:
+                return _cdek_error(400, "UPDATE", [problem], now)
+            changes = {k: v for k, v in body.items() if k not in _UPDATE_SKIP}
+            errors = _validate_order({**order.body, **changes})
+            if errors:
+                return _cdek_error(400, "UPDATE", errors, now)
+            return self._accept(order, "UPDATE", now, payload=changes)
+
+    def _ep_client_return(self, request: Request, client: str, order_uuid: str) -> Response:
+        body = self._json_body(request, "CREATE_CLIENT_RETURN", allow_empty=True)
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            order = self._lookup(order_uuid, client, "CREATE_CLIENT_RETURN", now)
+            if isinstance(order, Response):
+                return order
+            tariff = body.get("tariff_code")
+            if _is_empty(tariff):
+                raise _ApiError(400, [_field_empty("tariff_code")], "CREATE_CLIENT_RETURN")
+            if not (_is_int(tariff) or (isinstance(tariff, str) and tariff.isdigit())):
+                raise _ApiError(400, [_wrong_type("tariff_code")], "CREATE_CLIENT_RETURN")
+            problem = self._write_problem(order, "CREATE_CLIENT_RETURN")
+            if problem is None and order.latest_status in _DEAD_STATUSES:
+                problem = _forbidden_status(order)
+            if problem is not None:
+                return _cdek_error(400, "CREATE_CLIENT_RETURN", [problem], now)
+            payload = {"tariff_code": int(tariff)}
+            return self._accept(order, "CREATE_CLIENT_RETURN", now, payload=payload)
+
+    # --- CDEK endpoints: print forms ----------------------------------------------------
+
+    def _ep_create_print_orders(self, request: Request, client: str) -> Response:
+        return self._create_print(request, client, PRINT_ORDERS)
+
+    def _ep_create_print_barcodes(self, request: Request, client: str) -> Response:
+        return self._create_print(request, client, PRINT_BARCODES)
+
+    def _create_print(self, request: Request, client: str, kind: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        refs, errors = _order_refs(body.get("orders"), _PRINT_LIMIT)
+        copy_count = body.get("copy_count")
+        if copy_count is None:
+            copy_count = 2 if kind == PRINT_ORDERS else 1
+        elif not _is_int(copy_count):
+            errors.append(_wrong_type("copy_count"))
+        elif copy_count < 1:
+            errors.append(_invalid_format("copy_count", copy_count))
+        fields: dict[str, Any] = {"orders": refs, "copy_count": copy_count}
+        if kind == PRINT_ORDERS:
+            fields["type"] = _choice(body, "type", _RECEIPT_TYPES, "tpl_russia", errors, str.lower)
+        else:
+            fields["format"] = _choice(body, "format", _BARCODE_FORMATS, "A4", errors, str.upper)
+            fields["lang"] = _choice(body, "lang", _BARCODE_LANGS, "RUS", errors, str.upper)
+        if errors:
+            raise _ApiError(400, errors, "CREATE")
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            return self._new_record(kind, client, fields, now)
+
+    def _ep_get_print_orders(self, request: Request, client: str, form_id: str) -> Response:
+        return self._get_print(request, client, PRINT_ORDERS, form_id)
+
+    def _ep_get_print_barcodes(self, request: Request, client: str, form_id: str) -> Response:
+        return self._get_print(request, client, PRINT_BARCODES, form_id)
+
+    def _get_print(self, request: Request, client: str, kind: str, form_id: str) -> Response:
+        want_pdf = form_id.lower().endswith(".pdf")
+        form_uuid = form_id[: -len(".pdf")] if want_pdf else form_id
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            form = self._lookup_record(form_uuid, kind, client, "GET")
+            if not want_pdf:
+                return _json_response(form.envelope(self._root_url(request)))
+            status = form.latest_status
+            if status == "INVALID":
+                message = f"Entity is invalid {form.uuid}"
+                raise _ApiError(400, [_error("v2_entity_invalid", message)], "GET")
+            if status != "READY":
+                message = f"Print form {form.uuid} is not ready yet (status {status})"
+                raise _ApiError(404, [_error("v2_entity_not_found", message)], "GET")
+            title, lines = _print_form_text(form)
+        document = build_pdf(title, lines)
+        return Response(
+            document,
+            status=200,
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{form.uuid}.pdf"'},
+        )
+
+    # --- CDEK endpoints: prealerts ------------------------------------------------------
+
+    def _ep_create_prealert(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        refs, errors = _order_refs(body.get("orders"), None)
+        planned = body.get("planned_date")
+        if _is_empty(planned):
+            errors.append(_field_empty("planned_date"))
+        elif _parse_datetime(planned) is None:
+            errors.append(_invalid_format("planned_date", planned))
+        point = body.get("shipment_point")
+        if _is_empty(point):
+            errors.append(_field_empty("shipment_point"))
+        elif not isinstance(point, str):
+            errors.append(_wrong_type("shipment_point"))
+        if errors:
+            raise _ApiError(400, errors, "CREATE")
+        fields = {"planned_date": planned, "shipment_point": point, "orders": refs}
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            return self._new_record(PREALERT, client, fields, now)
+
+    def _ep_get_prealert(self, request: Request, client: str, record_uuid: str) -> Response:
+        with self.state.lock:
+            self.state._settle(self.state.now())
+            prealert = self._lookup_record(record_uuid, PREALERT, client, "GET")
+            return _json_response(prealert.envelope(self._root_url(request)))
+
+    # --- CDEK endpoints: order information -----------------------------------------------
+
+    def _ep_passport(self, request: Request, client: str) -> Response:
+        uuids = _query_list(request.args, "order_uuid")
+        numbers = _query_list(request.args, "cdek_number")
+        if not uuids and not numbers:
+            message = "All parameters are empty (give order_uuid or cdek_number)"
+            raise _ApiError(400, [_error("v2_parameters_empty", message)], "GET")
+        wanted = request.args.get("client", "").strip().lower()
+        with self.state.lock:
+            self.state._settle(self.state.now())
+            found = [self._require_order(client, "GET", order_uuid=u) for u in uuids]
+            found += [self._require_order(client, "GET", cdek_number=n) for n in numbers]
+            answer = []
+            for order in found:
+                if order.create_state != SUCCESSFUL:
+                    message = f"Entity is not found by uuid {order.uuid} (no CDEK order yet)"
+                    raise _ApiError(404, [_error("v2_entity_not_found", message)], "GET")
+                answer.append(
+                    {
+                        "order_uuid": order.uuid,
+                        "cdek_number": order.cdek_number,
+                        "passport": _passport_info(order, wanted),
+                    }
+                )
+            return _json_response({"orders": answer})
+
+    def _ep_check(self, request: Request, client: str) -> Response:
+        args = request.args
+        by_order = bool(args.get("order_uuid", "").strip() or args.get("cdek_number", "").strip())
+        if not by_order and not args.get("date", "").strip():
+            message = "All parameters are empty (give order_uuid, cdek_number or date)"
+            raise _ApiError(400, [_error("v2_parameters_empty", message)], "GET")
+        day = None if by_order else _query_date(args, "date")
+        with self.state.lock:
+            self.state._settle(self.state.now())
+            if by_order:
+                candidates = [self._order_from_query(request, client)]
+            else:
+                candidates = [o for o in self.state.orders.values() if o.owner == client]
+            checks = [
+                _check_info(order)
+                for order in candidates
+                if _has_check(order) and (day is None or _created_at(order).date() == day)
+            ]
+        # CDEK answers an empty object, not an empty list, when there is nothing.
+        return _json_response({"check_info": checks} if checks else {})
+
+    def _delivered_on(self, client: str, day: date) -> list[_Order]:
+        """Orders of ``client`` delivered on ``day`` with cash on delivery (lock held)."""
+        delivered = [
+            (at, order)
+            for order in self.state.orders.values()
+            if order.owner == client
+            and (at := _delivered_at(order)) is not None
+            and at.date() == day
+            and _cod_sum(order.body) > 0
+        ]
+        delivered.sort(key=lambda item: item[0])
+        return [order for _, order in delivered]
+
+    def _ep_registries(self, request: Request, client: str) -> Response:
+        day = _query_date(request.args, "date")
+        with self.state.lock:
+            self.state._settle(self.state.now())
+            orders = self._delivered_on(client, day)
+            registries = [_registry(day, orders)] if orders else []
+        return _json_response({"registries": registries})
+
+    def _ep_payment(self, request: Request, client: str) -> Response:
+        day = _query_date(request.args, "date")
+        with self.state.lock:
+            self.state._settle(self.state.now())
+            orders = [
+                {"order_uuid": o.uuid, "cdek_number": o.cdek_number, "number": o.number}
+                for o in self._delivered_on(client, day)
+            ]
+        return _json_response({"orders": orders})
+
+    def _ep_delivery_intervals(self, request: Request, client: str) -> Response:
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            order = self._order_from_query(request, client)
+            if order.create_state != SUCCESSFUL or order.latest_status in _REFUSAL_FORBIDDEN:
+                raise _ApiError(400, [_forbidden_status(order)], "GET")
+        days = [now.date() + timedelta(days=offset) for offset in (1, 2, 3)]
+        intervals = [
+            {
+                "date": day.isoformat(),
+                "time_intervals": [{"start_time": s, "end_time": e} for s, e in _TIME_SLOTS],
+            }
+            for day in days
+        ]
+        return _json_response({"date_intervals": intervals})
+
+    # --- CDEK endpoints: reference data ---------------------------------------------------
+
+    def _ep_deliverypoints(self, request: Request, client: str) -> Response:
+        args = request.args
+        city_code = _query_int(args, "city_code")
+        region_code = _query_int(args, "region_code")
+        weight_max = _query_int(args, "weight_max", minimum=0)
+        weight_min = _query_int(args, "weight_min", minimum=0)
+        page = _query_int(args, "page", minimum=0) or 0
+        size = _query_int(args, "size", minimum=1) or _DEFAULT_PAGE_SIZE
+        texts = {name: args.get(name, "").strip() for name in _OFFICE_TEXT_FILTERS}
+        office_type = texts["type"].upper()
+        flags = {name: _query_bool(args, name) for name in _OFFICE_FLAGS}
+
+        def keep(office: dict[str, Any]) -> bool:
+            location = office["location"]
+            checks = [
+                city_code is None or location["city_code"] == city_code,
+                region_code is None or location["region_code"] == region_code,
+                weight_max is None or office["weight_max"] >= weight_max,
+                weight_min is None or office["weight_min"] <= weight_min,
+                office_type not in ("PVZ", "POSTAMAT") or office["type"] == office_type,
+                not texts["postal_code"] or location["postal_code"] == texts["postal_code"],
+                not texts["country_code"]
+                or location["country_code"] == texts["country_code"].upper(),
+                not texts["fias_guid"] or location["fias_guid"] == texts["fias_guid"].lower(),
+                not texts["code"] or office["code"].upper() == texts["code"].upper(),
+            ]
+            checks += [value is None or office[name] == value for name, value in flags.items()]
+            return all(checks)
+
+        found = [office for office in reference.offices() if keep(office)]
+        return _json_response(found[page * size : (page + 1) * size])
+
+    def _ep_regions(self, request: Request, client: str) -> Response:
+        args = request.args
+        countries = {code.upper() for code in _query_list(args, "country_codes")}
+        region_code = _query_int(args, "region_code")
+        page = _query_int(args, "page", minimum=0) or 0
+        size = _query_int(args, "size", minimum=1) or _DEFAULT_PAGE_SIZE
+        lang = "eng" if args.get("lang", "").strip().lower() == "eng" else "rus"
+        found = [
+            region
+            for region in reference.regions(lang)
+            if (not countries or region["country_code"] in countries)
+            and (region_code is None or region["region_code"] == region_code)
+        ]
+        return _json_response(found[page * size : (page + 1) * size])
+
+    # --- CDEK endpoints: courier intakes and delivery appointments ------------------------
+
+    def _ep_create_intake(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        errors: list[dict[str, str]] = []
+        _check_date_field(body, "intake_date", True, errors)
+        start = _check_time_field(body, "intake_time_from", True, errors)
+        end = _check_time_field(body, "intake_time_to", True, errors)
+        _check_time_field(body, "lunch_time_from", False, errors)
+        _check_time_field(body, "lunch_time_to", False, errors)
+        if start is not None and end is not None and start >= end:
+            message = "intake_time_from must be earlier than intake_time_to"
+            errors.append(_error("v2_invalid_format", message))
+        if errors:
+            raise _ApiError(400, errors, "CREATE")
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            order = self._linked_order(body, client, required=False)
+            return self._new_record(INTAKE, client, _linked_fields(body, order), now)
+
+    def _ep_get_intake(self, request: Request, client: str, record_uuid: str) -> Response:
+        with self.state.lock:
+            self.state._settle(self.state.now())
+            intake = self._lookup_record(record_uuid, INTAKE, client, "GET")
+            return _json_response(intake.envelope(self._root_url(request)))
+
+    def _ep_delete_intake(self, request: Request, client: str, record_uuid: str) -> Response:
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            intake = self._lookup_record(record_uuid, INTAKE, client, "DELETE")
+            problem: dict[str, str] | None = None
+            pending = intake.pending("DELETE")
+            if intake.create_state == INVALID:
+                problem = _error("v2_entity_invalid", f"Entity is invalid {intake.uuid}")
+            elif intake.create_state == ACCEPTED or intake.latest_status == "REMOVED":
+                problem = _record_forbidden(intake)
+            elif pending is not None:
+                problem = _error(
+                    "v2_similar_request_still_processed",
+                    f"Similar request is still being processed {pending.request_uuid}",
+                )
+            if problem is not None:
+                return _cdek_error(400, "DELETE", [problem], now)
+            api_request = self.state._new_request("DELETE", now)
+            intake.requests.append(api_request)
+            answer = {
+                "entity": {"uuid": intake.uuid},
+                "requests": [api_request.to_json()],
+                "related_entities": [],
+            }
+            return _json_response(answer, 202)
+
+    def _ep_create_delivery(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        errors: list[dict[str, str]] = []
+        _check_date_field(body, "date", True, errors)
+        start = _check_time_field(body, "time_from", False, errors)
+        end = _check_time_field(body, "time_to", False, errors)
+        if start is not None and end is not None and start >= end:
+            errors.append(_error("v2_invalid_format", "time_from must be earlier than time_to"))
+        if _is_empty(body.get("order_uuid")) and _is_empty(body.get("cdek_number")):
+            errors.append(_field_empty("order_uuid or cdek_number"))
+        if errors:
+            raise _ApiError(400, errors, "CREATE")
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            order = self._linked_order(body, client, required=True)
+            return self._new_record(DELIVERY, client, _linked_fields(body, order), now)
+
+    def _ep_get_delivery(self, request: Request, client: str, record_uuid: str) -> Response:
+        with self.state.lock:
+            self.state._settle(self.state.now())
+            agreement = self._lookup_record(record_uuid, DELIVERY, client, "GET")
+            return _json_response(agreement.envelope(self._root_url(request)))
 
     # --- control endpoints ------------------------------------------------------------
 
