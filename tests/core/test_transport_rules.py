@@ -1,0 +1,111 @@
+"""Transport rules: no credentials over plain http beyond loopback; INVALID 2xx; warnings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+import oint_core
+from oint_core import ApiError, UsageError
+from oint_core.http import is_loopback
+from oint_core.testing import run_cli
+
+ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
+TOKEN = "tok-TRANSPORT-123456"
+
+
+@pytest.mark.parametrize(
+    "base", ["http://example.com/v2", "http://10.0.0.5:8080/v2", "http://[2001:db8::1]/v2"]
+)
+def test_credentials_are_never_sent_over_plain_http_beyond_loopback(monkeypatch, base) -> None:
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", base)
+    result = run_cli(["cdek", "CreateRefusal", "--uuid", ORDER, "--token", TOKEN])
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert "refusing to send credentials over plain http://" in line
+    assert TOKEN not in line
+    with pytest.raises(UsageError, match="plain http"):
+        oint_core.dispatch("cdek", "GetToken", account="a", password="p-123456")
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("10.0.0.1", False),
+        ("example.com", False),
+        ("128.0.0.1", False),
+    ],
+)
+def test_loopback_is_127_slash_8_and_localhost(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+@pytest.fixture
+def cdek(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
+    return httpserver
+
+
+def envelope(state: str, errors=(), warnings=()) -> dict:
+    return {
+        "entity": {"uuid": ORDER},
+        "requests": [
+            {
+                "request_uuid": "r-1",
+                "type": "CREATE_REFUSAL",
+                "state": state,
+                "errors": list(errors),
+                "warnings": list(warnings),
+            }
+        ],
+    }
+
+
+def test_a_2xx_write_whose_request_is_invalid_is_an_error_and_not_repeated(cdek) -> None:
+    busy = {"code": "v2_similar_request_still_processed", "message": "Подождите"}
+    cdek.expect_request(f"/v2/orders/{ORDER}/refusal").respond_with_json(
+        envelope("INVALID", errors=[busy]), status=202
+    )
+    result = run_cli(["cdek", "CreateRefusal", "--uuid", ORDER, "--token", TOKEN])
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert "v2_similar_request_still_processed" in line and "try again later" in line
+    assert json.loads(result.stdout)["requests"][0]["state"] == "INVALID"
+    assert len(cdek.log) == 1
+    with pytest.raises(ApiError) as caught:
+        oint_core.dispatch("cdek", "CreateRefusal", uuid=ORDER, token=TOKEN)
+    assert caught.value.codes == ["v2_similar_request_still_processed"]
+
+
+def test_a_read_showing_an_old_invalid_request_is_still_a_result(cdek) -> None:
+    cdek.expect_request(f"/v2/orders/{ORDER}").respond_with_json(
+        envelope("INVALID", errors=[{"code": "v2_x", "message": "old"}])
+    )
+    assert run_cli(["cdek", "GetOrder", "--uuid", ORDER, "--token", TOKEN]).exit_code == 0
+
+
+def test_warnings_of_a_success_go_to_stderr_one_line_each(cdek) -> None:
+    body = envelope(
+        "ACCEPTED",
+        warnings=[
+            {"code": "v2_cost_change_by_weight", "message": "Стоимость изменена"},
+            {"code": "v2_late_intake", "message": "Поздний забор"},
+        ],
+    )
+    cdek.expect_request(f"/v2/orders/{ORDER}/refusal").respond_with_json(body, status=202)
+    result = run_cli(["cdek", "CreateRefusal", "--uuid", ORDER, "--token", TOKEN])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == body  # stdout unchanged
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0] == (
+        "oint: warning: cdek CreateRefusal: v2_cost_change_by_weight: Стоимость изменена"
+    )
+    assert "v2_late_intake" in lines[1]
