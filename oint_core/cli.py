@@ -18,6 +18,7 @@ import click
 from . import __version__
 from .dispatch import CallOptions, call_method
 from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError
+from .examples import example_command
 from .metadata import Kind, Method, Param, Provider
 from .output import to_json, write_result
 from .registry import Registry, default_registry
@@ -177,6 +178,45 @@ def plugins_command() -> None:
     click.echo(to_json(report))
 
 
+@cli.group("docs")
+def docs_group() -> None:
+    """Documentation generated from the metadata."""
+
+
+@docs_group.command("build")
+@click.option(
+    "--out",
+    "out_dir",
+    default="docs",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder the pages go to.",
+)
+@click.option("--provider", default=None, help="Only this provider's pages.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 naming the pages that differ from the committed ones.",
+)
+def docs_build(out_dir: str, provider: str | None, check: bool) -> None:
+    """Write one Markdown page per method (with a real result from the provider's sandbox),
+    an index per provider, and a page per command."""
+    from .docs import generate, stale_files, write_pages
+
+    pages = generate(_registry(), provider)
+    out = Path(out_dir)
+    if check:
+        stale = stale_files(pages, out)
+        for path in stale:
+            click.echo(f"oint: stale: {out / path}", err=True)
+        if stale:
+            _fail(f"error: {len(stale)} generated page(s) differ; run 'oint docs build'", EXIT_API)
+        click.echo(f"{len(pages)} pages up to date in {out}")
+        return
+    changed = write_pages(pages, out)
+    click.echo(f"{len(pages)} pages in {out}, {len(changed)} written or removed")
+
+
 # -- a provider: its methods, grouped -------------------------------------------------------
 
 
@@ -298,35 +338,6 @@ def _core_options() -> list[click.Option]:
     ]
 
 
-def example_command(provider: Provider, method: Method) -> str:
-    """A CLI example using every required parameter; secrets are shown as ``***``."""
-    words = ["oint", provider.name, method.name]
-    for p in method.params:
-        if p.kind is Kind.BOOLEAN:
-            if p.example is True:
-                words.append(p.option)
-            continue
-        if not p.required and p.example is None:
-            continue
-        if p.secret:
-            value = "***"
-        elif p.example is not None:
-            value = str(p.example)
-        else:
-            value = _EXAMPLE_VALUES.get(p.kind, p.name.lower())
-        words += [p.option, f'"{value}"']
-    return " ".join(words)
-
-
-_EXAMPLE_VALUES = {
-    Kind.UUID: "f1799065-01de-448c-91cf-8afe7d4c0cfc",
-    Kind.INTEGER: "1",
-    Kind.NUMBER: "1.5",
-    Kind.DATE: "2026-03-07",
-    Kind.DATETIME: "2026-03-07T14:55:51",
-}
-
-
 def build_command(provider: Provider, method: Method) -> click.Command:
     """The click command for one method, derived entirely from its metadata."""
     help_text = method.summary
@@ -335,7 +346,7 @@ def build_command(provider: Provider, method: Method) -> click.Command:
     help_text += f"\n\nGroup: {method.group}. Returns: {method.returns}."
     if method.binary or method.binary_switch:
         help_text += " A binary result is written with --out FILE (or to a pipe)."
-    help_text += f"\n\nExample:\n\n\b\n  {example_command(provider, method)}"
+    help_text += f"\n\nExample:\n\n\b\n  {example_command(provider.name, method)}"
 
     def callback(**kwargs: Any) -> None:
         out = kwargs.pop(OUT)

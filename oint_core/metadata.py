@@ -11,6 +11,7 @@ import enum
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,10 +143,29 @@ class Provider:
     methods: Sequence[Method] | Callable[[], Sequence[Method]] = ()
     groups: tuple[str, ...] = ()
     version: str | None = field(default=None, compare=False)
+    # For the generated docs: a context manager giving an ``ExampleRun`` (a sandbox with a
+    # fixed clock and ids, and the values to call each method with there).
+    examples: Callable[[], AbstractContextManager[ExampleRun]] | None = field(
+        default=None, compare=False
+    )
 
     def load_methods(self) -> tuple[Method, ...]:
         found = self.methods() if callable(self.methods) else self.methods
         return tuple(found)
+
+
+@dataclass(frozen=True)
+class ExampleRun:
+    """How to run a provider's methods for real, to record the results the docs show.
+
+    ``params(method_name)`` gives the keyword values for one method (``None``: no recorded
+    result); ``env`` is set while the methods run (e.g. a sandbox's base URL);
+    ``replacements`` turn run-specific text (a sandbox's port) into stable text.
+    """
+
+    params: Callable[[str], Mapping[str, Any] | None]
+    env: Mapping[str, str] = field(default_factory=dict)
+    replacements: Mapping[str, str] = field(default_factory=dict)
 
 
 def validate_method(provider: str, method: Method) -> None:

@@ -18,10 +18,10 @@ TOKEN = Param(
     "Token",
     "--token",
     Kind.STRING,
-    "Auth token (if omitted: OINT_CDEK_TOKEN, else a token oint gets and caches from"
-    " OINT_CDEK_ACCOUNT and OINT_CDEK_PASSWORD)",
+    "Auth token",
     secret=True,
     env="OINT_CDEK_TOKEN",
+    example="***",  # always shown in examples, masked
 )
 TEST_API = Param(
     "TestAPI",

@@ -22,11 +22,18 @@ def _load_methods() -> tuple:
     return METHODS
 
 
+def _examples():  # noqa: ANN202 - a context manager; imported only by `oint docs build`
+    from .docs_examples import examples
+
+    return examples()
+
+
 PROVIDER = Provider(
     name="cdek",
     summary="CDEK delivery service, REST API v2 (OpenIntegrations-compatible)",
     methods=_load_methods,
     groups=GROUPS,
+    examples=_examples,
 )
 
 
