@@ -1,0 +1,326 @@
+"""Start-up, per-call overhead and memory of oint, each against its floor in the same run.
+
+    python benchmarks/run.py            # all figures (about a minute)
+    python benchmarks/run.py --quick    # fewer rounds
+
+Every figure is a median of interleaved runs (ours, baseline, ours, …), printed with its
+min–max so the machine's noise is visible, and as a ratio to the baseline. These are
+measurements, not tests: nothing here fails on a slow machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+OINT = [str(BIN / "oint")] if (BIN / "oint").exists() else [sys.executable, "-m", "oint_core"]
+ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
+TOKEN = "bench-token-1234567890"
+ANSWER = json.dumps(
+    {
+        "entity": {"uuid": ORDER},
+        "requests": [
+            {
+                "request_uuid": "r-1",
+                "type": "CREATE_REFUSAL",
+                "state": "ACCEPTED",
+                "date_time": "2026-08-01T14:34:18+0000",
+                "errors": [],
+                "warnings": [],
+            }
+        ],
+    }
+).encode()
+FORBIDDEN_AT_HELP = ("requests", "urllib3", "werkzeug")
+
+
+# -- a local server both sides talk to ---------------------------------------------------------
+
+
+def start_server() -> tuple[str, Callable[[], None]]:
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as CDEK's edge offers
+
+        def log_request(self, *args: object) -> None:
+            pass
+
+    def app(environ, start_response):  # noqa: ANN001, ANN202
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response(
+            "202 Accepted",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(ANSWER)))],
+        )
+        return [ANSWER]
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.server_port}", server.shutdown
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+def run_process(command: Sequence[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall time (s) and peak RSS (KiB) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(command)}")
+    return elapsed, usage.ru_maxrss
+
+
+def interleave(commands: dict[str, Sequence[str]], env: dict[str, str], rounds: int):
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    memory: dict[str, list[int]] = {k: [] for k in commands}
+    for command in commands.values():  # warm the file cache once
+        run_process(command, env)
+    for _ in range(rounds):
+        for name, command in commands.items():
+            elapsed, rss = run_process(command, env)
+            times[name].append(elapsed)
+            memory[name].append(rss)
+    return times, memory
+
+
+def line(
+    label: str,
+    ours: list[float],
+    base: list[float],
+    unit: str = "ms",
+    scale: float = 1000.0,
+    target: float | None = None,
+) -> str:
+    o, b = statistics.median(ours), statistics.median(base)
+    verdict = (
+        ""
+        if target is None
+        else f"  (target ≤ {target:.2f}×: {'met' if o / b <= target else 'NOT met'})"
+    )
+    return (
+        f"  {label:42s} {o * scale:8.1f} {unit} [{min(ours) * scale:.1f}–{max(ours) * scale:.1f}]"
+        f"  baseline {b * scale:8.1f} {unit} [{min(base) * scale:.1f}–{max(base) * scale:.1f}]"
+        f"  ratio {o / b:5.2f}×{verdict}"
+    )
+
+
+# -- 1. a whole CreateRefusal process -----------------------------------------------------------
+
+
+def bench_process(base_url: str, rounds: int) -> None:
+    env = {**os.environ, "OINT_CDEK_BASE_URL": f"{base_url}/v2", "OINT_CDEK_TOKEN": TOKEN}
+    bare = textwrap.dedent(f"""
+        import requests
+        requests.post("{base_url}/v2/orders/{ORDER}/refusal",
+                      headers={{"Authorization": "Bearer {TOKEN}"}}, timeout=(10, 60)).json()
+    """)
+    commands = {
+        "oint": [*OINT, "cdek", "CreateRefusal", "--uuid", ORDER, "--testapi"],
+        "bare": [sys.executable, "-c", bare],
+    }
+    times, memory = interleave(commands, env, rounds)
+    print("1. `oint cdek CreateRefusal` as a process vs a bare requests.post script")
+    print(line("whole process", times["oint"], times["bare"], target=1.25))
+    print("4. memory: peak RSS of the same two processes")
+    print(
+        line(
+            "peak RSS",
+            [m / 1024 for m in memory["oint"]],
+            [m / 1024 for m in memory["bare"]],
+            unit="MiB",
+            scale=1.0,
+        )
+    )
+
+
+# -- 2. help screens ----------------------------------------------------------------------------
+
+
+def bench_help(rounds: int) -> None:
+    env = dict(os.environ)
+    baseline = [sys.executable, "-c", "import click"]
+    print("2. help screens vs `python -c 'import click'`")
+    for args in (["--help"], ["cdek", "--help"], ["cdek", "CreateRefusal", "--help"]):
+        commands = {"oint": [*OINT, *args], "click": baseline}
+        times, _ = interleave(commands, env, rounds)
+        print(line("oint " + " ".join(args), times["oint"], times["click"], target=1.5))
+        imported = modules_imported([*args])
+        found = sorted({m.split(".")[0] for m in imported} & set(FORBIDDEN_AT_HELP))
+        print(f"  {'':42s} network/sandbox modules imported: {', '.join(found) or 'none'}")
+
+
+def modules_imported(args: Sequence[str], env: dict[str, str] | None = None) -> list[str]:
+    """Modules `oint ARGS` imports, from ``python -X importtime``."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            "import sys; from oint_core.cli import main; sys.argv[1:] = "
+            + repr(list(args))
+            + "; main()",
+        ],
+        capture_output=True,
+        text=True,
+        env=env or dict(os.environ),
+        check=False,
+    )
+    return [
+        row.rsplit("|", 1)[1].strip()
+        for row in done.stderr.splitlines()
+        if row.startswith("import time:") and "|" in row
+    ][1:]
+
+
+# -- 3. library overhead ------------------------------------------------------------------------
+
+
+def bench_library(base_url: str, calls: int, rounds: int) -> None:
+    os.environ["OINT_CDEK_BASE_URL"] = f"{base_url}/v2"
+    import requests
+
+    import oint_core
+
+    session = requests.Session()
+    url = f"{base_url}/v2/orders/{ORDER}/refusal"
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+
+    def ours() -> None:
+        for _ in range(calls):
+            oint_core.dispatch("cdek", "CreateRefusal", token=TOKEN, uuid=ORDER)
+
+    def raw() -> None:
+        for _ in range(calls):
+            session.post(url, headers=headers, timeout=(10, 60)).json()
+
+    ours(), raw()  # warm up: imports, connections
+    times: dict[str, list[float]] = {"ours": [], "raw": []}
+    for _ in range(rounds):
+        for name, job in (("ours", ours), ("raw", raw)):
+            started = time.perf_counter()
+            job()
+            times[name].append((time.perf_counter() - started) / calls)
+    print(f"3. library: {calls} dispatch() calls vs {calls} raw Session.post calls (per call)")
+    print(
+        line(
+            "dispatch CreateRefusal", times["ours"], times["raw"], unit="µs", scale=1e6, target=1.05
+        )
+    )
+    overhead = statistics.median(times["ours"]) - statistics.median(times["raw"])
+    print(f"  {'':42s} dispatcher's own cost: {overhead * 1e6:.0f} µs per call")
+
+
+# -- 5. many plugins ------------------------------------------------------------------------------
+
+
+PLUGIN = """
+from oint_core import Kind, Method, Param, Provider, hookimpl
+
+
+def _methods():
+    from {module}_methods import METHODS
+    return METHODS
+
+
+@hookimpl
+def oint_providers():
+    return [Provider("{name}", "Generated provider {name}", _methods)]
+"""
+PLUGIN_METHODS = """
+from oint_core import Kind, Method, Param
+
+
+def ping(ctx, text):
+    return {{"text": text}}
+
+
+METHODS = (Method("Ping", "Answers", "Misc", ping,
+                  (Param("Text", "--text", Kind.STRING, "Text", required=True),)),)
+"""
+
+
+def bench_plugins(rounds: int) -> None:
+    from oint_core.testing import write_plugin_distribution
+
+    print("5. start-up with many installed provider plugins (oint --help)")
+    base_env = dict(os.environ)
+    results = {}
+    for count in (1, 10, 50):
+        with tempfile.TemporaryDirectory() as folder:
+            paths = []
+            for n in range(count):
+                name = f"gen{n:02d}"
+                target = Path(folder) / name
+                write_plugin_distribution(
+                    target,
+                    distribution=f"oint-{name}",
+                    entry_points={name: f"oint_{name}"},
+                    modules={
+                        f"oint_{name}.py": PLUGIN.format(name=name, module=f"oint_{name}"),
+                        f"oint_{name}_methods.py": PLUGIN_METHODS,
+                    },
+                )
+                paths.append(str(target))
+            env = {**base_env, "PYTHONPATH": os.pathsep.join(paths)}
+            commands = {"oint": [*OINT, "--help"], "click": [sys.executable, "-c", "import click"]}
+            times, _ = interleave(commands, env, rounds)
+            results[count] = statistics.median(times["oint"])
+            results[f"base{count}"] = statistics.median(times["click"])
+            print(line(f"{count:2d} plugins", times["oint"], times["click"]))
+            if count == 50:
+                imported = modules_imported(["gen07", "Ping", "--help"], env)
+                others = sorted(
+                    m for m in imported if m.endswith("_methods") and m != "oint_gen07_methods"
+                )
+                print(
+                    f"  {'':42s} `oint gen07 Ping --help` imports other providers' method"
+                    f" modules: {', '.join(others) or 'none'}"
+                )
+    growth = (results[50] - results[1]) / 49
+    print(
+        f"  growth: {growth * 1000:.2f} ms per plugin (target < 1 ms: "
+        f"{'met' if growth < 0.001 else 'NOT met'})"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, noisier figures")
+    args = parser.parse_args(argv)
+    rounds = 5 if args.quick else 15
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores; medians of {rounds}"
+        " interleaved runs [min–max]"
+    )
+    base_url, stop = start_server()
+    try:
+        bench_process(base_url, rounds)
+        bench_help(rounds)
+        bench_library(base_url, 500 if args.quick else 2000, 3 if args.quick else 5)
+        bench_plugins(max(3, rounds // 2))
+    finally:
+        stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
