@@ -56,18 +56,59 @@ CDEK endpoints emulated (under ``/v2``)
   (items' ``payment.value`` x ``amount`` plus ``delivery_recipient_cost.value``), paid out
   the same day minus a 3% agent commission; empty lists when there is none.
 - ``GET /v2/deliverypoints`` - a bare array of offices from ``reference.py`` (14 offices in
-  Moscow 44, Saint Petersburg 137, Novosibirsk 270, Yekaterinburg 250, Kazan 424). Filters:
+  Moscow 44, Saint Petersburg 137, Novosibirsk 270, Yekaterinburg 250, Kazan 424, and 20
+  more, one in most of the other cities, KZ and BY included; ``SandboxConfig.extra_offices
+  =False`` leaves only the first 14). Filters:
   ``city_code``, ``region_code``, ``postal_code``, ``country_code``, ``code``, ``fias_guid``,
   ``type`` (PVZ | POSTAMAT; ALL or anything else: no filter), the booleans ``have_cashless``,
   ``have_cash``, ``allowed_cod``, ``is_dressing_room``, ``take_only``, ``is_handout``,
   ``is_reception``, ``is_ltl``, ``fulfillment`` (``true``/``false``/1/0; other values are
   ignored), ``weight_max`` (offices taking at least that weight), ``weight_min`` (offices
   whose minimum is at most that). ``lang`` is accepted and ignored. ``page`` (from 0) and
-  ``size`` (default 1000) page the result; a page past the end is ``[]``.
+  ``size`` page the result; a page past the end is ``[]``. Every paged list (offices,
+  regions, cities) takes ``SandboxConfig.max_page_size`` (1000) as its default ``size`` and
+  caps a bigger one at it.
 - ``GET /v2/location/regions?country_codes=RU,KZ&page=&size=&lang=rus|eng`` - a bare array
   ``[{"country_code", "country", "region", "region_code"}]`` of 30 regions (20 RU, 5 KZ,
   5 BY), named in Russian or English. ``country_codes`` may be comma-separated, repeated or
   sent as OPI does (``[RU,KZ]``); ``region_code`` filters too; paging as for offices.
+- ``GET /v2/location/suggest/cities?name=&country_code=`` - a bare array ``[{"city_uuid",
+  "code", "full_name"}]`` of the 30 reference cities (22 RU, 4 KZ, 4 BY) whose Russian or
+  English name starts with ``name`` (case-insensitive); ``full_name`` is "city, region,
+  country" in Russian (no region when it is the city itself). No ``name``: 400.
+- ``GET /v2/location/cities`` - a bare array of ``{"code", "city", "city_uuid", "fias_guid"
+  (Russian cities only), "country_code", "country", "region", "region_code", "sub_region",
+  "longitude", "latitude", "time_zone", "payment_limit"}`` (``payment_limit`` -1: no cash
+  on delivery limit, 0: none accepted). Filters: ``country_codes`` (as for regions),
+  ``region_code``, ``fias_guid``, ``postal_code``, ``code``, ``city`` (the exact name in
+  either language, case-insensitive); ``payment_limit`` is accepted and ignored; ``lang=eng``
+  names in English; paging as for offices, ``size`` above 10000 is a 400.
+- ``GET /v2/location/postalcodes?city_code=`` - ``{"code", "postal_codes": [...]}``.
+- ``GET /v2/location/coordinates?latitude=&longitude=`` - the city object (as above) nearest
+  to the point (haversine; the first listed wins a tie).
+- Calculator (formula, tariffs and service prices in ``calculator.py``): ``POST
+  /v2/calculator/tariff`` (``tariff_code``, ``from_location``, ``to_location``, ``packages``,
+  ``services``?) - ``{"delivery_sum", "period_min", "period_max", "calendar_min",
+  "calendar_max", "weight_calc", "services": [{"code", "sum"}], "total_sum", "currency":
+  "RUB"}``; ``POST /v2/calculator/tarifflist`` - ``{"tariff_codes": [{"tariff_code",
+  "tariff_name", "tariff_description", "delivery_mode", "delivery_sum", "period_min",
+  "period_max", "calendar_min", "calendar_max"}]}`` for all six tariffs (136-139, 233, 234;
+  ``lang: "eng"`` in the body names them in English); ``POST
+  /v2/calculator/tariffAndService`` - ``{"tariffs": [{...the same, "services": [{"code",
+  "sum"}]}]}`` (the body's services priced, a guess); ``GET /v2/calculator/alltariffs?lang=``
+  - ``{"tariff_codes": [{"tariff_code", "tariff_name", "delivery_modes": [{"delivery_mode",
+  "delivery_mode_name"}]}]}``. Locations are reference cities named by ``code``, else
+  ``postal_code``, else ``city``.
+- ``POST /v2/international/package/restrictions`` (``from_location``, ``to_location``; a bare
+  ``{"country_code"}`` is enough) - ``{"restrictions": [{"code", "description", "value"?}]}``,
+  a fixed list between two countries, ``[]`` within one (the shape is a guess).
+- ``POST /v2/delivery/estimatedIntervals`` (a calculator body; ``tariff_code`` optional,
+  139 when absent; ``packages`` optional) - ``{"date_intervals"}`` as for
+  ``/v2/delivery/intervals``, for 3 days starting ``period_min`` days after today on the
+  sandbox clock.
+- ``POST /v2/reverse/availability`` (a calculator body; tariff and packages optional) - 200
+  ``{}`` when both cities are known and in one country; otherwise 400 (the rules, the empty
+  answer and ``v2_reverse_not_available`` are guesses).
 - ``GET /v2/delivery/intervals?order_uuid=|cdek_number=`` - ``{"date_intervals": [{"date",
   "time_intervals": [{"start_time", "end_time"}]}]}``: the 3 days after today on the
   sandbox clock, each 10:00-14:00, 14:00-18:00, 18:00-22:00; for created orders not yet
@@ -77,17 +118,44 @@ CDEK endpoints emulated (under ``/v2``)
   account) - 202. ``GET /v2/intakes/{uuid}`` - ``entity {uuid, intake_number?, ...the body,
   order_uuid and cdek_number when an order is named, statuses}``: ACCEPTED, then READY with an
   ``intake_number`` (an integer) once settled. ``DELETE /v2/intakes/{uuid}`` - 202, type
-  DELETE; once settled the intake is REMOVED.
+  DELETE; once settled the intake is REMOVED. ``GET /v2/orders/{uuid}/intakes`` - a bare
+  array of the order's intakes, each as the ``entity`` of ``GET /v2/intakes/{uuid}``.
+- ``PATCH /v2/intakes`` ``{"uuid", "status"}`` (a code such as ``READY``; upper-cased) - 202,
+  type UPDATE; once settled the status is pushed onto the intake (named by the intake names
+  below, else by its code). Not while the intake's CREATE is processing, nor once it is
+  REMOVED (400 ``v2_order_forbidden_status``) or INVALID (400 ``v2_entity_invalid``).
+- ``POST /v2/intakes/availableDays`` ``{"from_location", "date"?}`` - ``{"date": [...]}``:
+  the first 5 working days (Monday to Friday) from ``date`` (included), or from tomorrow on
+  the sandbox clock; holidays are not modelled. The location must be a reference city.
 - ``POST /v2/delivery`` (``date`` YYYY-MM-DD and ``order_uuid`` or ``cdek_number`` of a live
   order required; ``time_from`` / ``time_to`` HH:MM optional) - 202; ``GET /v2/delivery/{uuid}``
   - ``entity {uuid, ...the body, order_uuid, cdek_number, statuses}``: ACCEPTED, then CREATED.
+- ``POST /v2/photoDocument`` ``{"orders": [{"order_uuid"} | {"cdek_number"}]?,
+  "period_begin"?, "period_end"?}`` (YYYY-MM-DD; without ``orders``, every order of the
+  account) - 200 ``{"entity": {"uuid", "orders": [{"order_uuid", "cdek_number", "link"}]},
+  "requests": [a SUCCESSFUL CREATE], "related_entities"}``: the named orders that are
+  CREATED or later (not REMOVED or INVALID) and became CREATED within the period; unknown
+  orders are left out, not errors (a guess). ``link`` is ``{root}/v2/photoDocument/{uuid}``
+  for each. ``GET /v2/photoDocument/{uuid}`` - ``application/zip``: one
+  ``{cdek_number}/photo_1.jpg`` per order, a JPEG-framed placeholder (start of image, a
+  comment, end of image; no pixels), stored with a fixed 1980-01-01 timestamp, so one
+  archive is always the same bytes.
+- ``POST /v2/webhooks`` ``{"url" (http or https), "type"}`` - 200 ``{"entity": {"uuid"},
+  "requests": [a SUCCESSFUL CREATE], "related_entities"}``. An account holds at most 2
+  subscriptions (a third: 400 ``v2_too_many_webhooks``); the same ``type`` again keeps the
+  subscription's uuid and changes its url (a guess). ``GET /v2/webhooks`` - bare array
+  ``[{"uuid", "url", "type"}]``; ``GET /v2/webhooks/{uuid}`` - ``{"entity": {"uuid", "url",
+  "type"}, "requests", "related_entities"}``; ``DELETE /v2/webhooks/{uuid}`` - 200, a
+  SUCCESSFUL request of type DELETE. No event is ever sent.
 
 Statuses of print forms, intakes and appointments are ``{"code", "name", "date_time"}``
 (Russian names), newest first as for orders. Shapes follow api-docs.cdek.ru where it shows
 them (print forms, checks, registries, transfers, passport, offices, regions); these are the
 sandbox's own guesses: the intake and appointment status names and their READY / CREATED
 codes, the ``client_type`` / ``passport_exists`` passport fields (older CDEK answers), the
-fiscal numbers, the registry numbering and commission, and when money is paid out.
+fiscal numbers, the registry numbering and commission, when money is paid out, every price
+and term of the calculator, ``tariffAndService``'s services, the restrictions, reverse
+availability, ``delivery_mode_name``, and the photo archive's layout.
 
 The asynchronous model is computed lazily from ``config.clock()``: a write request is ACCEPTED
 and becomes final (SUCCESSFUL or INVALID) once ``processing_delay`` seconds have passed on that
@@ -117,6 +185,17 @@ Taken from CDEK's "List of integration errors" (api-docs.cdek.ru/77695227.html) 
   a bad date, time or ``planned_date``, an unknown print ``type``, barcode ``format`` or
   ``lang``; 400 ``v2_field_is_empty`` also for a missing ``date`` query parameter.
 - 400 ``v2_exceeded_size`` (a guess): more than 100 orders in one print request.
+- 400 ``v2_invalid_format`` also for ``/v2/location/cities`` ``size`` above 10000, latitude
+  or longitude that is not a number in range, a webhook ``url`` that is not http(s) or an
+  unknown webhook ``type``, a package ``weight`` that is not above 0.
+- 400 ``v2_invalid_value`` (a guess): an unknown ``tariff_code`` or service code in a
+  calculator body, or a bad service ``parameter``.
+- 400 ``v2_entity_not_found`` (chosen by the sandbox): a calculator-style location (also
+  availableDays, restrictions, estimatedIntervals, reverse availability) naming no reference
+  city; 404 with it: ``/v2/location/postalcodes`` of an unknown city, an unknown photo
+  archive or webhook, ``/v2/orders/{uuid}/intakes`` of an unknown order.
+- 400 ``v2_too_many_webhooks``: a third webhook subscription.
+- 400 ``v2_reverse_not_available`` (a guess): reverse availability between two countries.
 - 404 ``v2_entity_not_found``: unknown order uuid, or no order with that ``im_number``; unknown
   print form, prealert, intake or appointment; a print form's PDF before it is READY. In a
   body (intake or appointment naming an order) an unknown order is a 400 with this code
@@ -126,7 +205,8 @@ Taken from CDEK's "List of integration errors" (api-docs.cdek.ru/77695227.html) 
   whose CREATE ended INVALID.
 - 404 ``v2_order_not_found``: no order with that ``cdek_number`` (CDEK's documented code for
   exactly this lookup).
-- 403 ``v2_entity_forbidden``: the order exists but was created by another account.
+- 403 ``v2_entity_forbidden``: the order (print form, intake, photo archive, webhook...) exists
+  but belongs to another account.
 - 400 ``v2_similar_request_still_processed``: a refusal (or delete) of the same order is still
   ACCEPTED.
 - 400 ``v2_entity_invalid``: refusal or delete of an order whose CREATE request ended INVALID.
@@ -171,14 +251,18 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
+import io
 import itertools
 import json
+import math
 import random
 import re
 import socket
 import threading
 import time
+import urllib.parse
 import uuid as uuid_module
+import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -189,7 +273,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import reference
+from . import calculator, locations, reference
+from .locations import InputError
 from .pdf import build_pdf
 
 if TYPE_CHECKING:
@@ -284,6 +369,16 @@ class SandboxConfig:
     clock: Callable[[], datetime] = _utc_now
     #: When set, uuids, tokens and CDEK numbers come from ``random.Random(seed)``.
     seed: int | None = None
+    #: The largest page of a paged list (offices, regions, cities), and its default size:
+    #: a bigger ``size`` is capped at it, so a small value makes short lists span pages.
+    max_page_size: int = 1000
+    #: Also list the offices of ``reference.py`` in the cities beyond the first five (one in
+    #: most of them); off by default, which keeps the original 14-office set.
+    extra_offices: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_page_size < 1:
+            raise ValueError("max_page_size must be at least 1")
 
 
 def format_datetime(moment: datetime) -> str:
@@ -536,6 +631,30 @@ class _Record:
 
 
 @dataclass
+class _Webhook:
+    """One webhook subscription of an account (events are never actually sent)."""
+
+    uuid: str
+    owner: str
+    url: str
+    type: str
+    requests: list[_ApiRequest] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"uuid": self.uuid, "url": self.url, "type": self.type}
+
+
+@dataclass
+class _PhotoArchive:
+    """A ZIP of document photos, made at once by POST /v2/photoDocument."""
+
+    uuid: str
+    owner: str
+    #: ``[{"order_uuid", "cdek_number"}]``, one photo each.
+    orders: list[dict[str, str]]
+
+
+@dataclass
 class _Token:
     client_id: str
     expires_at: datetime
@@ -603,6 +722,8 @@ class SandboxState:
             self.request_log: list[dict[str, Any]] = []
             self.clock_offset = timedelta(0)
             self.cdek_numbers: set[str] = set()
+            self.webhooks: dict[str, _Webhook] = {}
+            self.photo_archives: dict[str, _PhotoArchive] = {}
             self._seq = itertools.count()
 
     def now(self) -> datetime:
@@ -835,6 +956,12 @@ class SandboxState:
                 record.push_status("PROCESSING", at)
                 ready_at = at + timedelta(seconds=self.config.processing_delay)
                 record.timers.append(_Timer(ready_at, next(self._seq), "READY"))
+        elif request.type == "UPDATE":  # intakes only: PATCH /v2/intakes, a new status
+            if record.latest_status in ("REMOVED", "INVALID"):
+                request.finish(INVALID, at, [_record_forbidden(record)])
+            else:
+                request.finish(SUCCESSFUL, at)
+                record.push_status(str((request.payload or {}).get("status")), at)
         elif request.type == "DELETE":  # intakes only
             if record.latest_status in ("REMOVED", "INVALID"):
                 request.finish(INVALID, at, [_record_forbidden(record)])
@@ -1081,7 +1208,8 @@ _RECEIPT_TYPES = frozenset(
 )
 _BARCODE_FORMATS = frozenset({"A4", "A5", "A6", "A7"})
 _BARCODE_LANGS = frozenset({"RUS", "ENG", "DEU", "ITA", "TUR", "CES", "KOR", "LIT", "LAV"})
-_DEFAULT_PAGE_SIZE = 1000
+#: CDEK: ``size`` of /v2/location/cities is at most 10000.
+_CITIES_SIZE_LIMIT = 10000
 _OFFICE_TEXT_FILTERS = ("postal_code", "type", "country_code", "fias_guid", "code")
 _OFFICE_FLAGS = (
     "have_cashless",
@@ -1095,9 +1223,57 @@ _OFFICE_FLAGS = (
     "fulfillment",
 )
 _TIME_SLOTS = (("10:00", "14:00"), ("14:00", "18:00"), ("18:00", "22:00"))
+_STATUS_CODE_RE = re.compile(r"[A-Z][A-Z0-9_]*")
+_INTAKE_DAYS = 5  # working days POST /v2/intakes/availableDays offers
+_ESTIMATE_TARIFF = 139  # the tariff estimatedIntervals assumes when the body names none
+#: CDEK's webhook event types; an account may hold at most ``_WEBHOOK_LIMIT`` subscriptions.
+WEBHOOK_TYPES = frozenset(
+    {
+        "ORDER_STATUS",
+        "PRINT_FORM",
+        "PREALERT_CLOSED",
+        "ACCOMPANYING_WAYBILL",
+        "OFFICE_AVAILABILITY",
+        "ORDER_MODIFIED",
+        "DELIV_AGREEMENT",
+        "DELIV_PROBLEM",
+        "COURIER_INFO",
+        "DOWNLOAD_PHOTO",
+    }
+)
+_WEBHOOK_LIMIT = 2
+#: ZIP entries get this fixed timestamp, so one archive is always the same bytes.
+_ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 _AGENT_COMMISSION = 0.03  # share of cash on delivery CDEK keeps (made up for the sandbox)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME_RE = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?")
+
+
+def _is_http_url(value: str) -> bool:
+    try:
+        parts = urllib.parse.urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _placeholder_jpeg(text: str) -> bytes:
+    """A tiny JPEG-named placeholder: start-of-image, one comment segment, end-of-image."""
+    comment = text.encode("utf-8")[:1000]
+    return b"\xff\xd8\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + b"\xff\xd9"
+
+
+def _photo_zip(orders: list[dict[str, str]]) -> bytes:
+    """The photo archive: ``{cdek_number}/photo_1.jpg`` per order, stored (not compressed)
+    with a fixed timestamp, so the bytes depend on the orders only."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for ref in orders:
+            info = zipfile.ZipInfo(f"{ref['cdek_number']}/photo_1.jpg", date_time=_ZIP_DATE_TIME)
+            info.external_attr = 0o644 << 16
+            text = f"CDEK sandbox photo of order {ref['cdek_number']} ({ref['order_uuid']})"
+            archive.writestr(info, _placeholder_jpeg(text))
+    return buffer.getvalue()
 
 
 def _field_empty(name: str) -> dict[str, str]:
@@ -1432,6 +1608,38 @@ class SandboxApp:
                 Rule("/v2/intakes/<record_uuid>", methods=["DELETE"], endpoint="delete_intake"),
                 Rule("/v2/delivery", methods=["POST"], endpoint="create_delivery"),
                 Rule("/v2/delivery/<record_uuid>", methods=["GET"], endpoint="get_delivery"),
+                Rule("/v2/orders/<order_uuid>/intakes", methods=["GET"], endpoint="order_intakes"),
+                Rule("/v2/intakes", methods=["PATCH"], endpoint="update_intake"),
+                Rule("/v2/intakes/availableDays", methods=["POST"], endpoint="intake_days"),
+                Rule("/v2/location/suggest/cities", methods=["GET"], endpoint="suggest_cities"),
+                Rule("/v2/location/cities", methods=["GET"], endpoint="cities"),
+                Rule("/v2/location/postalcodes", methods=["GET"], endpoint="postal_codes"),
+                Rule("/v2/location/coordinates", methods=["GET"], endpoint="coordinates"),
+                Rule("/v2/calculator/tariff", methods=["POST"], endpoint="calc_tariff"),
+                Rule("/v2/calculator/tarifflist", methods=["POST"], endpoint="calc_tariff_list"),
+                Rule(
+                    "/v2/calculator/tariffAndService",
+                    methods=["POST"],
+                    endpoint="calc_tariff_and_service",
+                ),
+                Rule("/v2/calculator/alltariffs", methods=["GET"], endpoint="all_tariffs"),
+                Rule(
+                    "/v2/international/package/restrictions",
+                    methods=["POST"],
+                    endpoint="restrictions",
+                ),
+                Rule(
+                    "/v2/delivery/estimatedIntervals",
+                    methods=["POST"],
+                    endpoint="estimated_intervals",
+                ),
+                Rule("/v2/reverse/availability", methods=["POST"], endpoint="reverse_availability"),
+                Rule("/v2/photoDocument", methods=["POST"], endpoint="create_photos"),
+                Rule("/v2/photoDocument/<archive_uuid>", methods=["GET"], endpoint="get_photos"),
+                Rule("/v2/webhooks", methods=["POST"], endpoint="create_webhook"),
+                Rule("/v2/webhooks", methods=["GET"], endpoint="list_webhooks"),
+                Rule("/v2/webhooks/<hook_uuid>", methods=["GET"], endpoint="get_webhook"),
+                Rule("/v2/webhooks/<hook_uuid>", methods=["DELETE"], endpoint="delete_webhook"),
                 Rule("/_sandbox/faults", methods=["GET"], endpoint="ctl_list_faults"),
                 Rule("/_sandbox/faults", methods=["POST"], endpoint="ctl_add_fault"),
                 Rule("/_sandbox/faults", methods=["DELETE"], endpoint="ctl_clear_faults"),
@@ -1512,6 +1720,8 @@ class SandboxApp:
             return _cdek_error(401, "AUTH", [_error(exc.code, exc.message)], now)
         except _ApiError as exc:
             return _cdek_error(exc.status, exc.request_type or request_type, exc.errors, now)
+        except InputError as exc:
+            return _cdek_error(exc.status, request_type, exc.errors, now)
         except HTTPException as exc:  # e.g. 413 from reading an oversized body
             code = exc.code or 400
             return _cdek_error(code, request_type, [_error("v2_bad_request", exc.name)], now)
@@ -1739,6 +1949,16 @@ class SandboxApp:
     def _root_url(request: Request) -> str:
         """Where the client reached us (``http://host:port``), for links such as print URLs."""
         return request.host_url.rstrip("/")
+
+    def _paging(self, args: Any, hard_limit: int | None = None) -> tuple[int, int]:
+        """``page`` (from 0) and ``size`` of a paged list: ``size`` defaults to, and is capped
+        at, ``config.max_page_size``; above ``hard_limit`` it is a 400 v2_invalid_format."""
+        page = _query_int(args, "page", minimum=0) or 0
+        size = _query_int(args, "size", minimum=1)
+        if size is not None and hard_limit is not None and size > hard_limit:
+            raise _ApiError(400, [_invalid_format("size", size)], "GET")
+        limit = self.config.max_page_size
+        return page, limit if size is None else min(size, limit)
 
     def _json_body(self, request: Request, request_type: str, allow_empty: bool = False) -> dict:
         """The body as a JSON object, or raise CDEK's v2_bad_request."""
@@ -2090,8 +2310,7 @@ class SandboxApp:
         region_code = _query_int(args, "region_code")
         weight_max = _query_int(args, "weight_max", minimum=0)
         weight_min = _query_int(args, "weight_min", minimum=0)
-        page = _query_int(args, "page", minimum=0) or 0
-        size = _query_int(args, "size", minimum=1) or _DEFAULT_PAGE_SIZE
+        page, size = self._paging(args)
         texts = {name: args.get(name, "").strip() for name in _OFFICE_TEXT_FILTERS}
         office_type = texts["type"].upper()
         flags = {name: _query_bool(args, name) for name in _OFFICE_FLAGS}
@@ -2113,15 +2332,15 @@ class SandboxApp:
             checks += [value is None or office[name] == value for name, value in flags.items()]
             return all(checks)
 
-        found = [office for office in reference.offices() if keep(office)]
+        everything = reference.offices(extended=self.config.extra_offices)
+        found = [office for office in everything if keep(office)]
         return _json_response(found[page * size : (page + 1) * size])
 
     def _ep_regions(self, request: Request, client: str) -> Response:
         args = request.args
         countries = {code.upper() for code in _query_list(args, "country_codes")}
         region_code = _query_int(args, "region_code")
-        page = _query_int(args, "page", minimum=0) or 0
-        size = _query_int(args, "size", minimum=1) or _DEFAULT_PAGE_SIZE
+        page, size = self._paging(args)
         lang = "eng" if args.get("lang", "").strip().lower() == "eng" else "rus"
         found = [
             region
@@ -2130,6 +2349,116 @@ class SandboxApp:
             and (region_code is None or region["region_code"] == region_code)
         ]
         return _json_response(found[page * size : (page + 1) * size])
+
+    def _ep_suggest_cities(self, request: Request, client: str) -> Response:
+        name = request.args.get("name", "").strip()
+        if not name:
+            raise _ApiError(400, [_field_empty("name")], "GET")
+        country = request.args.get("country_code", "").strip() or None
+        return _json_response(locations.suggest(name, country))
+
+    def _ep_cities(self, request: Request, client: str) -> Response:
+        args = request.args
+        countries = {code.upper() for code in _query_list(args, "country_codes")}
+        region_code = _query_int(args, "region_code")
+        code = _query_int(args, "code")
+        page, size = self._paging(args, _CITIES_SIZE_LIMIT)
+        lang = "eng" if args.get("lang", "").strip().lower() == "eng" else "rus"
+        found = locations.find_cities(
+            countries=countries,
+            region_code=region_code,
+            fias_guid=args.get("fias_guid", "").strip() or None,
+            postal_code=args.get("postal_code", "").strip() or None,
+            code=code,
+            city=args.get("city", "").strip() or None,
+            lang=lang,
+        )  # payment_limit is accepted and ignored
+        return _json_response(found[page * size : (page + 1) * size])
+
+    def _ep_postal_codes(self, request: Request, client: str) -> Response:
+        if not request.args.get("city_code", "").strip():
+            raise _ApiError(400, [_field_empty("city_code")], "GET")
+        code = _query_int(request.args, "city_code", minimum=0)
+        facts = locations.city_by_code(code) if code is not None else None
+        if facts is None:
+            message = f"City is not found by code {code}"
+            raise _ApiError(404, [_error("v2_entity_not_found", message)], "GET")
+        return _json_response({"code": code, "postal_codes": list(facts["postal_codes"])})
+
+    def _ep_coordinates(self, request: Request, client: str) -> Response:
+        point = []
+        for name, bound in (("latitude", 90.0), ("longitude", 180.0)):
+            raw = request.args.get(name, "").strip()
+            if not raw:
+                raise _ApiError(400, [_field_empty(name)], "GET")
+            try:
+                value = float(raw)
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value) or abs(value) > bound:
+                raise _ApiError(400, [_invalid_format(name, raw)], "GET")
+            point.append(value)
+        lang = "eng" if request.args.get("lang", "").strip().lower() == "eng" else "rus"
+        facts = locations.nearest_city(point[0], point[1])
+        return _json_response(reference.city_object(facts, lang))
+
+    # --- CDEK endpoints: calculator and shipments that do not exist yet -------------------
+
+    def _ep_calc_tariff(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        shipment = calculator.parse_shipment(body, tariff_required=True, packages_required=True)
+        return _json_response(calculator.tariff_answer(shipment))
+
+    def _ep_calc_tariff_list(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        shipment = calculator.parse_shipment(body, tariff_required=False, packages_required=True)
+        items = [calculator.list_item(t, shipment) for t in calculator.TARIFFS.values()]
+        return _json_response({"tariff_codes": items})
+
+    def _ep_calc_tariff_and_service(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        shipment = calculator.parse_shipment(body, tariff_required=False, packages_required=True)
+        services = calculator.price_services(shipment.services)
+        tariffs = [
+            {**calculator.list_item(t, shipment), "services": copy.deepcopy(services)}
+            for t in calculator.TARIFFS.values()
+        ]
+        return _json_response({"tariffs": tariffs})
+
+    def _ep_all_tariffs(self, request: Request, client: str) -> Response:
+        lang = "eng" if request.args.get("lang", "").strip().lower() == "eng" else "rus"
+        return _json_response(calculator.all_tariffs(lang))
+
+    def _ep_restrictions(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        return _json_response(calculator.restrictions(body))
+
+    def _ep_estimated_intervals(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        shipment = calculator.parse_shipment(body, tariff_required=False, packages_required=False)
+        tariff = shipment.tariff or calculator.TARIFFS[_ESTIMATE_TARIFF]
+        first = self.state.now().date() + timedelta(
+            days=calculator.quote(tariff, shipment)["period_min"]
+        )
+        intervals = [
+            {
+                "date": (first + timedelta(days=offset)).isoformat(),
+                "time_intervals": [{"start_time": s, "end_time": e} for s, e in _TIME_SLOTS],
+            }
+            for offset in range(3)
+        ]
+        return _json_response({"date_intervals": intervals})
+
+    def _ep_reverse_availability(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        shipment = calculator.parse_shipment(body, tariff_required=False, packages_required=False)
+        if shipment.international:
+            message = (
+                "Reverse shipment is not available between countries "
+                f"{shipment.from_city['country_code']} and {shipment.to_city['country_code']}"
+            )
+            raise _ApiError(400, [_error("v2_reverse_not_available", message)], "CREATE")
+        return _json_response({})
 
     # --- CDEK endpoints: courier intakes and delivery appointments ------------------------
 
@@ -2184,6 +2513,237 @@ class SandboxApp:
                 "related_entities": [],
             }
             return _json_response(answer, 202)
+
+    def _ep_order_intakes(self, request: Request, client: str, order_uuid: str) -> Response:
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            order = self._lookup(order_uuid, client, "GET", now)
+            if isinstance(order, Response):
+                return order
+            root = self._root_url(request)
+            intakes = [
+                record.to_json(root)
+                for record in self.state.records.values()
+                if record.kind == INTAKE and record.fields.get("order_uuid") == order.uuid
+            ]
+        return _json_response(intakes)
+
+    def _ep_update_intake(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "UPDATE")
+        intake_uuid, status = body.get("uuid"), body.get("status")
+        errors: list[dict[str, str]] = []
+        if _is_empty(intake_uuid):
+            errors.append(_field_empty("uuid"))
+        elif not isinstance(intake_uuid, str):
+            errors.append(_wrong_type("uuid"))
+        if _is_empty(status):
+            errors.append(_field_empty("status"))
+        elif not isinstance(status, str):
+            errors.append(_wrong_type("status"))
+        elif not _STATUS_CODE_RE.fullmatch(status.strip().upper()):
+            errors.append(_invalid_format("status", status))
+        if errors:
+            raise _ApiError(400, errors, "UPDATE")
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            intake = self._lookup_record(str(intake_uuid), INTAKE, client, "UPDATE")
+            problem: dict[str, str] | None = None
+            pending = intake.pending("UPDATE")
+            if intake.create_state == INVALID:
+                problem = _error("v2_entity_invalid", f"Entity is invalid {intake.uuid}")
+            elif intake.create_state == ACCEPTED or intake.latest_status == "REMOVED":
+                problem = _record_forbidden(intake)
+            elif pending is not None:
+                problem = _error(
+                    "v2_similar_request_still_processed",
+                    f"Similar request is still being processed {pending.request_uuid}",
+                )
+            if problem is not None:
+                return _cdek_error(400, "UPDATE", [problem], now)
+            api_request = self.state._new_request("UPDATE", now)
+            api_request.payload = {"status": str(status).strip().upper()}
+            intake.requests.append(api_request)
+            answer = {
+                "entity": {"uuid": intake.uuid},
+                "requests": [api_request.to_json()],
+                "related_entities": [],
+            }
+            return _json_response(answer, 202)
+
+    def _ep_intake_days(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        errors: list[dict[str, str]] = []
+        start = _check_date_field(body, "date", False, errors)
+        try:
+            locations.resolve_location(body.get("from_location"), "from_location")
+        except InputError as exc:
+            errors = exc.errors + errors
+        if errors:
+            raise _ApiError(400, errors, "CREATE")
+        if start is None:  # a courier cannot be booked for today on the sandbox clock
+            start = self.state.now().date() + timedelta(days=1)
+        days: list[str] = []
+        day = start
+        while len(days) < _INTAKE_DAYS:
+            if day.weekday() < 5:  # Monday..Friday
+                days.append(day.isoformat())
+            day += timedelta(days=1)
+        return _json_response({"date": days})
+
+    # --- CDEK endpoints: document photos ------------------------------------------------
+
+    def _ep_create_photos(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        errors: list[dict[str, str]] = []
+        begin = _check_date_field(body, "period_begin", False, errors)
+        end = _check_date_field(body, "period_end", False, errors)
+        refs: list[dict[str, str]] | None = None
+        if not _is_empty(body.get("orders")) or (begin is None and end is None and not errors):
+            refs, ref_errors = _order_refs(body.get("orders"), None)
+            errors += ref_errors
+        if errors:
+            raise _ApiError(400, errors, "CREATE")
+        with self.state.lock:
+            now = self.state.now()
+            self.state._settle(now)
+            if refs is None:
+                candidates = [o for o in self.state.orders.values() if o.owner == client]
+            else:
+                named = (
+                    self.state._find_order(client, r.get("order_uuid"), r.get("cdek_number"))
+                    for r in refs
+                )
+                candidates = [o for o in named if o is not None]
+            chosen: list[_Order] = []
+            for order in candidates:
+                if not _has_check(order) or order in chosen:
+                    continue
+                created = _created_at(order).date()
+                if (begin is None or created >= begin) and (end is None or created <= end):
+                    chosen.append(order)
+            archive = _PhotoArchive(
+                uuid=self.state._new_uuid(),
+                owner=client,
+                orders=[{"order_uuid": o.uuid, "cdek_number": str(o.cdek_number)} for o in chosen],
+            )
+            self.state.photo_archives[archive.uuid] = archive
+            api_request = self.state._new_request("CREATE", now)
+            api_request.finish(SUCCESSFUL, now)
+        link = f"{self._root_url(request)}/v2/photoDocument/{archive.uuid}"
+        answer = {
+            "entity": {
+                "uuid": archive.uuid,
+                "orders": [{**ref, "link": link} for ref in archive.orders],
+            },
+            "requests": [api_request.to_json()],
+            "related_entities": [],
+        }
+        return _json_response(answer)
+
+    def _ep_get_photos(self, request: Request, client: str, archive_uuid: str) -> Response:
+        if not _is_uuid(archive_uuid):
+            raise _ApiError(400, [_invalid_format("uuid", archive_uuid)], "GET")
+        with self.state.lock:
+            archive = self.state.photo_archives.get(archive_uuid.lower())
+            if archive is None:
+                message = f"Entity is not found by uuid {archive_uuid}"
+                raise _ApiError(404, [_error("v2_entity_not_found", message)], "GET")
+            if archive.owner != client:
+                message = f"Entity is forbidden {archive_uuid}"
+                raise _ApiError(403, [_error("v2_entity_forbidden", message)], "GET")
+            orders = copy.deepcopy(archive.orders)
+        return Response(
+            _photo_zip(orders),
+            status=200,
+            content_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{archive.uuid}.zip"'},
+        )
+
+    # --- CDEK endpoints: webhooks -----------------------------------------------------------
+
+    def _lookup_webhook(self, hook_uuid: str, client: str, request_type: str) -> _Webhook:
+        """A webhook subscription of ``client`` (lock held), or raise."""
+        if not _is_uuid(hook_uuid):
+            raise _ApiError(400, [_invalid_format("uuid", hook_uuid)], request_type)
+        hook = self.state.webhooks.get(hook_uuid.lower())
+        if hook is None:
+            message = f"Entity is not found by uuid {hook_uuid}"
+            raise _ApiError(404, [_error("v2_entity_not_found", message)], request_type)
+        if hook.owner != client:
+            message = f"Entity is forbidden {hook_uuid}"
+            raise _ApiError(403, [_error("v2_entity_forbidden", message)], request_type)
+        return hook
+
+    def _ep_create_webhook(self, request: Request, client: str) -> Response:
+        body = self._json_body(request, "CREATE")
+        url, hook_type = body.get("url"), body.get("type")
+        errors: list[dict[str, str]] = []
+        if _is_empty(url):
+            errors.append(_field_empty("url"))
+        elif not isinstance(url, str):
+            errors.append(_wrong_type("url"))
+        elif not _is_http_url(url):
+            errors.append(_invalid_format("url", url))
+        if _is_empty(hook_type):
+            errors.append(_field_empty("type"))
+        elif not isinstance(hook_type, str):
+            errors.append(_wrong_type("type"))
+        elif hook_type not in WEBHOOK_TYPES:
+            errors.append(_invalid_format("type", hook_type))
+        if errors:
+            raise _ApiError(400, errors, "CREATE")
+        with self.state.lock:
+            now = self.state.now()
+            mine = [h for h in self.state.webhooks.values() if h.owner == client]
+            hook = next((h for h in mine if h.type == hook_type), None)
+            if hook is None and len(mine) >= _WEBHOOK_LIMIT:
+                message = f"Too many webhooks: an account may have at most {_WEBHOOK_LIMIT}"
+                return _cdek_error(400, "CREATE", [_error("v2_too_many_webhooks", message)], now)
+            if hook is None:
+                hook = _Webhook(self.state._new_uuid(), client, str(url), str(hook_type))
+                self.state.webhooks[hook.uuid] = hook
+            else:  # the same event type again: the subscription now points at the new url
+                hook.url = str(url)
+            api_request = self.state._new_request("CREATE", now)
+            api_request.finish(SUCCESSFUL, now)
+            hook.requests.append(api_request)
+            answer = {
+                "entity": {"uuid": hook.uuid},
+                "requests": [api_request.to_json()],
+                "related_entities": [],
+            }
+        return _json_response(answer)
+
+    def _ep_list_webhooks(self, request: Request, client: str) -> Response:
+        with self.state.lock:
+            hooks = [h.to_json() for h in self.state.webhooks.values() if h.owner == client]
+        return _json_response(hooks)
+
+    def _ep_get_webhook(self, request: Request, client: str, hook_uuid: str) -> Response:
+        with self.state.lock:
+            hook = self._lookup_webhook(hook_uuid, client, "GET")
+            answer = {
+                "entity": hook.to_json(),
+                "requests": [r.to_json() for r in hook.requests],
+                "related_entities": [],
+            }
+        return _json_response(answer)
+
+    def _ep_delete_webhook(self, request: Request, client: str, hook_uuid: str) -> Response:
+        with self.state.lock:
+            now = self.state.now()
+            hook = self._lookup_webhook(hook_uuid, client, "DELETE")
+            del self.state.webhooks[hook.uuid]
+            api_request = self.state._new_request("DELETE", now)
+            api_request.finish(SUCCESSFUL, now)
+            answer = {
+                "entity": {"uuid": hook.uuid},
+                "requests": [api_request.to_json()],
+                "related_entities": [],
+            }
+        return _json_response(answer)
 
     def _ep_create_delivery(self, request: Request, client: str) -> Response:
         body = self._json_body(request, "CREATE")

@@ -1,0 +1,456 @@
+"""The CDEK sandbox's delivery calculator: deterministic prices and terms from a formula.
+
+CDEK's real prices depend on contracts, zones and the day; the sandbox's depend only on the
+tariff, the weight and the distance, so a test can compute every number itself.
+
+Inputs
+------
+- ``from_location`` / ``to_location``: a reference city, by ``code``, else ``postal_code``,
+  else ``city`` (its Russian or English name, case-insensitive); see ``locations``.
+- ``distance_km``: the haversine distance between the two cities' reference coordinates on a
+  sphere of radius 6371.0 km, rounded half up to whole km (0 within one city).
+- ``packages[]``: ``weight`` in grams (required, > 0); ``length``, ``width``, ``height`` in cm
+  (optional; a package's volume counts only when all three are given).
+- ``weight_calc`` = ceil(max(sum of weights, sum of length x width x height / 5)) grams
+  (CDEK's volumetric divisor 5000 cm3/kg); ``kg`` = ceil(weight_calc / 1000).
+
+Formula
+-------
+::
+
+    delivery_sum = base + per_kg * kg + floor((distance_km * per_100km + 50) / 100)
+    period_min   = 1 + distance_km // 1000 + extra_days
+    period_max   = period_min + 2
+    calendar_min = period_min + 1
+    calendar_max = period_max + 1
+    total_sum    = delivery_sum + sum of the services' sums
+
+(the distance term is ``distance_km * per_100km / 100`` roubles rounded half up). Sums are
+JSON numbers in roubles (``delivery_sum`` is whole roubles, shown as e.g. ``1234.0``).
+
+=====  =================================  ====  ====  ======  =========  ==========
+code   name                               mode  base  per_kg  per_100km  extra_days
+=====  =================================  ====  ====  ======  =========  ==========
+136    Посылка склад-склад                4     250   40      10         0
+137    Посылка склад-дверь                3     320   45      12         0
+138    Посылка дверь-склад                2     330   45      12         0
+139    Посылка дверь-дверь                1     400   50      14         0
+233    Экономичная посылка склад-дверь    3     200   30      8          2
+234    Экономичная посылка склад-склад    4     150   25      6          2
+=====  =================================  ====  ====  ======  =========  ==========
+
+Delivery modes (CDEK's): 1 door-door, 2 door-office, 3 office-door, 4 office-office.
+
+Services (``services[]: {"code", "parameter"}``; any other code is 400 ``v2_invalid_value``):
+
+- ``INSURANCE``: 0.75% of ``parameter`` (the declared value, required, >= 0), rounded half
+  up to kopecks;
+- ``SMS``: 12.0; ``TRYING_ON``: 30.0; ``PART_DELIV``: 50.0 (flat, ``parameter`` ignored);
+- ``PACKAGE_1``: 45.0 x ``parameter`` (a count of boxes, default 1).
+
+International restrictions (the shape is the sandbox's guess): between two countries,
+``{"restrictions": [{"code", "description", "value"?}]}`` with MAX_WEIGHT (31000 g per
+package), MAX_DIMENSIONS (150 cm for the sum of the sides), MAX_DECLARED_VALUE (200000 RUB
+per parcel) and FORBIDDEN_GOODS (text), always in that order; within one country ``[]``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .locations import (
+    InputError,
+    distance_km,
+    error,
+    field_empty,
+    resolve_location,
+    wrong_type,
+)
+
+__all__ = [
+    "DELIVERY_MODES",
+    "SERVICES",
+    "TARIFFS",
+    "Shipment",
+    "Tariff",
+    "all_tariffs",
+    "parse_shipment",
+    "price_services",
+    "quote",
+    "restrictions",
+]
+
+
+@dataclass(frozen=True)
+class Tariff:
+    code: int
+    name_ru: str
+    name_en: str
+    description_ru: str
+    description_en: str
+    delivery_mode: int
+    base: int
+    per_kg: int
+    per_100km: int
+    extra_days: int
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "eng" else self.name_ru
+
+    def description(self, lang: str) -> str:
+        return self.description_en if lang == "eng" else self.description_ru
+
+
+_PARCEL = (
+    "Услуга доставки товаров по России для компаний, осуществляющих дистанционную торговлю",
+    "Delivery of goods across Russia for distance-selling companies",
+)
+_ECONOMY = (
+    "Экономичная наземная доставка товаров для компаний, осуществляющих дистанционную торговлю",
+    "Economy ground delivery of goods for distance-selling companies",
+)
+
+#: tariff_code -> the tariff; the order is CDEK's listing order.
+TARIFFS: dict[int, Tariff] = {
+    t.code: t
+    for t in (
+        Tariff(136, "Посылка склад-склад", "Parcel office-office", *_PARCEL, 4, 250, 40, 10, 0),
+        Tariff(137, "Посылка склад-дверь", "Parcel office-door", *_PARCEL, 3, 320, 45, 12, 0),
+        Tariff(138, "Посылка дверь-склад", "Parcel door-office", *_PARCEL, 2, 330, 45, 12, 0),
+        Tariff(139, "Посылка дверь-дверь", "Parcel door-door", *_PARCEL, 1, 400, 50, 14, 0),
+        Tariff(
+            233,
+            "Экономичная посылка склад-дверь",
+            "Economy parcel office-door",
+            *_ECONOMY,
+            3,
+            200,
+            30,
+            8,
+            2,
+        ),
+        Tariff(
+            234,
+            "Экономичная посылка склад-склад",
+            "Economy parcel office-office",
+            *_ECONOMY,
+            4,
+            150,
+            25,
+            6,
+            2,
+        ),
+    )
+}
+
+#: delivery_mode -> (Russian name, English name).
+DELIVERY_MODES: dict[int, tuple[str, str]] = {
+    1: ("дверь-дверь", "door-door"),
+    2: ("дверь-склад", "door-office"),
+    3: ("склад-дверь", "office-door"),
+    4: ("склад-склад", "office-office"),
+}
+
+#: Flat service prices; INSURANCE and PACKAGE_1 are priced from their parameter.
+_FLAT_SERVICES = {
+    "SMS": Decimal("12.00"),
+    "TRYING_ON": Decimal("30.00"),
+    "PART_DELIV": Decimal("50.00"),
+}
+_INSURANCE_RATE = Decimal("0.0075")
+_PACKAGE_PRICE = Decimal("45.00")
+SERVICES = frozenset({"INSURANCE", "PACKAGE_1", *_FLAT_SERVICES})
+
+_VOLUMETRIC_DIVISOR = 5  # cm3 per gram: CDEK's 5000 cm3 per kg
+_SIDES = ("length", "width", "height")
+
+#: The international restrictions answered for any shipment between two countries.
+_RESTRICTIONS: list[dict[str, Any]] = [
+    {
+        "code": "MAX_WEIGHT",
+        "description": "Максимальный вес одного места, г",
+        "value": 31000,
+    },
+    {
+        "code": "MAX_DIMENSIONS",
+        "description": "Максимальная сумма длины, ширины и высоты одного места, см",
+        "value": 150,
+    },
+    {
+        "code": "MAX_DECLARED_VALUE",
+        "description": "Максимальная объявленная стоимость одного отправления, руб.",
+        "value": 200000,
+    },
+    {
+        "code": "FORBIDDEN_GOODS",
+        "description": (
+            "Запрещены к пересылке: литиевые батареи без оборудования, жидкости, аэрозоли,"
+            " лекарства, оружие, продукты питания, наличные деньги"
+        ),
+    },
+]
+
+
+@dataclass
+class Shipment:
+    """A validated calculator body."""
+
+    tariff: Tariff | None
+    from_city: dict[str, Any]
+    to_city: dict[str, Any]
+    weight_calc: int
+    services: list[tuple[str, Any]]
+    lang: str
+
+    @property
+    def distance_km(self) -> int:
+        return distance_km(self.from_city, self.to_city)
+
+    @property
+    def international(self) -> bool:
+        return self.from_city["country_code"] != self.to_city["country_code"]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _invalid_value(name: str, value: Any) -> dict[str, str]:
+    return error("v2_invalid_value", f"Invalid value [{value}] in [{name}] field")
+
+
+def _tariff(body: dict[str, Any], required: bool, errors: list[dict[str, str]]) -> Tariff | None:
+    value = body.get("tariff_code")
+    if value is None or value == "":
+        if required:
+            errors.append(field_empty("tariff_code"))
+        return None
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+    ):
+        errors.append(wrong_type("tariff_code"))
+        return None
+    tariff = TARIFFS.get(int(value))
+    if tariff is None:
+        errors.append(_invalid_value("tariff_code", value))
+    return tariff
+
+
+def _weight_calc(packages: Any, required: bool, errors: list[dict[str, str]]) -> int:
+    """``weight_calc`` in grams (0 when packages are optional and absent)."""
+    if packages is None or packages == []:
+        if required:
+            errors.append(field_empty("packages"))
+        return 0
+    if not isinstance(packages, list):
+        errors.append(wrong_type("packages"))
+        return 0
+    weight = Decimal(0)
+    volume = Decimal(0)
+    for index, package in enumerate(packages):
+        name = f"packages[{index}]"
+        if not isinstance(package, dict):
+            errors.append(wrong_type(name))
+            continue
+        grams = package.get("weight")
+        if grams is None or grams == "":
+            errors.append(field_empty(f"{name}.weight"))
+        elif not _is_number(grams):
+            errors.append(wrong_type(f"{name}.weight"))
+        elif grams <= 0:
+            errors.append(error("v2_invalid_format", f"Invalid value [{grams}] in [{name}.weight]"))
+        else:
+            weight += Decimal(str(grams))
+        sides = [package.get(side) for side in _SIDES]
+        for side, value in zip(_SIDES, sides, strict=True):
+            if value is not None and (not _is_number(value) or value < 0):
+                errors.append(wrong_type(f"{name}.{side}"))
+        if all(_is_number(value) and value >= 0 for value in sides):
+            volume += Decimal(str(sides[0])) * Decimal(str(sides[1])) * Decimal(str(sides[2]))
+    return math.ceil(max(weight, volume / _VOLUMETRIC_DIVISOR))
+
+
+def _services(value: Any, errors: list[dict[str, str]]) -> list[tuple[str, Any]]:
+    if value is None or value == []:
+        return []
+    if not isinstance(value, list):
+        errors.append(wrong_type("services"))
+        return []
+    found: list[tuple[str, Any]] = []
+    for index, service in enumerate(value):
+        name = f"services[{index}]"
+        if not isinstance(service, dict):
+            errors.append(wrong_type(name))
+            continue
+        code, parameter = service.get("code"), service.get("parameter")
+        if code is None or code == "":
+            errors.append(field_empty(f"{name}.code"))
+        elif not isinstance(code, str):
+            errors.append(wrong_type(f"{name}.code"))
+        elif code.upper() not in SERVICES:
+            errors.append(_invalid_value(f"{name}.code", code))
+        else:
+            code = code.upper()
+            amount = _parameter(parameter)
+            if code == "INSURANCE" and (parameter is None or parameter == ""):
+                errors.append(field_empty(f"{name}.parameter"))
+                continue
+            if code in ("INSURANCE", "PACKAGE_1") and parameter not in (None, ""):
+                minimum = 1 if code == "PACKAGE_1" else 0
+                if amount is None or amount < minimum or (code == "PACKAGE_1" and amount % 1):
+                    errors.append(_invalid_value(f"{name}.parameter", parameter))
+                    continue
+            found.append((code, amount))
+    return found
+
+
+def _parameter(value: Any) -> Decimal | None:
+    """A service parameter as a number (CDEK sends it as a string), or None."""
+    if _is_number(value):
+        return Decimal(str(value))
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def parse_shipment(
+    body: dict[str, Any],
+    *,
+    tariff_required: bool,
+    packages_required: bool,
+) -> Shipment:
+    """Validate a calculator body (every error at once), or raise ``InputError``."""
+    errors: list[dict[str, str]] = []
+    tariff = _tariff(body, tariff_required, errors)
+    cities = {}
+    for name in ("from_location", "to_location"):
+        try:
+            cities[name] = resolve_location(body.get(name), name)
+        except InputError as problem:
+            errors.extend(problem.errors)
+    weight = _weight_calc(body.get("packages"), packages_required, errors)
+    services = _services(body.get("services"), errors)
+    if errors:
+        raise InputError(errors)
+    lang = "eng" if str(body.get("lang") or "").lower() == "eng" else "rus"
+    return Shipment(tariff, cities["from_location"], cities["to_location"], weight, services, lang)
+
+
+def _money(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def price_services(services: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """``[{"code", "sum"}]`` for the services of a shipment, in the order given."""
+    priced = []
+    for code, parameter in services:
+        if code == "INSURANCE":
+            amount = parameter * _INSURANCE_RATE
+        elif code == "PACKAGE_1":
+            amount = _PACKAGE_PRICE * (parameter if parameter is not None else 1)
+        else:
+            amount = _FLAT_SERVICES[code]
+        priced.append({"code": code, "sum": _money(amount)})
+    return priced
+
+
+def quote(tariff: Tariff, shipment: Shipment) -> dict[str, Any]:
+    """Price and terms of one tariff for a shipment (see the module's formula)."""
+    distance = shipment.distance_km
+    kg = -(-shipment.weight_calc // 1000)
+    delivery_sum = tariff.base + tariff.per_kg * kg + (distance * tariff.per_100km + 50) // 100
+    period_min = 1 + distance // 1000 + tariff.extra_days
+    period_max = period_min + 2
+    return {
+        "delivery_sum": float(delivery_sum),
+        "period_min": period_min,
+        "period_max": period_max,
+        "calendar_min": period_min + 1,
+        "calendar_max": period_max + 1,
+        "weight_calc": shipment.weight_calc,
+    }
+
+
+def tariff_answer(shipment: Shipment) -> dict[str, Any]:
+    """``POST /v2/calculator/tariff``."""
+    assert shipment.tariff is not None
+    answer = quote(shipment.tariff, shipment)
+    services = price_services(shipment.services)
+    total = Decimal(str(answer["delivery_sum"])) + sum(
+        (Decimal(str(s["sum"])) for s in services), Decimal(0)
+    )
+    answer.update({"services": services, "total_sum": _money(total), "currency": "RUB"})
+    return answer
+
+
+def list_item(tariff: Tariff, shipment: Shipment) -> dict[str, Any]:
+    """One tariff of ``/calculator/tarifflist``."""
+    terms = quote(tariff, shipment)
+    return {
+        "tariff_code": tariff.code,
+        "tariff_name": tariff.name(shipment.lang),
+        "tariff_description": tariff.description(shipment.lang),
+        "delivery_mode": tariff.delivery_mode,
+        "delivery_sum": terms["delivery_sum"],
+        "period_min": terms["period_min"],
+        "period_max": terms["period_max"],
+        "calendar_min": terms["calendar_min"],
+        "calendar_max": terms["calendar_max"],
+    }
+
+
+def all_tariffs(lang: str) -> dict[str, Any]:
+    """``GET /v2/calculator/alltariffs``: every tariff with its delivery mode."""
+    english = lang == "eng"
+    return {
+        "tariff_codes": [
+            {
+                "tariff_code": tariff.code,
+                "tariff_name": tariff.name(lang),
+                "delivery_modes": [
+                    {
+                        "delivery_mode": tariff.delivery_mode,
+                        "delivery_mode_name": DELIVERY_MODES[tariff.delivery_mode][
+                            1 if english else 0
+                        ],
+                    }
+                ],
+            }
+            for tariff in TARIFFS.values()
+        ]
+    }
+
+
+def _country_of(location: Any, name: str) -> str:
+    """A location's country: from its city, or its bare ``country_code``."""
+    if (
+        isinstance(location, dict)
+        and all(location.get(key) in (None, "") for key in ("code", "postal_code", "city"))
+        and isinstance(location.get("country_code"), str)
+        and len(location["country_code"].strip()) == 2
+    ):
+        return location["country_code"].strip().upper()
+    return str(resolve_location(location, name)["country_code"])
+
+
+def restrictions(body: dict[str, Any]) -> dict[str, Any]:
+    """``POST /v2/international/package/restrictions`` (a guessed shape, see above)."""
+    countries: list[str] = []
+    errors: list[dict[str, str]] = []
+    for name in ("from_location", "to_location"):
+        try:
+            countries.append(_country_of(body.get(name), name))
+        except InputError as problem:
+            errors.extend(problem.errors)
+    if errors:
+        raise InputError(errors)
+    if countries[0] == countries[1]:
+        return {"restrictions": []}
+    return {"restrictions": [dict(item) for item in _RESTRICTIONS]}
