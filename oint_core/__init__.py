@@ -8,7 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .dispatch import CallContext, dispatch
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     ApiError,
     InternalError,
@@ -19,6 +20,20 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .metadata import Kind, Method, Param, Provider
+
+if TYPE_CHECKING:
+    from .dispatcher import CallContext, dispatch
+
+
+def __getattr__(name: str) -> Any:
+    # dispatch (and with it coercion and the HTTP layer) loads when first used, so that
+    # plugins importing the metadata types at start-up do not pay for it.
+    if name in ("dispatch", "CallContext"):
+        from . import dispatcher as module
+
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ApiError",

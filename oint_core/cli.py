@@ -7,7 +7,6 @@ function ``dispatch`` uses. Errors become one stderr line and a documented exit 
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,12 +14,10 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
-from .dispatch import CallOptions, call_method
+from . import __version__, notices
 from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError
-from .examples import example_command
 from .metadata import Kind, Method, Param, Provider
-from .output import to_json, write_result
+from .output import to_json
 from .registry import Registry, default_registry
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -80,17 +77,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-class _StderrHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"oint: {record.levelname.lower()}: {record.getMessage()}", err=True)
-
-
 def _route_warnings() -> None:
-    """Plugin load failures and other warnings go to stderr as one ``oint:`` line each."""
-    logger = logging.getLogger("oint")
-    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
-        logger.addHandler(_StderrHandler(logging.WARNING))
-        logger.propagate = False
+    """Warnings (plugin load failures, CDEK's warnings) go to stderr, one ``oint:`` line each."""
+    notices.set_sink(lambda message: click.echo(f"oint: warning: {message}", err=True))
 
 
 # -- the root: providers and top-level commands ---------------------------------------------
@@ -107,11 +96,9 @@ class RootGroup(OintGroup):
             try:
                 commands = list(impl.function() or [])
             except Exception as exc:
-                logging.getLogger("oint").warning(
-                    "plugin %r failed to add its commands: %s: %s",
-                    impl.plugin_name,
-                    type(exc).__name__,
-                    exc,
+                notices.warn(
+                    f"plugin {impl.plugin_name!r} failed to add its commands:"
+                    f" {type(exc).__name__}: {exc}"
                 )
                 continue
             for command in commands:
@@ -340,6 +327,8 @@ def _core_options() -> list[click.Option]:
 
 def build_command(provider: Provider, method: Method) -> click.Command:
     """The click command for one method, derived entirely from its metadata."""
+    from .examples import example_command
+
     help_text = method.summary
     if method.docs_url:
         help_text += f"\n\nAPI documentation: {method.docs_url}"
@@ -349,6 +338,9 @@ def build_command(provider: Provider, method: Method) -> click.Command:
     help_text += f"\n\nExample:\n\n\b\n  {example_command(provider.name, method)}"
 
     def callback(**kwargs: Any) -> None:
+        from .dispatcher import CallOptions, call_method
+        from .output import write_result
+
         out = kwargs.pop(OUT)
         timeout = kwargs.pop(TIMEOUT)
         retries = kwargs.pop(RETRIES)

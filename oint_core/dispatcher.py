@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from . import notices
 from .coerce import coerce
 from .errors import InternalError, OintError, UsageError
-from .http import HttpClient
 from .metadata import Method, Param
 from .redact import Redactor
+
+if TYPE_CHECKING:
+    from .http import HttpClient
 
 Style = Literal["cli", "python"]
 
@@ -51,6 +53,8 @@ class CallContext:
 
     @cached_property
     def http(self) -> HttpClient:
+        from .http import HttpClient  # the network stack loads with the first request
+
         return HttpClient(
             service=self.provider,
             redactor=self.redactor,
@@ -65,9 +69,7 @@ class CallContext:
         Goes to the ``oint`` logger: the CLI prints it as one stderr line, stdout keeps
         the result unchanged; library users see it through ``logging``.
         """
-        logging.getLogger("oint").warning(
-            "%s %s: %s", self.provider, self.method.name, self.redactor(message)
-        )
+        notices.warn(f"{self.provider} {self.method.name}: {self.redactor(message)}")
 
     @staticmethod
     def env(name: str) -> str | None:

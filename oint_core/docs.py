@@ -179,7 +179,7 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 
 def record_results(provider: Provider, methods: list[Method]) -> dict[str, str]:
     """Run each method on the provider's example sandbox and keep its answer as text."""
-    from .dispatch import call_method
+    from .dispatcher import call_method
     from .errors import OintError
 
     if provider.examples is None:

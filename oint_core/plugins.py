@@ -7,7 +7,6 @@ other command keeps working. Set ``OINT_PLUGINS_STRICT=1`` to make such failures
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 import pluggy
 
 from . import hookspecs
+from .entrypoints import Found, discover
 from .errors import PluginError
 
 ENTRY_POINT_GROUP = "oint.plugins"
@@ -73,17 +73,13 @@ def new_manager() -> pluggy.PluginManager:
     return manager
 
 
-def load_plugins(
-    entry_points: Iterable[importlib.metadata.EntryPoint] | None = None,
-) -> LoadedPlugins:
+def load_plugins(entry_points: Iterable[Found] | None = None) -> LoadedPlugins:
     """Build a manager and register every ``oint.plugins`` entry point that imports cleanly."""
     loaded = LoadedPlugins(manager=new_manager())
     if entry_points is None:
-        entry_points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+        entry_points = discover(ENTRY_POINT_GROUP)
     for ep in sorted(entry_points, key=lambda e: e.name):
-        dist = getattr(ep, "dist", None)
-        distribution = getattr(dist, "name", None)
-        version = getattr(dist, "version", None)
+        distribution, version = ep.distribution, ep.version
         try:
             module = ep.load()
             loaded.manager.register(module, name=ep.name)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Iterable
 
+from . import notices
 from .errors import PluginError, UsageError
 from .metadata import Method, Provider, validate_method
 from .plugins import LoadedPlugins, PluginInfo
@@ -142,9 +142,7 @@ def default_registry() -> Registry:
 
                 registry = Registry(load_plugins())
                 for failure in registry.loaded.failures if registry.loaded else []:
-                    logging.getLogger("oint").warning(
-                        "plugin %r failed to load: %s", failure.name, failure.error
-                    )
+                    notices.warn(f"plugin {failure.name!r} failed to load: {failure.error}")
                 _default = registry
     return _default
 
