@@ -31,7 +31,8 @@ def __getattr__(name: str) -> Any:
     if name in ("dispatch", "CallContext"):
         from . import dispatcher as module
 
-        return getattr(module, name)
+        globals()[name] = value = getattr(module, name)  # later lookups skip this hook
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

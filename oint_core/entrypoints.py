@@ -3,18 +3,18 @@
 ``importlib.metadata`` imports the email parser, zipfile and more (about a third of
 ``oint --help``'s own time, measured with ``python -X importtime``). The entry points only
 change when a distribution is installed or removed, which changes the ``*.dist-info``
-folders on ``sys.path``. So the answer is cached next to oint's bytecode cache, keyed by the
-interpreter and ``sys.path``, and trusted while the names and modification times of those
-folders are unchanged. Where that folder is not writable, nothing is cached and discovery
-simply runs every time.
+folders on ``sys.path``. So the answer is cached next to oint's bytecode cache, one file
+per interpreter, and trusted while those folders (where they are, their names and
+modification times) are unchanged. Where that folder is not writable, nothing is cached and
+discovery simply runs every time.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,16 +51,18 @@ def _fingerprint() -> list[Any]:
             continue
         with scan:
             found = sorted(
-                (item.name, item.stat().st_mtime_ns)
+                [item.name, item.stat().st_mtime_ns]  # lists: what JSON gives back
                 for item in scan
                 if item.name.endswith((".dist-info", ".egg-info"))
             )
-        parts.append([entry, found])
+        if found:  # a folder without distributions offers no entry points
+            parts.append([entry, found])
     return parts
 
 
 def _cache_file() -> Path:
-    key = hashlib.sha256(json.dumps([sys.executable, sys.path]).encode()).hexdigest()[:16]
+    # One file per interpreter: another sys.path just fails the fingerprint and rewrites it.
+    key = f"{zlib.crc32(sys.executable.encode()):08x}"
     return Path(__file__).parent / "__pycache__" / f"entry-points-{key}.json"
 
 

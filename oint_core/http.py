@@ -18,7 +18,7 @@ Retry policy (one place, urllib3's ``Retry``; see ``retry_policy``):
 
 from __future__ import annotations
 
-import contextvars
+import functools
 import ipaddress
 import json
 import sys
@@ -49,8 +49,6 @@ RETRY_STATUSES_WRITE = frozenset({429})  # "Too Many Requests" means: not proces
 
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
-# The retry policy of the request being sent on this thread (the adapter reads it).
-_current_policy: contextvars.ContextVar[Any] = contextvars.ContextVar("oint_retry_policy")
 
 
 def get_session() -> requests.Session:
@@ -67,71 +65,20 @@ def get_session() -> requests.Session:
                 session.headers["User-Agent"] = (
                     f"oint/{__version__} python-requests/{requests.__version__}"
                 )
-                adapter = _policy_adapter()
+                from .retrying import PolicyAdapter
+
+                adapter = PolicyAdapter()
                 session.mount("https://", adapter)
                 session.mount("http://", adapter)
                 _session = session
     return _session
 
 
-def _policy_adapter() -> Any:
-    """An HTTPAdapter whose retries are the policy of the request being sent.
-
-    requests fixes retries per adapter; one session serves reads and writes with different
-    policies and per-call deadlines, so the adapter reads the policy from a context variable
-    that ``HttpClient.request`` sets around each send (per thread, hence thread-safe).
-    """
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
-
-    no_retries = Retry(0, read=False)
-
-    class PolicyAdapter(HTTPAdapter):
-        @property  # type: ignore[override]
-        def max_retries(self) -> Any:
-            return _current_policy.get(no_retries)
-
-        @max_retries.setter
-        def max_retries(self, value: Any) -> None:
-            pass  # HTTPAdapter.__init__ assigns one; ours comes with each request
-
-    return PolicyAdapter()
-
-
 def retry_policy(
     method: str, retries: int, deadline: float, on_retry: Callable[[str], None] | None = None
 ) -> Any:
     """urllib3's ``Retry`` configured for ``method``, ending at ``deadline`` (monotonic)."""
-    from urllib3.exceptions import MaxRetryError, ResponseError
-    from urllib3.util.retry import Retry
-
-    class DeadlineRetry(Retry):
-        """A Retry that starts no attempt after the call's deadline."""
-
-        def __init__(self, *args: Any, deadline: float, on_retry: Any = None, **kw: Any) -> None:
-            super().__init__(*args, **kw)
-            self.deadline = deadline
-            self.on_retry = on_retry
-
-        def new(self, **kw: Any) -> Any:
-            return super().new(**{"deadline": self.deadline, "on_retry": self.on_retry, **kw})
-
-        def increment(
-            self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
-        ):  # noqa: ANN001, ANN202
-            following = super().increment(method, url, response, error, _pool, _stacktrace)
-            wait = following.get_backoff_time()
-            if response is not None and self.respect_retry_after_header:
-                wait = following.get_retry_after(response) or wait
-            if time.monotonic() + wait >= self.deadline:
-                reason = error or ResponseError(f"deadline reached; next try was in {wait:.1f} s")
-                raise MaxRetryError(_pool, url, reason)
-            if self.on_retry is not None:
-                cause = (
-                    f"status {response.status}" if response is not None else type(error).__name__
-                )
-                self.on_retry(f"< {cause}; retry {len(following.history)} in {wait:.1f} s")
-            return following
+    from .retrying import DeadlineRetry
 
     write = method.upper() not in READS
     return DeadlineRetry(
@@ -154,6 +101,18 @@ def retry_policy(
     )
 
 
+def environment_settings(session: requests.Session, url: str) -> dict[str, Any]:
+    """What ``Session.request`` would take from the environment (proxies, CA bundle).
+
+    Loopback is never proxied: the sandbox and local test servers must not go through a
+    proxy meant for the internet (and skipping the environment scan saves time per call).
+    """
+    if is_loopback(urlsplit(url).hostname or ""):
+        return {"proxies": {}, "verify": session.verify, "stream": False, "cert": None}
+    return session.merge_environment_settings(url, {}, None, None, None)
+
+
+@functools.lru_cache(maxsize=256)
 def is_loopback(host: str) -> bool:
     """127.0.0.0/8, ::1 or localhost."""
     if host.lower() in {"localhost", "localhost."}:
@@ -262,9 +221,10 @@ class HttpClient:
             request = session.prepare_request(prepared)
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
             raise UsageError(self.redactor(f"invalid URL {url!r}: {exc}")) from None
-        self.debug(f"> {request.method} {request.url}")
-        for name, value in self.redactor.headers(request.headers).items():
-            self.debug(f"> {name}: {value}")
+        if self._debug is not None:
+            self.debug(f"> {request.method} {request.url}")
+            for name, value in self.redactor.headers(request.headers).items():
+                self.debug(f"> {name}: {value}")
         self.refuse_plain_http(request.url or url, carries_secret=bearer is not None or bool(form))
         started = time.perf_counter()
         policy = retry_policy(
@@ -275,16 +235,19 @@ class HttpClient:
         )
         remaining = max(0.001, self.deadline - time.monotonic())
         connect, read = self.attempt_timeout
-        token = _current_policy.set(policy)
+        settings = environment_settings(session, request.url or url)
+        from .retrying import current_policy
+
+        token = current_policy.set(policy)
         try:
             response = session.send(
-                request, timeout=(min(connect, remaining), min(read, remaining))
+                request, timeout=(min(connect, remaining), min(read, remaining)), **settings
             )
         except requests.exceptions.RequestException as exc:
             self.debug(f"< failed after {(time.perf_counter() - started) * 1000:.0f} ms")
             raise TransportError(self.redactor(describe_failure(exc, host)), host=host) from None
         finally:
-            _current_policy.reset(token)
+            current_policy.reset(token)
         self.last_status = response.status_code
         elapsed = (time.perf_counter() - started) * 1000
         self.debug(f"< {response.status_code} {response.reason} ({elapsed:.0f} ms)")

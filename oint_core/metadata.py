@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .errors import PluginError
@@ -85,11 +86,11 @@ class Param:
     items: Kind | None = None  # for LIST: the kind every element must have
     example: Any = None  # shown in generated examples; required parameters always are
 
-    @property
+    @cached_property  # asked on every call: computed once per parameter
     def keyword(self) -> str:
         return snake_case(self.name)
 
-    @property
+    @cached_property
     def alias(self) -> str:
         """The CLI option's name as a Python keyword: ``--testapi`` -> ``testapi``."""
         return self.option.lstrip("-").replace("-", "_")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oint_core import ApiError, CallContext
+from oint_core import ApiError
 
 from .auth import with_token
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 PRODUCTION_ROOT = "https://api.cdek.ru/v2"
 TEST_ROOT = "https://api.edu.cdek.ru/v2"

@@ -17,7 +17,6 @@ once; a token the caller gave is never replaced behind their back.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -25,9 +24,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oint_core import ApiError, CallContext, UsageError
+from oint_core import ApiError, UsageError
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 ACCOUNT_ENV = "OINT_CDEK_ACCOUNT"
 PASSWORD_ENV = "OINT_CDEK_PASSWORD"
@@ -82,6 +84,8 @@ def _credentials(ctx: CallContext) -> Credentials | None:
 
 def cache_key(account: str, root: str) -> str:
     """Tokens are per account and per API root (production, edu, a sandbox)."""
+    import hashlib  # OpenSSL-backed: loaded only when a token is managed
+
     return hashlib.sha256(f"{account}\0{root}".encode()).hexdigest()[:32]
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oint_core import CallContext, Kind, Method, Param
+from oint_core import Kind, Method, Param
 
 from ..api import call, query
 from ..params import CALCULATOR, TEST_API, TOKEN
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 SHIPMENT = Param(
     "Shipment",

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oint_core import CallContext, Kind, Method, Param
+from oint_core import Kind, Method, Param
 
 from .. import templates
 from ..api import api_root, call, query
 from ..auth import Credentials, request_token
 from ..paging import PAGE_SIZE, walk_pages
 from ..params import ALL_PAGES, CLEAR, COMMON, RECEIVING_DATE, TEST_API, TOKEN
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 
 def get_token(ctx: CallContext, account: str, password: str, test_api: bool = False) -> Any:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oint_core import CallContext, Kind, Method, Param
+from oint_core import Kind, Method, Param
 
 from .. import templates
 from ..api import call, query
 from ..params import CLEAR, DELIVERY, ORDER_UUID, REQUIRED_ONLY, TEST_API, TOKEN
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 
 def get_available_delivery_intervals(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oint_core import ApiError, CallContext, Kind, Method, Param, TransportError, UsageError
+from oint_core import ApiError, Kind, Method, Param, TransportError, UsageError
 
 from ..api import call
 from ..params import DOCUMENTS, TEST_API, TOKEN, UUID_ARRAY
 from .orders import RECEIPT_TYPES, create_barcode, create_receipt, download_form, form_status
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 # CDEK makes a form in about a second: look after a short first wait, then back off.
 FIRST_WAIT = 0.25

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oint_core import CallContext, Kind, Method, Param
+from oint_core import Kind, Method, Param
 
 from ..api import call, query
 from ..params import ALL_PAGES, LOCATIONS, TEST_API, TOKEN
 from .common import fetch_filtered
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 CITY_FILTER_KEYS = (
     "country_codes",

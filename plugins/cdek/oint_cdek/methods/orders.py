@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from oint_core import ApiError, CallContext, Kind, Method, Param
+from oint_core import ApiError, Kind, Method, Param
 
 from .. import templates
 from ..api import api_root, call, cdek_datetime, orders_list, query
 from ..params import CLEAR, ORDER_UUID, ORDERS, REQUIRED_ONLY, TEST_API, TOKEN, UUID_ARRAY
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 RECEIPT_TYPES = (
     "tpl_china",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from oint_core import CallContext, Kind, Method, Param
+from oint_core import Kind, Method, Param
 
 from ..api import call
 from ..params import TEST_API, TOKEN, WEBHOOKS
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 EVENT_TYPES = (
     "ORDER_STATUS",
