@@ -1660,6 +1660,10 @@ class SandboxApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = _SandboxRequest(environ)
         response = self.dispatch(request)
+        # An answer given without reading the body (a fault, an unknown path) must still
+        # consume it: on a kept-alive connection the leftover bytes would be read as the
+        # next request line.
+        request.get_data()
         return response(environ, start_response)
 
     # --- dispatch ----------------------------------------------------------------------
@@ -1749,6 +1753,7 @@ class SandboxApp:
         if kind == "empty":
             return Response(b"", status=200, content_type=JSON_CONTENT_TYPE)
         if kind == "drop":
+            request.get_data()  # else the server parses the unread body as another request
             connection = request.environ.get("werkzeug.socket")
             if isinstance(connection, socket.socket):
                 # Shut down (not close): the server still owns the descriptor and closes it.
