@@ -44,6 +44,14 @@ show() {  # print a command, run it, keep its JSON in $out
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin)
 for k in sys.argv[1].split("."): d=d[int(k)] if k.isdigit() else d[k]
 print(d)' "$1" <<<"$out"; }
+settled() {  # true once CDEK has finished every request made on the order
+  oint cdek GetOrder --uuid "$uuid" --testapi | python3 -c 'import json,sys
+sys.exit(any(r["state"] in ("ACCEPTED", "WAITING") for r in json.load(sys.stdin)["requests"]))'
+}
+wait_settled() {  # CDEK processes writes asynchronously: poll, as a real integration would
+  for _ in $(seq 50); do settled && return 0; sleep 0.2; done
+  echo "the sandbox did not process the order in time" >&2; return 1
+}
 
 printf '\n== 1. token (the password comes from OINT_CDEK_PASSWORD; the token is masked here)\n'
 printf '$ oint cdek GetToken --account %s --testapi\n' "$ACCOUNT"
@@ -55,14 +63,14 @@ printf '%s\n' "${out//$OINT_CDEK_TOKEN/***}"
 printf '\n== 2. create an order (OINT_CDEK_TOKEN is set, so no --token on the command line)'
 show oint cdek CreateOrder --order demo/order.json --ostore true --testapi
 uuid=$(field entity.uuid)
-sleep 0.5  # CDEK processes writes asynchronously
+wait_settled
 
 printf '\n== 3. the order, once CDEK has processed it'
 show oint cdek GetOrder --uuid "$uuid" --testapi
 
 printf '\n== 4. the recipient refuses it'
 show oint cdek CreateRefusal --uuid "$uuid" --testapi
-sleep 0.5
+wait_settled
 
 printf '\n== 5. the order after the refusal: NOT_DELIVERED, reason 11'
 show oint cdek GetOrder --uuid "$uuid" --testapi
