@@ -9,7 +9,14 @@ from oint_core import ApiError, Kind, Method, Param, TransportError, UsageError
 
 from ..api import call
 from ..params import DOCUMENTS, TEST_API, TOKEN, UUID_ARRAY
-from .orders import RECEIPT_TYPES, create_barcode, create_receipt, download_form, form_status
+from .orders import (
+    BARCODE_OPTIONS,
+    RECEIPT_OPTIONS,
+    create_barcode,
+    create_receipt,
+    download_form,
+    form_status,
+)
 
 if TYPE_CHECKING:
     from oint_core import CallContext
@@ -113,21 +120,7 @@ METHODS = (
         params=(
             TOKEN,
             UUID_ARRAY,
-            Param(
-                "Type",
-                "--type",
-                Kind.CHOICE,
-                "Receipt type (language)",
-                default="tpl_russia",
-                choices=RECEIPT_TYPES,
-            ),
-            Param(
-                "CopiesPerSheet",
-                "--count",
-                Kind.INTEGER,
-                "Number of copies of one receipt per sheet",
-                default=2,
-            ),
+            *RECEIPT_OPTIONS,
             WAIT,
             TEST_API,
         ),
@@ -143,23 +136,7 @@ METHODS = (
         params=(
             TOKEN,
             UUID_ARRAY,
-            Param("Copies", "--count", Kind.INTEGER, "Number of copies", default=1),
-            Param(
-                "Format",
-                "--format",
-                Kind.CHOICE,
-                "Print format",
-                default="A4",
-                choices=("A4", "A5", "A6", "A7"),
-            ),
-            Param(
-                "Lang",
-                "--lang",
-                Kind.CHOICE,
-                "Barcode language",
-                default="RUS",
-                choices=("RUS", "ENG"),
-            ),
+            *BARCODE_OPTIONS,
             WAIT,
             TEST_API,
         ),

@@ -220,6 +220,36 @@ def get_order_description(
     return templates.layout(*parts, empty=clear)
 
 
+# The options of a waybill and of barcode labels, shared with PrintReceipt and PrintBarcode.
+RECEIPT_OPTIONS = (
+    Param(
+        "Type",
+        "--type",
+        Kind.CHOICE,
+        "Receipt type (language)",
+        default="tpl_russia",
+        choices=RECEIPT_TYPES,
+    ),
+    Param(
+        "CopiesPerSheet",
+        "--count",
+        Kind.INTEGER,
+        "Number of copies of one receipt per sheet",
+        default=2,
+    ),
+)
+BARCODE_OPTIONS = (
+    Param("Copies", "--count", Kind.INTEGER, "Number of copies", default=1),
+    Param(
+        "Format",
+        "--format",
+        Kind.CHOICE,
+        "Print format",
+        default="A4",
+        choices=("A4", "A5", "A6", "A7"),
+    ),
+    Param("Lang", "--lang", Kind.CHOICE, "Barcode language", default="RUS", choices=("RUS", "ENG")),
+)
 ORDER_DESCRIPTION = Param(
     "OrderDescription",
     "--order",
@@ -350,21 +380,7 @@ METHODS = (
         params=(
             TOKEN,
             UUID_ARRAY,
-            Param(
-                "Type",
-                "--type",
-                Kind.CHOICE,
-                "Receipt type (language)",
-                default="tpl_russia",
-                choices=RECEIPT_TYPES,
-            ),
-            Param(
-                "CopiesPerSheet",
-                "--count",
-                Kind.INTEGER,
-                "Number of copies of one receipt per sheet",
-                default=2,
-            ),
+            *RECEIPT_OPTIONS,
             TEST_API,
         ),
         docs_url="https://api-docs.cdek.ru/36969649.html",
@@ -388,23 +404,7 @@ METHODS = (
         params=(
             TOKEN,
             UUID_ARRAY,
-            Param("Copies", "--count", Kind.INTEGER, "Number of copies", default=1),
-            Param(
-                "Format",
-                "--format",
-                Kind.CHOICE,
-                "Print format",
-                default="A4",
-                choices=("A4", "A5", "A6", "A7"),
-            ),
-            Param(
-                "Lang",
-                "--lang",
-                Kind.CHOICE,
-                "Barcode language",
-                default="RUS",
-                choices=("RUS", "ENG"),
-            ),
+            *BARCODE_OPTIONS,
             TEST_API,
         ),
         docs_url="https://api-docs.cdek.ru/36969713.html",
