@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, TypeVar
 
 import pytest
 import requests
 
 from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD, SandboxConfig
 from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
+
+OTHER_ACCOUNT, OTHER_SECRET = "other-account", "other-secret"
+#: The default (CDEK test) account plus a second one, for ownership checks.
+BOTH_ACCOUNTS = {TEST_ACCOUNT: TEST_SECURE_PASSWORD, OTHER_ACCOUNT: OTHER_SECRET}
+
+ClientT = TypeVar("ClientT", bound="SandboxClient")
 
 
 @pytest.fixture
@@ -47,6 +55,97 @@ def get_token(
     )
     assert answer.status_code == 200, answer.text
     return answer.json()["access_token"]
+
+
+def order_body(**overrides: Any) -> dict[str, Any]:
+    """A minimal valid order (online store, office to office)."""
+    body: dict[str, Any] = {
+        "tariff_code": 136,
+        "number": "shop-1",
+        "recipient": {"name": "Иван Петров", "phones": [{"number": "+79990000001"}]},
+        "packages": [{"number": "box-1", "weight": 500}],
+        "shipment_point": "MSK123",
+        "to_location": {"city": "Санкт-Петербург", "address": "Невский пр., 1"},
+    }
+    body.update(overrides)
+    return body
+
+
+class SandboxClient:
+    """Raw calls to one sandbox with one token; helpers assert what they rely on.
+
+    The sandbox test files all talk to the sandbox the same way (bearer header, 5 s timeout,
+    /_sandbox control calls), so that lives here once; a file subclasses it only for helpers
+    of its own.
+    """
+
+    #: Seconds ``advance()`` moves the sandbox clock when not told otherwise.
+    advance_by: float = 10
+
+    def __init__(self, sandbox: RunningSandbox, http: requests.Session, token: str) -> None:
+        self.sandbox = sandbox
+        self.http = http
+        self.token = token
+
+    @classmethod
+    def login(
+        cls: type[ClientT],
+        sandbox: RunningSandbox,
+        http: requests.Session,
+        client_id: str = TEST_ACCOUNT,
+        client_secret: str = TEST_SECURE_PASSWORD,
+    ) -> ClientT:
+        """A client holding a fresh token of ``client_id`` (the default test account)."""
+        return cls(sandbox, http, get_token(sandbox, http, client_id, client_secret))
+
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """``path`` below /v2, or an absolute URL; ``headers`` replaces the bearer header."""
+        headers = kwargs.pop("headers", {"Authorization": f"Bearer {self.token}"})
+        kwargs.setdefault("timeout", 5)
+        url = path if path.startswith("http") else self.sandbox.base_url + path
+        return self.http.request(method, url, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.call("POST", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.call("DELETE", path, **kwargs)
+
+    def read(self, path: str, **kwargs: Any) -> Any:
+        """The JSON body of a GET answered with 200."""
+        answer = self.get(path, **kwargs)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def control(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A call to the sandbox's own /_sandbox control endpoints (no token)."""
+        kwargs.setdefault("timeout", 5)
+        return self.http.request(method, f"{self.sandbox.root_url}/_sandbox{path}", **kwargs)
+
+    def advance(self, seconds: float | None = None) -> datetime:
+        """Move the sandbox clock (by ``advance_by`` by default); returns its new time."""
+        seconds = self.advance_by if seconds is None else seconds
+        answer = self.control("POST", "/advance", json={"seconds": seconds})
+        assert answer.status_code == 200, answer.text
+        return datetime.strptime(answer.json()["now"], "%Y-%m-%dT%H:%M:%S%z")
+
+    def accepted(self, answer: requests.Response, request_type: str = "CREATE") -> str:
+        """The entity uuid of a 202 answer, after checking the envelope."""
+        assert answer.status_code == 202, answer.text
+        [record] = answer.json()["requests"]
+        assert (record["type"], record["state"]) == (request_type, "ACCEPTED")
+        return answer.json()["entity"]["uuid"]
+
+    def settled_order(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A new order from ``body``, advanced until settled (status CREATED); its entity."""
+        order_uuid = self.accepted(self.post("/orders", json=body))
+        self.advance()
+        entity = self.read(f"/orders/{order_uuid}")["entity"]
+        assert entity["statuses"][0]["code"] == "CREATED"
+        return entity
 
 
 @pytest.fixture

@@ -27,12 +27,18 @@ import requests
 from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD, SandboxConfig
 from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
 
-from .conftest import get_token
+from .conftest import (
+    BOTH_ACCOUNTS,
+    OTHER_ACCOUNT,
+    OTHER_SECRET,
+    SandboxClient,
+    get_token,
+    order_body,
+)
 
 PLUGIN_PATH = Path(__file__).resolve().parents[2] / "plugins" / "cdek"
 JSON_TYPE = "application/json; charset=utf-8"
 START = datetime(2026, 8, 1, 14, 34, 18, tzinfo=timezone.utc)
-OTHER_ACCOUNT, OTHER_SECRET = "other-account", "other-secret"
 
 
 class FakeClock:
@@ -48,48 +54,8 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-def order_body(**overrides: Any) -> dict[str, Any]:
-    """A minimal valid order (online store, office to office)."""
-    body: dict[str, Any] = {
-        "tariff_code": 136,
-        "number": "shop-1",
-        "recipient": {"name": "Иван Петров", "phones": [{"number": "+79990000001"}]},
-        "packages": [{"number": "box-1", "weight": 500}],
-        "shipment_point": "MSK123",
-        "to_location": {"city": "Санкт-Петербург", "address": "Невский пр., 1"},
-    }
-    body.update(overrides)
-    return body
-
-
-class Cdek:
-    """A thin client bound to one sandbox and one token; returns raw responses."""
-
-    def __init__(self, sandbox: RunningSandbox, http: requests.Session, token: str) -> None:
-        self.sandbox = sandbox
-        self.http = http
-        self.token = token
-
-    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        headers = kwargs.pop("headers", {"Authorization": f"Bearer {self.token}"})
-        kwargs.setdefault("timeout", 5)
-        return self.http.request(method, self.sandbox.base_url + path, headers=headers, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.call("POST", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.call("DELETE", path, **kwargs)
-
-    def control(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 5)
-        return self.http.request(method, f"{self.sandbox.root_url}/_sandbox{path}", **kwargs)
-
-    def advance(self, seconds: float = 10) -> None:
-        assert self.control("POST", "/advance", json={"seconds": seconds}).status_code == 200
+class Cdek(SandboxClient):
+    """The shared sandbox client plus this file's order, fault and status shortcuts."""
 
     def fault(self, **spec: Any) -> None:
         answer = self.control("POST", "/faults", json=spec)
@@ -101,9 +67,7 @@ class Cdek:
         return answer.json()["entity"]["uuid"]
 
     def order(self, order_uuid: str) -> dict[str, Any]:
-        answer = self.get(f"/orders/{order_uuid}")
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+        return self.read(f"/orders/{order_uuid}")
 
     def push_status(self, order_uuid: str, code: str) -> None:
         answer = self.control("POST", f"/orders/{order_uuid}/status", json={"code": code})
@@ -124,7 +88,7 @@ def clock() -> FakeClock:
 def clocked_sandbox(clock: FakeClock) -> Iterator[RunningSandbox]:
     """A sandbox on a fake clock, with a second account for ownership checks."""
     config = SandboxConfig(
-        accounts={TEST_ACCOUNT: TEST_SECURE_PASSWORD, OTHER_ACCOUNT: OTHER_SECRET},
+        accounts=BOTH_ACCOUNTS,
         token_ttl=60,
         processing_delay=0.2,
         clock=clock,
@@ -135,7 +99,7 @@ def clocked_sandbox(clock: FakeClock) -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def timed(clocked_sandbox: RunningSandbox, http: requests.Session) -> Cdek:
-    return Cdek(clocked_sandbox, http, get_token(clocked_sandbox, http))
+    return Cdek.login(clocked_sandbox, http)
 
 
 def only_error(answer: requests.Response) -> dict[str, Any]:
@@ -465,11 +429,7 @@ def test_duplicate_shop_number_ends_invalid(timed: Cdek, clock: FakeClock) -> No
 
 
 def test_same_number_in_another_account_is_fine(timed: Cdek, clock: FakeClock) -> None:
-    other = Cdek(
-        timed.sandbox,
-        timed.http,
-        get_token(timed.sandbox, timed.http, OTHER_ACCOUNT, OTHER_SECRET),
-    )
+    other = Cdek.login(timed.sandbox, timed.http, OTHER_ACCOUNT, OTHER_SECRET)
     timed.create(number="shared")
     theirs = other.create(number="shared")
     clock.advance(1)
@@ -479,11 +439,7 @@ def test_same_number_in_another_account_is_fine(timed: Cdek, clock: FakeClock) -
 def test_orders_of_another_account_are_forbidden(timed: Cdek, clock: FakeClock) -> None:
     order_uuid = timed.create()
     clock.advance(1)
-    other = Cdek(
-        timed.sandbox,
-        timed.http,
-        get_token(timed.sandbox, timed.http, OTHER_ACCOUNT, OTHER_SECRET),
-    )
+    other = Cdek.login(timed.sandbox, timed.http, OTHER_ACCOUNT, OTHER_SECRET)
     answer = other.get(f"/orders/{order_uuid}")
     assert answer.status_code == 403
     assert only_error(answer)["code"] == "v2_entity_forbidden"
@@ -742,7 +698,7 @@ def test_seed_makes_ids_deterministic(http: requests.Session) -> None:
     def run() -> tuple[str, str, str]:
         config = SandboxConfig(seed=42, clock=FakeClock(), processing_delay=0)
         with start_sandbox(config) as running:
-            client = Cdek(running, http, get_token(running, http))
+            client = Cdek.login(running, http)
             order_uuid = client.create()
             return client.token, order_uuid, client.order(order_uuid)["entity"]["cdek_number"]
 

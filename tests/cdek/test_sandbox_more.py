@@ -17,13 +17,12 @@ from typing import Any
 import pytest
 import requests
 
-from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD, SandboxConfig
+from oint_cdek.sandbox.app import SandboxConfig
 from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
 
-from .conftest import get_token
+from .conftest import BOTH_ACCOUNTS, OTHER_ACCOUNT, OTHER_SECRET, SandboxClient, get_token
 
 DELAY = 30.0  # seconds on the sandbox clock; only /_sandbox/advance gets past it
-OTHER_ACCOUNT, OTHER_SECRET = "other-account", "other-secret"
 
 
 def order_body(**overrides: Any) -> dict[str, Any]:
@@ -57,61 +56,23 @@ def order_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-class Client:
-    """Raw calls to one sandbox with one token; every helper asserts what it relies on."""
+class Client(SandboxClient):
+    """The shared sandbox client, on this file's slow clock and cash-on-delivery orders."""
 
-    def __init__(self, sandbox: RunningSandbox, http: requests.Session, token: str) -> None:
-        self.sandbox = sandbox
-        self.http = http
-        self.token = token
-
-    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        headers = kwargs.pop("headers", {"Authorization": f"Bearer {self.token}"})
-        url = path if path.startswith("http") else self.sandbox.base_url + path
-        return self.http.request(method, url, headers=headers, timeout=5, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.call("POST", path, **kwargs)
-
-    def advance(self, seconds: float = DELAY) -> datetime:
-        answer = self.http.post(
-            f"{self.sandbox.root_url}/_sandbox/advance", json={"seconds": seconds}, timeout=5
-        )
-        assert answer.status_code == 200, answer.text
-        return datetime.strptime(answer.json()["now"], "%Y-%m-%dT%H:%M:%S%z")
+    advance_by = DELAY
 
     def now(self) -> datetime:
         return self.advance(0)
 
     def accepted(self, answer: requests.Response, request_type: str = "CREATE") -> str:
-        """The entity uuid of a 202 answer, after checking the envelope."""
-        assert answer.status_code == 202, answer.text
-        body = answer.json()
-        [record] = body["requests"]
-        assert (record["type"], record["state"]) == (request_type, "ACCEPTED")
-        assert body["related_entities"] == []
-        return body["entity"]["uuid"]
+        """The shared check, and that the answer names no related entities."""
+        entity_uuid = super().accepted(answer, request_type)
+        assert answer.json()["related_entities"] == []
+        return entity_uuid
 
     def created_order(self, **overrides: Any) -> dict[str, Any]:
         """A new order, settled (status CREATED); returns its entity."""
-        order_uuid = self.accepted(self.post("/orders", json=order_body(**overrides)))
-        self.advance()
-        entity = self.read(f"/orders/{order_uuid}")["entity"]
-        assert entity["statuses"][0]["code"] == "CREATED"
-        return entity
-
-    def read(self, path: str, **kwargs: Any) -> dict[str, Any]:
-        answer = self.get(path, **kwargs)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-    def control(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return self.http.request(
-            method, f"{self.sandbox.root_url}/_sandbox{path}", timeout=5, **kwargs
-        )
+        return self.settled_order(order_body(**overrides))
 
 
 def only_error(answer: requests.Response, status: int) -> dict[str, Any]:
@@ -130,7 +91,7 @@ def codes(statuses: list[dict[str, Any]]) -> list[str]:
 @pytest.fixture
 def slow_sandbox() -> Iterator[RunningSandbox]:
     config = SandboxConfig(
-        accounts={TEST_ACCOUNT: TEST_SECURE_PASSWORD, OTHER_ACCOUNT: OTHER_SECRET},
+        accounts=BOTH_ACCOUNTS,
         processing_delay=DELAY,
         seed=7,
     )
@@ -140,13 +101,12 @@ def slow_sandbox() -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def cdek(slow_sandbox: RunningSandbox, http: requests.Session) -> Client:
-    return Client(slow_sandbox, http, get_token(slow_sandbox, http))
+    return Client.login(slow_sandbox, http)
 
 
 @pytest.fixture
 def other(slow_sandbox: RunningSandbox, http: requests.Session) -> Client:
-    token = get_token(slow_sandbox, http, OTHER_ACCOUNT, OTHER_SECRET)
-    return Client(slow_sandbox, http, token)
+    return Client.login(slow_sandbox, http, OTHER_ACCOUNT, OTHER_SECRET)
 
 
 @pytest.fixture
@@ -670,7 +630,7 @@ def test_delivery_appointment_errors(cdek: Client) -> None:
 def small_ref(http: requests.Session) -> Iterator[Client]:
     """A sandbox with only the original 14 offices in five cities, whose filters we pin."""
     with start_sandbox(SandboxConfig(extra_offices=False)) as small:
-        yield Client(small, http, get_token(small, http))
+        yield Client.login(small, http)
 
 
 def test_offices_shape_and_filters(small_ref: Client) -> None:
@@ -796,7 +756,7 @@ def test_seeded_sandboxes_give_the_same_numbers(http: requests.Session) -> None:
     for _ in range(2):
         config = SandboxConfig(processing_delay=DELAY, seed=42)
         with start_sandbox(config) as running:
-            client = Client(running, http, get_token(running, http))
+            client = Client.login(running, http)
             times = {
                 "intake_date": date(2026, 8, 3).isoformat(),
                 "intake_time_from": "10:00",

@@ -24,14 +24,19 @@ import pytest
 import requests
 
 from oint_cdek.sandbox import reference
-from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD, SandboxConfig
+from oint_cdek.sandbox.app import SandboxConfig
 from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
 
-from .conftest import get_token
+from .conftest import (
+    BOTH_ACCOUNTS,
+    OTHER_ACCOUNT,
+    OTHER_SECRET,
+    SandboxClient,
+    order_body,
+)
 
 DELAY = 30.0  # seconds on the sandbox clock; only /_sandbox/advance gets past it
 FRIDAY_NOON = datetime(2026, 8, 7, 12, 0, tzinfo=timezone.utc)
-OTHER_ACCOUNT, OTHER_SECRET = "other-account", "other-secret"
 
 # The calculator's documented constants, restated: code -> (mode, base, per_kg, per_100km,
 # extra_days).
@@ -49,61 +54,19 @@ def fixed_clock() -> datetime:
     return FRIDAY_NOON
 
 
-class Api:
-    """Raw calls to one sandbox with one token."""
+class Api(SandboxClient):
+    """The shared sandbox client, on this file's fixed clock with a long processing delay."""
 
-    def __init__(self, sandbox: RunningSandbox, http: requests.Session, token: str) -> None:
-        self.sandbox = sandbox
-        self.http = http
-        self.token = token
-
-    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        headers = kwargs.pop("headers", {"Authorization": f"Bearer {self.token}"})
-        url = path if path.startswith("http") else self.sandbox.base_url + path
-        return self.http.request(method, url, headers=headers, timeout=5, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.call("POST", path, **kwargs)
-
-    def read(self, path: str, **kwargs: Any) -> Any:
-        answer = self.get(path, **kwargs)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
+    advance_by = DELAY
 
     def ok(self, method: str, path: str, **kwargs: Any) -> Any:
         answer = self.call(method, path, **kwargs)
         assert answer.status_code == 200, answer.text
         return answer.json()
 
-    def advance(self, seconds: float = DELAY) -> None:
-        answer = self.http.post(
-            f"{self.sandbox.root_url}/_sandbox/advance", json={"seconds": seconds}, timeout=5
-        )
-        assert answer.status_code == 200, answer.text
-
-    def accepted(self, answer: requests.Response, request_type: str = "CREATE") -> str:
-        assert answer.status_code == 202, answer.text
-        [record] = answer.json()["requests"]
-        assert (record["type"], record["state"]) == (request_type, "ACCEPTED")
-        return answer.json()["entity"]["uuid"]
-
     def created_order(self, number: str) -> dict[str, Any]:
-        body = {
-            "tariff_code": 136,
-            "number": number,
-            "recipient": {"name": "Иван Петров", "phones": [{"number": "+79990000001"}]},
-            "packages": [{"number": "box-1", "weight": 500}],
-            "shipment_point": "MSK123",
-            "to_location": {"code": 270, "address": "ул. Ленина, 1"},
-        }
-        order_uuid = self.accepted(self.post("/orders", json=body))
-        self.advance()
-        entity = self.read(f"/orders/{order_uuid}")["entity"]
-        assert entity["statuses"][0]["code"] == "CREATED"
-        return entity
+        to_location = {"code": 270, "address": "ул. Ленина, 1"}
+        return self.settled_order(order_body(number=number, to_location=to_location))
 
 
 def errors_of(answer: requests.Response, status: int) -> list[dict[str, str]]:
@@ -120,7 +83,7 @@ def error_code(answer: requests.Response, status: int) -> str:
 
 def config(**overrides: Any) -> SandboxConfig:
     values: dict[str, Any] = {
-        "accounts": {TEST_ACCOUNT: TEST_SECURE_PASSWORD, OTHER_ACCOUNT: OTHER_SECRET},
+        "accounts": BOTH_ACCOUNTS,
         "processing_delay": DELAY,
         "clock": fixed_clock,
         "token_ttl": 30 * 86400,  # tests move the clock by days
@@ -137,12 +100,12 @@ def running() -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def api(running: RunningSandbox, http: requests.Session) -> Api:
-    return Api(running, http, get_token(running, http))
+    return Api.login(running, http)
 
 
 @pytest.fixture
 def other(running: RunningSandbox, http: requests.Session) -> Api:
-    return Api(running, http, get_token(running, http, OTHER_ACCOUNT, OTHER_SECRET))
+    return Api.login(running, http, OTHER_ACCOUNT, OTHER_SECRET)
 
 
 # --- independent re-statement of the documented formula -------------------------------------
@@ -256,7 +219,7 @@ def test_cities_filters(api: Api) -> None:
 
 def test_paging_spans_pages_with_a_small_max_page_size(http: requests.Session) -> None:
     with start_sandbox(config(max_page_size=7)) as sandbox:
-        api = Api(sandbox, http, get_token(sandbox, http))
+        api = Api.login(sandbox, http)
         for path, total in (
             ("/location/regions", 30),
             ("/location/cities", 30),
@@ -851,7 +814,7 @@ def test_webhooks_limit_replace_and_delete(api: Api, other: Api) -> None:
 
 def test_extra_offices_cover_most_cities(http: requests.Session) -> None:
     with start_sandbox(config(extra_offices=True)) as sandbox:
-        api = Api(sandbox, http, get_token(sandbox, http))
+        api = Api.login(sandbox, http)
         offices = api.read("/deliverypoints")
         cities = api.read("/location/cities")
         covered = {o["location"]["city_code"] for o in offices}
@@ -901,7 +864,7 @@ def test_seeded_sandboxes_answer_the_same(http: requests.Session) -> None:
     seen = []
     for _ in range(2):
         with start_sandbox(config(seed=42)) as sandbox:
-            api = Api(sandbox, http, get_token(sandbox, http))
+            api = Api.login(sandbox, http)
             order = api.created_order("v2-seeded")
             hook = api.post("/webhooks", json={"url": "https://a.example/", "type": "ORDER_STATUS"})
             photos = api.ok(
