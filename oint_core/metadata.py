@@ -11,12 +11,16 @@ import enum
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import PluginError
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from .docs import ExampleRun
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -153,20 +157,6 @@ class Provider:
     def load_methods(self) -> tuple[Method, ...]:
         found = self.methods() if callable(self.methods) else self.methods
         return tuple(found)
-
-
-@dataclass(frozen=True)
-class ExampleRun:
-    """How to run a provider's methods for real, to record the results the docs show.
-
-    ``params(method_name)`` gives the keyword values for one method (``None``: no recorded
-    result); ``env`` is set while the methods run (e.g. a sandbox's base URL);
-    ``replacements`` turn run-specific text (a sandbox's port) into stable text.
-    """
-
-    params: Callable[[str], Mapping[str, Any] | None]
-    env: Mapping[str, str] = field(default_factory=dict)
-    replacements: Mapping[str, str] = field(default_factory=dict)
 
 
 def validate_method(provider: str, method: Method) -> None:
