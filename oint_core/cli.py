@@ -7,6 +7,7 @@ function ``dispatch`` uses. Errors become one stderr line and a documented exit 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__, notices
-from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError
+from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError, UsageError
 from .metadata import Kind, Method, Param, Provider
 from .output import to_json
 from .registry import Registry, default_registry
@@ -60,7 +61,7 @@ class OintGroup(click.Group):
         except ApiError as exc:
             if exc.body not in ("", None):
                 click.echo(exc.body if isinstance(exc.body, str) else to_json(exc.body))
-            _fail(f"error: {exc}", exc.exit_code)
+            _fail(f"error: {_one_line(str(exc))}", exc.exit_code)
         except OintError as exc:
             kind = "usage error" if exc.exit_code == EXIT_USAGE else "error"
             _fail(f"{kind}: {_one_line(str(exc))}", exc.exit_code)
@@ -86,30 +87,14 @@ def _route_warnings() -> None:
 
 
 class RootGroup(OintGroup):
+    _extras: tuple[Registry, dict[str, click.Command]] | None = None
+
     def _extra_commands(self) -> dict[str, click.Command]:
-        """Commands plugins add through the ``oint_commands`` hook; same-name groups merge."""
+        """Commands plugins add through the ``oint_commands`` hook, asked once per registry."""
         registry = _registry()
-        merged: dict[str, click.Command] = {}
-        if registry.loaded is None:
-            return merged
-        for impl in registry.loaded.manager.hook.oint_commands.get_hookimpls():
-            try:
-                commands = list(impl.function() or [])
-            except Exception as exc:
-                notices.warn(
-                    f"plugin {impl.plugin_name!r} failed to add its commands:"
-                    f" {type(exc).__name__}: {exc}"
-                )
-                continue
-            for command in commands:
-                name = command.name or ""
-                existing = merged.get(name)
-                if isinstance(existing, click.Group) and isinstance(command, click.Group):
-                    for sub in command.commands.values():
-                        existing.add_command(sub)
-                elif existing is None and name not in self.commands:
-                    merged[name] = command
-        return merged
+        if self._extras is None or self._extras[0] is not registry:
+            self._extras = (registry, plugin_commands(registry, set(self.commands)))
+        return self._extras[1]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(self.commands) | set(self._extra_commands())
@@ -136,6 +121,33 @@ class RootGroup(OintGroup):
                 commands.append((name, command.get_short_help_str(limit=80)))
         with formatter.section("Commands"):
             formatter.write_dl(commands)
+
+
+def plugin_commands(registry: Registry, taken: set[str]) -> dict[str, click.Command]:
+    """Every plugin's extra commands; groups of one name merge into a new group, so that two
+    plugins can each add ``oint sandbox <provider>`` without changing each other's objects."""
+    merged: dict[str, click.Command] = {}
+    if registry.loaded is None:
+        return merged
+    for impl in registry.loaded.manager.hook.oint_commands.get_hookimpls():
+        try:
+            commands = list(impl.function() or [])
+        except Exception as exc:
+            notices.warn(
+                f"plugin {impl.plugin_name!r} failed to add its commands:"
+                f" {type(exc).__name__}: {exc}"
+            )
+            continue
+        for command in commands:
+            name = command.name or ""
+            existing = merged.get(name)
+            if isinstance(existing, click.Group) and isinstance(command, click.Group):
+                merged[name] = click.Group(
+                    name, commands={**existing.commands, **command.commands}, help=existing.help
+                )
+            elif existing is None and name not in taken:
+                merged[name] = command
+    return merged
 
 
 @click.group(
@@ -229,7 +241,7 @@ class ProviderGroup(OintGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         try:
             method = _registry().method(self.provider.name, cmd_name)
-        except OintError:
+        except UsageError:  # an unknown name; a provider that cannot load says so itself
             return None
         return build_command(self.provider, method)
 
@@ -345,8 +357,8 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         timeout = kwargs.pop(TIMEOUT)
         retries = kwargs.pop(RETRIES)
         debug = kwargs.pop(DEBUG)
-        if out is not None and not Path(out).parent.is_dir():
-            raise click.BadParameter(f"folder of {out!r} does not exist", param_hint="--out")
+        if out is not None:
+            check_writable(out)
         options = CallOptions(
             timeout=timeout,
             retries=retries,
@@ -365,6 +377,18 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         callback=callback,
         context_settings=CONTEXT_SETTINGS,
     )
+
+
+def check_writable(out: str) -> None:
+    """Refuse an --out that cannot be written before anything is sent."""
+    target = Path(out)
+    folder = target.parent
+    if target.is_dir():
+        raise click.BadParameter(f"{out!r} is a folder", param_hint="--out")
+    if not folder.is_dir():
+        raise click.BadParameter(f"folder of {out!r} does not exist", param_hint="--out")
+    if not os.access(target if target.exists() else folder, os.W_OK):
+        raise click.BadParameter(f"{out!r} is not writable", param_hint="--out")
 
 
 def _stderr_line(line: str) -> None:

@@ -176,7 +176,11 @@ def _read_source(value: str) -> str:
     if text[:1] in "{[":
         return text
     path = Path(text).expanduser()
-    if path.is_file():
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte, …
+        is_file = False
+    if is_file:
         try:
             return path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

@@ -66,8 +66,8 @@ class CallContext:
     def warn(self, message: str) -> None:
         """Report something the caller should see although the call succeeded.
 
-        Goes to the ``oint`` logger: the CLI prints it as one stderr line, stdout keeps
-        the result unchanged; library users see it through ``logging``.
+        Goes through ``notices``: the CLI prints it as one stderr line (stdout keeps the
+        result unchanged); a library process gets it from the ``oint`` logger.
         """
         notices.warn(f"{self.provider} {self.method.name}: {self.redactor(message)}")
 
@@ -124,6 +124,13 @@ def bind(method: Method, given: Mapping[str, Any], style: Style) -> dict[str, An
     return values
 
 
+def secrets_of(method: Method, values: Mapping[str, Any]) -> Redactor:
+    """A redactor that knows the values of the method's parameters marked secret."""
+    return Redactor(
+        str(values[p.keyword]) for p in method.params if p.secret and values.get(p.keyword)
+    )
+
+
 def call_method(
     provider: str,
     method: Method,
@@ -140,9 +147,7 @@ def call_method(
             f"{method.name} returns a binary file here; give --out FILE to save it"
             " (or redirect standard output)"
         )
-    redactor = Redactor(
-        str(values[p.keyword]) for p in method.params if p.secret and values[p.keyword]
-    )
+    redactor = secrets_of(method, values)
     ctx = CallContext(provider, method, options, redactor, style)
     try:
         return method.function(ctx, **values)

@@ -21,7 +21,6 @@ from typing import Any
 from .examples import example_command, example_python, python_literal
 from .metadata import Method, Provider, snake_case
 from .output import to_json
-from .redact import Redactor
 from .registry import Registry
 
 
@@ -195,7 +194,7 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 
 def record_results(provider: Provider, methods: list[Method]) -> dict[str, str]:
     """Run each method on the provider's example sandbox and keep its answer as text."""
-    from .dispatcher import call_method
+    from .dispatcher import call_method, secrets_of
     from .errors import OintError
 
     if provider.examples is None:
@@ -206,9 +205,7 @@ def record_results(provider: Provider, methods: list[Method]) -> dict[str, str]:
             params = run.params(method.name)
             if params is None:
                 continue
-            redactor = Redactor(
-                str(params[p.keyword]) for p in method.params if p.secret and params.get(p.keyword)
-            )
+            redactor = secrets_of(method, params)
             try:
                 value: Any = call_method(provider.name, method, dict(params))
             except OintError as exc:

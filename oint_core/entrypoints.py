@@ -51,13 +51,20 @@ def _fingerprint() -> list[Any]:
             continue
         with scan:
             found = sorted(
-                [item.name, item.stat().st_mtime_ns]  # lists: what JSON gives back
+                [item.name, _mtime(item)]  # lists: what JSON gives back
                 for item in scan
                 if item.name.endswith((".dist-info", ".egg-info"))
             )
         if found:  # a folder without distributions offers no entry points
             parts.append([entry, found])
     return parts
+
+
+def _mtime(item: os.DirEntry[str]) -> int:
+    try:
+        return item.stat().st_mtime_ns
+    except OSError:  # a dangling link: importlib.metadata will skip it too
+        return -1
 
 
 def _cache_file() -> Path:

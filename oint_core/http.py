@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
-import sys
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -39,13 +39,16 @@ DEFAULT_READ_TIMEOUT = 60.0
 # Without --timeout a call still ends: no retry starts after this many seconds.
 DEFAULT_DEADLINE = 120.0
 DEFAULT_RETRIES = 3
-BACKOFF_FACTOR = 0.5  # 0.5 s, 1 s, 2 s, … (plus jitter), at most BACKOFF_MAX
+BACKOFF_FACTOR = 0.5  # urllib3: 0 s, then 1 s, 2 s, 4 s, … (plus jitter), at most BACKOFF_MAX
 BACKOFF_JITTER = 0.25
 BACKOFF_MAX = 8.0
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_STATUSES_READ = frozenset({429, 502, 503, 504})
 RETRY_STATUSES_WRITE = frozenset({429})  # "Too Many Requests" means: not processed
+
+# What an Authorization header can carry: visible ASCII, no spaces.
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
 _session: requests.Session | None = None
 _session_lock = threading.Lock()
@@ -211,6 +214,12 @@ class HttpClient:
         headers = {"Accept": "application/pdf, */*" if binary else "application/json"}
         if bearer is not None:
             self.redactor.add(bearer)
+            if not _HEADER_SAFE.fullmatch(bearer):
+                # Refused here, before requests quotes (part of) it in an error message.
+                raise UsageError(
+                    "the token is malformed: it contains spaces, control or non-ASCII characters",
+                    option="--token",
+                )
             headers["Authorization"] = f"Bearer {bearer}"
         host = host_of(url)
         prepared = requests.Request(
@@ -233,7 +242,13 @@ class HttpClient:
             self.deadline,
             on_retry=self.debug if self._debug else None,
         )
-        remaining = max(0.001, self.deadline - time.monotonic())
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:  # a write sent now could reach the server after we gave up on it
+            raise TransportError(
+                f"the call's deadline passed before the request to {host} was sent;"
+                " nothing was sent (raise --timeout)",
+                host=host,
+            )
         connect, read = self.attempt_timeout
         settings = environment_settings(session, request.url or url)
         from .retrying import current_policy
@@ -241,7 +256,10 @@ class HttpClient:
         token = current_policy.set(policy)
         try:
             response = session.send(
-                request, timeout=(min(connect, remaining), min(read, remaining)), **settings
+                request,
+                timeout=(min(connect, remaining), min(read, remaining)),
+                allow_redirects=False,  # a redirected write must not become a GET, nor a
+                **settings,  # secret go to a host refuse_plain_http never saw
             )
         except requests.exceptions.RequestException as exc:
             self.debug(f"< failed after {(time.perf_counter() - started) * 1000:.0f} ms")
@@ -276,7 +294,9 @@ class HttpClient:
         except ValueError:
             body = text
         errors = error_list(body)
-        if errors:
+        if 300 <= status < 400:
+            detail = f"redirect to {response.headers.get('Location', '?')!r} not followed"
+        elif errors:
             detail = "; ".join(
                 f"{e.get('code', '?')}: {_first_line(str(e.get('message', '')), 100)}"
                 for e in errors
@@ -346,8 +366,3 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 def _root_reason(chain: list[BaseException]) -> str:
     return _first_line(f"{type(chain[-1]).__name__}: {chain[-1]}", 120)
-
-
-def stderr_debug(line: str) -> None:
-    """The debug sink the CLI uses."""
-    print(line, file=sys.stderr, flush=True)

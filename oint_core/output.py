@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .errors import OintError, UsageError
 
 
 def to_json(value: Any) -> str:
@@ -15,7 +15,7 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
 
-def write_result(value: Any, out: str | None, redact: Any = None) -> None:
+def write_result(value: Any, out: str | None) -> None:
     """Write a result to ``out`` (a path) or stdout; bytes are written as they are."""
     if isinstance(value, (bytes, bytearray)):
         if out is None:
@@ -27,8 +27,6 @@ def write_result(value: Any, out: str | None, redact: Any = None) -> None:
         _write_file(out, bytes(value))
         return
     text = to_json(value)
-    if redact is not None:
-        text = redact(text)
     if out is None:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
@@ -39,5 +37,7 @@ def write_result(value: Any, out: str | None, redact: Any = None) -> None:
 def _write_file(out: str, data: bytes) -> None:
     try:
         Path(out).write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"--out: cannot write {out!r}: {exc.strerror or exc}") from None
+    except OSError as exc:  # checked before the call; this is a failure after it succeeded
+        raise OintError(
+            f"the call succeeded, but --out {out!r} could not be written: {exc.strerror or exc}"
+        ) from None

@@ -77,9 +77,6 @@ class Registry:
     def provider_names(self) -> list[str]:
         return sorted(self._providers)
 
-    def owner(self, provider: str) -> str:
-        return self._owners[self.provider(provider).name]
-
     def provider(self, name: str) -> Provider:
         found = self._providers.get(name) or self._providers.get(name.lower())
         if found is None:

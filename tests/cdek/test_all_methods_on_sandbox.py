@@ -200,3 +200,11 @@ def test_iter_pages_yields_page_by_page(small_pages) -> None:
     rest = list(pages)
     assert len(first) + len(rest) == 22  # the sandbox's Russian cities
     assert all(city["country_code"] == "RU" for city in first + rest)
+
+
+def test_iter_pages_takes_the_filter_as_the_cli_would(small_pages) -> None:
+    _, token = small_pages
+    offices = list(iter_pages("get_office_list", token=token, filter="{'city_code': 44}"))
+    assert offices and all(o["location"]["city_code"] == 44 for o in offices)
+    regions = list(iter_pages("GetRegionsList", token=token, countries=["KZ"]))
+    assert {r["country_code"] for r in regions} == {"KZ"}

@@ -178,3 +178,29 @@ def test_tokens_are_kept_per_account_and_api_root() -> None:
         auth.cache_key("b", "https://api.cdek.ru/v2"),
     }
     assert len(keys) == 3
+
+
+def test_threads_refused_the_same_stale_token_renew_it_once(
+    sandbox: RunningSandbox, monkeypatch
+) -> None:
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", sandbox.base_url)
+    use_credentials(TEST_ACCOUNT, TEST_SECURE_PASSWORD)
+    oint_core.dispatch("cdek", "GetRegionsList")
+    advance(sandbox, 4000)  # every thread now starts with a token the server calls expired
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        start.wait()
+        try:
+            oint_core.dispatch("cdek", "GetRegionsList")
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert token_fetches(sandbox) == 2  # the first one, and one renewal for all eight

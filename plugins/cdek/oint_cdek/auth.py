@@ -138,16 +138,22 @@ def request_token(ctx: CallContext, root: str, credentials: Credentials) -> dict
     return answer
 
 
-def _managed_token(ctx: CallContext, root: str, credentials: Credentials, renew: bool) -> str:
+def _managed_token(
+    ctx: CallContext, root: str, credentials: Credentials, rejected: str | None = None
+) -> str:
+    """The cached token, or a new one; ``rejected`` is a token CDEK just refused.
+
+    Under the lock, a token other than ``rejected`` is used as it is: when several threads
+    are refused the same stale token at once, the first renews it and the rest reuse that.
+    """
     key = cache_key(credentials.account, root)
     persistent = ctx.style == "cli"
     with _lock(key):
-        if not renew:
-            cached = _memory.get(key) or (_read_file(key) if persistent else None)
-            if cached is not None and cached.fresh():
-                _memory[key] = cached
-                ctx.redactor.add(cached.access_token)
-                return cached.access_token
+        cached = _memory.get(key) or (_read_file(key) if persistent else None)
+        if cached is not None and cached.fresh() and cached.access_token != rejected:
+            _memory[key] = cached
+            ctx.redactor.add(cached.access_token)
+            return cached.access_token
         answer = request_token(ctx, root, credentials)
         lifetime = float(answer.get("expires_in") or 0)
         margin = min(EXPIRY_MARGIN, lifetime / 10)
@@ -174,10 +180,10 @@ def with_token(ctx: CallContext, token: str | None, root: str, send: Callable[[s
             f" and {PASSWORD_ENV} so oint gets one itself",
             option="--token",
         )
-    bearer = _managed_token(ctx, root, credentials, renew=False)
+    bearer = _managed_token(ctx, root, credentials)
     try:
         return send(bearer)
     except ApiError as exc:
         if exc.status != 401 or not STALE_TOKEN_CODES.intersection(exc.codes):
             raise
-    return send(_managed_token(ctx, root, credentials, renew=True))
+    return send(_managed_token(ctx, root, credentials, rejected=bearer))

@@ -21,18 +21,16 @@ def walk_pages(fetch: Callable[[int], Any]) -> Iterator[Any]:
             raise ApiError(f"page {page} of a list is not a JSON array", status=200, body=items)
         if not items:
             return
-        if items == previous or page >= MAX_PAGES:
+        if items == previous:
             raise ApiError(
                 f"the server returned page {page} like the one before: it ignores paging",
                 status=200,
                 body=items,
             )
+        if page >= MAX_PAGES:
+            raise ApiError(f"more than {MAX_PAGES} pages: stopped", status=200, body=None)
         yield from items
         previous = items
-
-
-# How each paged method takes its page number: as its own parameter, or inside its filter.
-_PAGED = {"getregionslist": "param", "getcitieslist": "filter", "getofficelist": "filter"}
 
 
 def iter_pages(method: str, /, **params: Any) -> Iterator[Any]:
@@ -42,20 +40,31 @@ def iter_pages(method: str, /, **params: Any) -> Iterator[Any]:
     ...     ...
 
     ``method`` is GetRegionsList, GetCitiesList or GetOfficeList (any spelling ``dispatch``
-    accepts); the other keywords are the method's, as for ``dispatch``.
+    accepts); the other keywords are the method's, as for ``dispatch``. Pages are asked for
+    exactly as ``--all`` asks: ``page`` from 0 with an explicit ``size``.
     """
     from oint_core import UsageError, dispatch
+    from oint_core.coerce import coerce
+    from oint_core.registry import default_registry
 
-    style = _PAGED.get(method.replace("_", "").lower())
-    if style is None:
-        known = "GetRegionsList, GetCitiesList, GetOfficeList"
-        raise UsageError(f"{method} is not a paged list (paged: {known})")
+    found = default_registry().method("cdek", method)
+    if found.name not in PAGED:
+        raise UsageError(f"{method} is not a paged list (paged: {', '.join(sorted(PAGED))})")
     if params.get("all"):
         raise UsageError("iter_pages walks the pages itself; do not pass all=True")
-    if style == "param":
-        return walk_pages(lambda page: dispatch("cdek", method, **{**params, "page": page}))
-    base = dict(params.pop("filter", None) or {})
+    if "filter" not in {p.keyword for p in found.params}:
+        size = params.pop("size", None) or PAGE_SIZE
+        return walk_pages(
+            lambda page: dispatch("cdek", found.name, **{**params, "page": page, "size": size})
+        )
+    given = params.pop("filter", None)
+    base = coerce(found.param("filter"), given, label="filter") if given is not None else {}
     size = base.get("size", PAGE_SIZE)
     return walk_pages(
-        lambda page: dispatch("cdek", method, filter={**base, "page": page, "size": size}, **params)
+        lambda page: dispatch(
+            "cdek", found.name, filter={**base, "page": page, "size": size}, **params
+        )
     )
+
+
+PAGED = frozenset({"GetRegionsList", "GetCitiesList", "GetOfficeList"})

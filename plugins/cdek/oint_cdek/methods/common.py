@@ -75,16 +75,17 @@ def get_regions_list(
     countries: list[str] | None = None,
     page: int = 0,
     lang: str = "rus",
+    size: int | None = None,
     all: bool = False,
     test_api: bool = False,
 ) -> Any:
-    def fetch(page: int, size: int | None = None) -> Any:
+    def fetch(page: int, size: int | None) -> Any:
         params = query({"country_codes": countries, "page": page, "size": size, "lang": lang})
         return call(ctx, "GET", "/location/regions", token=token, test_api=test_api, params=params)
 
-    if all:
-        return list(walk_pages(lambda n: fetch(n, PAGE_SIZE)))
-    return fetch(page)
+    if all:  # paging needs an explicit size: without one CDEK may ignore ``page``
+        return list(walk_pages(lambda n: fetch(n, size or PAGE_SIZE)))
+    return fetch(page, size)
 
 
 def get_office_filter_description(ctx: CallContext, clear: bool = False) -> dict[str, Any]:
@@ -189,6 +190,7 @@ METHODS = (
                 "Language of the answer: rus, eng, zho",
                 default="rus",
             ),
+            Param("Size", "--size", Kind.INTEGER, "Page size (CDEK's default when not given)"),
             ALL_PAGES,
             TEST_API,
         ),

@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from oint_core import ApiError, Kind, Method, Param, TransportError, UsageError
+from oint_core.http import error_list
 
 from ..api import call
 from ..params import DOCUMENTS, TEST_API, TOKEN, UUID_ARRAY
@@ -16,6 +17,7 @@ from .orders import (
     create_receipt,
     download_form,
     form_status,
+    form_url,
 )
 
 if TYPE_CHECKING:
@@ -75,25 +77,19 @@ def _wait_and_download(
     while True:
         time.sleep(max(0.0, min(step, deadline - time.monotonic())))
         form = call(ctx, "GET", f"/print/{kind}/{uuid}", token=token, test_api=test_api)
-        url = (form.get("entity") or {}).get("url") if isinstance(form, dict) else None
+        url = form_url(form)
         if url:
             return download_form(ctx, url, token, test_api)
         status = form_status(form)
         if status in FAILED_FORM_STATES:
             raise ApiError(
-                f"print form {uuid} ended {status}", status=200, body=form, errors=_errors(form)
+                f"print form {uuid} ended {status}", status=200, body=form, errors=error_list(form)
             )
         if time.monotonic() >= deadline:
             raise TransportError(
                 f"print form {uuid} is still {status} after {wait:g} s (raise --wait)"
             )
         step = min(step * 2, MAX_WAIT_STEP)
-
-
-def _errors(form: Any) -> list[dict[str, Any]]:
-    from oint_core.http import error_list
-
-    return error_list(form)
 
 
 def get_orders_with_photos(

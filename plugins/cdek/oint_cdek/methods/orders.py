@@ -138,8 +138,7 @@ def _print_form(
     form = call(ctx, "GET", f"/print/{kind}/{uuid}", token=token, test_api=test_api)
     if not get_file:
         return form
-    entity = form.get("entity") if isinstance(form, dict) else None
-    url = entity.get("url") if isinstance(entity, dict) else None
+    url = form_url(form)
     if not url:
         raise ApiError(
             f"print form {uuid} has no file yet (status {form_status(form)});"
@@ -156,6 +155,13 @@ def download_form(ctx: CallContext, url: str, token: str | None, test_api: bool)
     if urlsplit(url).netloc == urlsplit(api_root(ctx, test_api)).netloc:
         return call(ctx, "GET", url, token=token, test_api=test_api, binary=True)
     return ctx.http.request("GET", url, binary=True)
+
+
+def form_url(form: Any) -> str | None:
+    """Where a READY print form's file is (CDEK adds ``entity.url`` when it is READY)."""
+    entity = form.get("entity") if isinstance(form, dict) else None
+    url = entity.get("url") if isinstance(entity, dict) else None
+    return str(url) if url else None
 
 
 def form_status(form: Any) -> str:
