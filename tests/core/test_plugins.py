@@ -132,3 +132,33 @@ def test_strict_mode_makes_a_load_failure_fatal(install) -> None:
     assert result.exit_code != 0
     assert "oint-broken" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_second_start_reads_entry_points_from_the_cache(tmp_path) -> None:
+    """importlib.metadata (a third of start-up) is only needed when a distribution changes."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    code = "from oint_core.cli import main; import sys; sys.argv[1:] = ['--help']; main()"
+
+    def imported() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", code],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return [
+            line.rsplit("|", 1)[1].strip()
+            for line in done.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line
+        ]
+
+    imported()  # fills the cache if this environment changed since it was written
+    second = imported()
+    assert "oint_core.entrypoints" in second
+    assert "importlib.metadata" not in second

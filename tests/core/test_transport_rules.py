@@ -109,3 +109,36 @@ def test_warnings_of_a_success_go_to_stderr_one_line_each(cdek) -> None:
         "oint: warning: cdek CreateRefusal: v2_cost_change_by_weight: Стоимость изменена"
     )
     assert "v2_late_intake" in lines[1]
+
+
+@pytest.fixture
+def proxy(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
+    """A 'proxy' on loopback that refuses everything: it only records what reached it."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", httpserver.url_for("/"))
+    monkeypatch.setenv("HTTP_PROXY", httpserver.url_for("/"))
+    httpserver.no_handler_status_code = 502
+    return httpserver
+
+
+def test_loopback_is_never_sent_through_a_proxy(proxy: HTTPServer, monkeypatch) -> None:
+    from pytest_httpserver import HTTPServer as Server
+
+    with Server(host="127.0.0.1") as cdek:
+        cdek.expect_request(f"/v2/orders/{ORDER}").respond_with_json({"entity": {"uuid": ORDER}})
+        monkeypatch.setenv("OINT_CDEK_BASE_URL", cdek.url_for("/v2"))
+        result = run_cli(["cdek", "GetOrder", "--uuid", ORDER, "--token", TOKEN])
+        assert result.exit_code == 0, result.stderr
+        assert len(cdek.log) == 1
+    assert proxy.log == []
+
+
+def test_other_hosts_use_the_environments_proxy(proxy: HTTPServer, monkeypatch) -> None:
+    # The proxy is on this machine and refuses the tunnel: nothing leaves the machine.
+    monkeypatch.delenv("OINT_CDEK_BASE_URL")
+    result = run_cli(["cdek", "GetOrder", "--uuid", ORDER, "--token", TOKEN, "--retries", "0"])
+    assert result.exit_code == 3
+    [(request, _)] = proxy.log
+    assert request.method == "CONNECT"
+    assert request.environ["REQUEST_URI"] == "api.cdek.ru:443"  # the tunnel asked for
