@@ -264,10 +264,10 @@ import urllib.parse
 import uuid as uuid_module
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -444,8 +444,45 @@ class _ApiRequest:
         }
 
 
+class _Tracked:
+    """What orders and the other entities share: write requests (the CREATE first) and
+    statuses (oldest first), so the questions asked of them are answered in one place."""
+
+    uuid: str
+    owner: str
+    requests: list[_ApiRequest]
+    statuses: list[dict[str, Any]]
+
+    @property
+    def create_state(self) -> str:
+        return self.requests[0].state
+
+    @property
+    def latest_status(self) -> str | None:
+        return self.statuses[-1]["code"] if self.statuses else None
+
+    @property
+    def noun(self) -> str:
+        """How error messages name this kind of entity ("order", "intake"...)."""
+        raise NotImplementedError
+
+    def pending(self, request_type: str) -> _ApiRequest | None:
+        return next(
+            (r for r in self.requests if r.type == request_type and r.state == ACCEPTED), None
+        )
+
+
+def _envelope(entity: dict[str, Any], requests: Iterable[_ApiRequest]) -> dict[str, Any]:
+    """CDEK's answer about one entity: the entity, its requests, no related entities."""
+    return {
+        "entity": entity,
+        "requests": [r.to_json() for r in requests],
+        "related_entities": [],
+    }
+
+
 @dataclass
-class _Order:
+class _Order(_Tracked):
     uuid: str
     owner: str
     body: dict[str, Any]
@@ -457,17 +494,8 @@ class _Order:
     cdek_number: str | None = None
 
     @property
-    def create_state(self) -> str:
-        return self.requests[0].state
-
-    @property
-    def latest_status(self) -> str | None:
-        return self.statuses[-1]["code"] if self.statuses else None
-
-    def pending(self, request_type: str) -> _ApiRequest | None:
-        return next(
-            (r for r in self.requests if r.type == request_type and r.state == ACCEPTED), None
-        )
+    def noun(self) -> str:
+        return "order"
 
     def push_status(
         self,
@@ -518,11 +546,7 @@ class _Order:
         return entity
 
     def envelope(self) -> dict[str, Any]:
-        return {
-            "entity": self.to_json(),
-            "requests": [r.to_json() for r in self.requests],
-            "related_entities": [],
-        }
+        return _envelope(self.to_json(), self.requests)
 
 
 # Kinds of the non-order entities (print forms, prealerts, courier intakes, appointments).
@@ -574,7 +598,7 @@ class _Timer:
 
 
 @dataclass
-class _Record:
+class _Record(_Tracked):
     """A print form, prealert, courier intake or delivery agreement of one account."""
 
     kind: str
@@ -587,21 +611,12 @@ class _Record:
     timers: list[_Timer] = field(default_factory=list)
 
     @property
-    def create_state(self) -> str:
-        return self.requests[0].state
-
-    @property
-    def latest_status(self) -> str | None:
-        return self.statuses[-1]["code"] if self.statuses else None
-
-    @property
     def is_print(self) -> bool:
         return self.kind in _PRINT_KINDS
 
-    def pending(self, request_type: str) -> _ApiRequest | None:
-        return next(
-            (r for r in self.requests if r.type == request_type and r.state == ACCEPTED), None
-        )
+    @property
+    def noun(self) -> str:
+        return _KIND_NAMES[self.kind].lower()
 
     def push_status(self, code: str, at: datetime) -> None:
         names = _RECORD_STATUS_NAMES.get("print" if self.is_print else self.kind, {})
@@ -623,11 +638,7 @@ class _Record:
         return entity
 
     def envelope(self, root_url: str) -> dict[str, Any]:
-        return {
-            "entity": self.to_json(root_url),
-            "requests": [r.to_json() for r in self.requests],
-            "related_entities": [],
-        }
+        return _envelope(self.to_json(root_url), self.requests)
 
 
 @dataclass
@@ -697,6 +708,19 @@ class _AuthFailure(Exception):
         self.message = message
 
 
+_Drawn = TypeVar("_Drawn")
+
+
+def _draw_unique(draw: Callable[[], _Drawn], taken: set[_Drawn]) -> _Drawn:
+    """Draw until the value is not in ``taken``, then reserve it: CDEK and intake numbers
+    never repeat within one sandbox."""
+    while True:
+        value = draw()
+        if value not in taken:
+            taken.add(value)
+            return value
+
+
 class SandboxState:
     """Everything a sandbox remembers, behind one lock (the dev server answers in threads).
 
@@ -743,18 +767,10 @@ class SandboxState:
         return str(uuid_module.UUID(int=self.rng.getrandbits(128), version=4))
 
     def _new_cdek_number(self) -> str:
-        while True:
-            number = f"1106{self.rng.randrange(10**6):06d}"
-            if number not in self.cdek_numbers:
-                self.cdek_numbers.add(number)
-                return number
+        return _draw_unique(lambda: f"1106{self.rng.randrange(10**6):06d}", self.cdek_numbers)
 
     def _new_intake_number(self) -> int:
-        while True:
-            number = 2000000 + self.rng.randrange(10**6)
-            if number not in self.intake_numbers:
-                self.intake_numbers.add(number)
-                return number
+        return _draw_unique(lambda: 2000000 + self.rng.randrange(10**6), self.intake_numbers)
 
     def _new_request(self, request_type: str, now: datetime) -> _ApiRequest:
         return _ApiRequest(
@@ -764,6 +780,12 @@ class SandboxState:
             ready_at=now + timedelta(seconds=self.config.processing_delay),
             seq=next(self._seq),
         )
+
+    def _done_request(self, request_type: str, now: datetime) -> _ApiRequest:
+        """A write request that is SUCCESSFUL at once (webhooks, photo archives)."""
+        api_request = self._new_request(request_type, now)
+        api_request.finish(SUCCESSFUL, now)
+        return api_request
 
     # --- tokens ------------------------------------------------------------------------
 
@@ -869,30 +891,18 @@ class SandboxState:
                 order.push_status("ACCEPTED", at, order.city("from_location"))
                 order.push_status("CREATED", at, order.city("from_location"))
         elif request.type == "CREATE_REFUSAL":
-            if order.latest_status in _REFUSAL_FORBIDDEN:
-                request.finish(INVALID, at, [_forbidden_status(order)])
-            else:
-                request.finish(SUCCESSFUL, at)
+            if _conclude(request, at, order, order.latest_status in _REFUSAL_FORBIDDEN):
                 order.push_status(
                     "NOT_DELIVERED", at, order.city("to_location"), _REFUSAL_REASON_CODE
                 )
         elif request.type == "DELETE":
-            if order.latest_status != "CREATED":
-                request.finish(INVALID, at, [_forbidden_status(order)])
-            else:
-                request.finish(SUCCESSFUL, at)
+            if _conclude(request, at, order, order.latest_status != "CREATED"):
                 order.push_status("REMOVED", at, order.city("from_location"))
         elif request.type == "UPDATE":
-            if order.latest_status in _REFUSAL_FORBIDDEN:
-                request.finish(INVALID, at, [_forbidden_status(order)])
-            else:
-                request.finish(SUCCESSFUL, at)
+            if _conclude(request, at, order, order.latest_status in _REFUSAL_FORBIDDEN):
                 _merge_changes(order, request.payload or {})
         elif request.type == "CREATE_CLIENT_RETURN":
-            if order.latest_status in _DEAD_STATUSES:
-                request.finish(INVALID, at, [_forbidden_status(order)])
-            else:
-                request.finish(SUCCESSFUL, at)
+            _conclude(request, at, order, order.latest_status in _DEAD_STATUSES)
 
     # --- asynchronous processing of print forms, prealerts, intakes, appointments -------
 
@@ -922,13 +932,11 @@ class SandboxState:
             order = self._find_order(record.owner, ref.get("order_uuid"), ref.get("cdek_number"))
             if order is None:
                 if "order_uuid" in ref:
-                    message = f"Entity is not found by uuid {ref['order_uuid']}"
-                    errors.append(_error("v2_entity_not_found", message))
+                    errors.append(_uuid_not_found(ref["order_uuid"]))
                 else:
-                    message = f"Order not found by cdek_number {ref['cdek_number']}"
-                    errors.append(_error("v2_order_not_found", message))
+                    errors.append(_number_not_found(ref["cdek_number"]))
             elif order.create_state != SUCCESSFUL or order.latest_status in _DEAD_STATUSES:
-                errors.append(_forbidden_status(order))
+                errors.append(_forbidden(order))
             else:
                 resolved.append({"order_uuid": order.uuid, "cdek_number": order.cdek_number})
         if not errors:
@@ -939,7 +947,7 @@ class SandboxState:
         """Why the order an intake or appointment names can no longer take it, if it can't."""
         order = self.orders.get(str(record.fields.get("order_uuid")))  # orders never vanish
         if order is not None and order.latest_status in _REFUSAL_FORBIDDEN:
-            return _forbidden_status(order)
+            return _forbidden(order)
         return None
 
     def _finish_record(self, record: _Record, request: _ApiRequest) -> None:
@@ -956,18 +964,12 @@ class SandboxState:
                 record.push_status("PROCESSING", at)
                 ready_at = at + timedelta(seconds=self.config.processing_delay)
                 record.timers.append(_Timer(ready_at, next(self._seq), "READY"))
-        elif request.type == "UPDATE":  # intakes only: PATCH /v2/intakes, a new status
-            if record.latest_status in ("REMOVED", "INVALID"):
-                request.finish(INVALID, at, [_record_forbidden(record)])
-            else:
-                request.finish(SUCCESSFUL, at)
-                record.push_status(str((request.payload or {}).get("status")), at)
-        elif request.type == "DELETE":  # intakes only
-            if record.latest_status in ("REMOVED", "INVALID"):
-                request.finish(INVALID, at, [_record_forbidden(record)])
-            else:
-                request.finish(SUCCESSFUL, at)
-                record.push_status("REMOVED", at)
+        elif request.type in ("UPDATE", "DELETE"):  # intakes only: a new status, or REMOVED
+            if _conclude(request, at, record, record.latest_status in ("REMOVED", "INVALID")):
+                if request.type == "UPDATE":
+                    record.push_status(str((request.payload or {}).get("status")), at)
+                else:
+                    record.push_status("REMOVED", at)
         else:  # CREATE of an intake or a delivery agreement
             problem = self._linked_order_problem(record)
             if problem is not None:
@@ -1040,23 +1042,104 @@ def _merge_changes(order: _Order, changes: dict[str, Any]) -> None:
         order.number = str(changes["number"])
 
 
-def _record_forbidden(record: _Record) -> dict[str, str]:
-    if record.create_state == ACCEPTED:
+def _forbidden(entity: _Tracked) -> dict[str, str]:
+    """v2_order_forbidden_status about ``entity``: one wording for orders and the other
+    entities, saying whether its CREATE is still pending or which status forbids the
+    operation."""
+    if entity.create_state == ACCEPTED:
         detail = "its CREATE request is still being processed"
     else:
-        detail = f"its status is {record.latest_status}"
-    name = _KIND_NAMES[record.kind]
-    message = f"Operation is forbidden for {name.lower()} {record.uuid}: {detail}"
+        detail = f"its status is {entity.latest_status}"
+    message = f"Operation is forbidden for {entity.noun} {entity.uuid}: {detail}"
     return _error(_FORBIDDEN_STATUS_CODE, message)
 
 
-def _forbidden_status(order: _Order) -> dict[str, str]:
+def _conclude(request: _ApiRequest, at: datetime, entity: _Tracked, forbidden: bool) -> bool:
+    """Settle a write request on ``entity`` whose status rule says ``forbidden``: INVALID
+    with the forbidden-status error, else SUCCESSFUL. True when its effect is to be applied."""
+    if forbidden:
+        request.finish(INVALID, at, [_forbidden(entity)])
+        return False
+    request.finish(SUCCESSFUL, at)
+    return True
+
+
+def _entity_invalid(entity: _Tracked) -> dict[str, str]:
+    """The error for touching an entity whose CREATE ended INVALID."""
+    return _error("v2_entity_invalid", f"Entity is invalid {entity.uuid}")
+
+
+def _similar_request(pending: _ApiRequest) -> dict[str, str]:
+    """The error for a write request while one of the same type is still ACCEPTED."""
+    message = f"Similar request is still being processed {pending.request_uuid}"
+    return _error("v2_similar_request_still_processed", message)
+
+
+def _uuid_not_found(value: Any) -> dict[str, str]:
+    """CDEK's error for a uuid that names no entity (of this kind)."""
+    return _error("v2_entity_not_found", f"Entity is not found by uuid {value}")
+
+
+def _number_not_found(value: Any) -> dict[str, str]:
+    """CDEK's documented error for a ``cdek_number`` that names no order."""
+    return _error("v2_order_not_found", f"Order not found by cdek_number {value}")
+
+
+def _parameters_empty(wanted: str) -> dict[str, str]:
+    """The error for a GET given none of the query parameters it needs (``wanted``)."""
+    return _error("v2_parameters_empty", f"All parameters are empty (give {wanted})")
+
+
+_Owned = TypeVar("_Owned", _Order, _Record, _Webhook, _PhotoArchive)
+
+
+def _require_uuid(value: str, name: str, request_type: str) -> None:
+    """Raise CDEK's 400 v2_invalid_format for a uuid that does not parse, before any lookup."""
+    if not _is_uuid(value):
+        raise _ApiError(400, [_invalid_format(name, value)], request_type)
+
+
+def _owned(item: _Owned | None, key: str, client: str, request_type: str) -> _Owned:
+    """``item`` (found by ``key``) if ``client`` owns it; else raise CDEK's 404 when there is
+    none, 403 when it is another account's: the same rule for every kind of entity."""
+    if item is None:
+        raise _ApiError(404, [_uuid_not_found(key)], request_type)
+    if item.owner != client:
+        message = f"Entity is forbidden {key}"
+        raise _ApiError(403, [_error("v2_entity_forbidden", message)], request_type)
+    return item
+
+
+def _order_write_problem(
+    order: _Order, request_type: str, status_forbidden: bool
+) -> dict[str, str] | None:
+    """Whether ``order`` may take another write request of ``request_type``: an INVALID
+    CREATE, a CREATE still processing, the same request pending, then ``status_forbidden``
+    (the endpoint's own status rule), in that order; None when the write may be accepted."""
+    if order.create_state == INVALID:
+        return _entity_invalid(order)
     if order.create_state == ACCEPTED:
-        detail = "its CREATE request is still being processed"
-    else:
-        detail = f"its status is {order.latest_status}"
-    message = f"Operation is forbidden for order {order.uuid}: {detail}"
-    return _error(_FORBIDDEN_STATUS_CODE, message)
+        return _forbidden(order)
+    pending = order.pending(request_type)
+    if pending is not None:
+        return _similar_request(pending)
+    if status_forbidden:
+        return _forbidden(order)
+    return None
+
+
+def _intake_write_problem(intake: _Record, request_type: str) -> dict[str, str] | None:
+    """Whether an intake may take another write request (DELETE or UPDATE): not with an
+    INVALID CREATE, not while the CREATE processes or once REMOVED, not while the same
+    request is pending; None when it may."""
+    if intake.create_state == INVALID:
+        return _entity_invalid(intake)
+    if intake.create_state == ACCEPTED or intake.latest_status == "REMOVED":
+        return _forbidden(intake)
+    pending = intake.pending(request_type)
+    if pending is not None:
+        return _similar_request(pending)
+    return None
 
 
 class _SandboxRequest(Request):
@@ -1118,6 +1201,20 @@ def _validate_order(body: dict[str, Any]) -> list[dict[str, str]]:
     def wrong_type(name: str) -> None:
         errors.append(_error("v2_invalid_value_type", f"Invalid value type in [{name}] field"))
 
+    def objects(value: Any, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The objects of the required list ``name``, each with its path (``name[i]``).
+        Errors are recorded as iteration reaches them, so they keep the body's order."""
+        if _is_empty(value):
+            empty(name)
+        elif not isinstance(value, list):
+            wrong_type(name)
+        else:
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    yield f"{name}[{index}]", item
+                else:
+                    wrong_type(f"{name}[{index}]")
+
     order_type = body.get("type")
     if order_type is not None and (not _is_int(order_type) or order_type not in (1, 2)):
         message = f"Invalid value [{order_type}] in [type] parameter"
@@ -1141,35 +1238,18 @@ def _validate_order(body: dict[str, Any]) -> list[dict[str, str]]:
     else:
         if _is_empty(recipient.get("name")):
             empty("recipient.name")
-        phones = recipient.get("phones")
-        if _is_empty(phones):
-            empty("recipient.phones")
-        elif not isinstance(phones, list):
-            wrong_type("recipient.phones")
-        else:
-            for index, phone in enumerate(phones):
-                if not isinstance(phone, dict):
-                    wrong_type(f"recipient.phones[{index}]")
-                elif _is_empty(phone.get("number")):
-                    empty(f"recipient.phones[{index}].number")
+        for path, phone in objects(recipient.get("phones"), "recipient.phones"):
+            if _is_empty(phone.get("number")):
+                empty(f"{path}.number")
 
-    packages = body.get("packages")
-    if _is_empty(packages):
-        empty("packages")
-    elif not isinstance(packages, list):
-        wrong_type("packages")
-    else:
-        for index, package in enumerate(packages):
-            if not isinstance(package, dict):
-                wrong_type(f"packages[{index}]")
-                continue
-            if _is_empty(package.get("number")):
-                empty(f"packages[{index}].number")
-            weight = package.get("weight")
-            if _is_empty(weight):
-                empty(f"packages[{index}].weight")
-            elif not _is_number(weight):
-                wrong_type(f"packages[{index}].weight")
+    for path, package in objects(body.get("packages"), "packages"):
+        if _is_empty(package.get("number")):
+            empty(f"{path}.number")
+        weight = package.get("weight")
+        if _is_empty(weight):
+            empty(f"{path}.weight")
+        elif not _is_number(weight):
+            wrong_type(f"{path}.weight")
 
     for location, point in (("from_location", "shipment_point"), ("to_location", "delivery_point")):
         location_value, point_value = body.get(location), body.get(point)
@@ -1249,6 +1329,22 @@ _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME_RE = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?")
 
 
+def _date_intervals(first: date) -> list[dict[str, Any]]:
+    """Delivery slots of 3 days from ``first``: one shape for known and estimated orders."""
+    return [
+        {
+            "date": (first + timedelta(days=offset)).isoformat(),
+            "time_intervals": [{"start_time": s, "end_time": e} for s, e in _TIME_SLOTS],
+        }
+        for offset in range(3)
+    ]
+
+
+def _query_lang(args: Any) -> str:
+    """``lang`` of a reference GET: ``eng`` when asked for, else Russian (anything else too)."""
+    return "eng" if args.get("lang", "").strip().lower() == "eng" else "rus"
+
+
 def _is_http_url(value: str) -> bool:
     try:
         parts = urllib.parse.urlsplit(value.strip())
@@ -1321,13 +1417,22 @@ def _parse_datetime(value: Any) -> datetime | None:
     return None
 
 
-def _check_date_field(
-    body: dict[str, Any], name: str, required: bool, errors: list[dict[str, str]]
-) -> date | None:
+def _given(body: dict[str, Any], name: str, required: bool, errors: list[dict[str, str]]) -> Any:
+    """The body field ``name``, or None when it is empty (an error too if ``required``):
+    the first step of every date and time field check."""
     value = body.get(name)
     if _is_empty(value):
         if required:
             errors.append(_field_empty(name))
+        return None
+    return value
+
+
+def _check_date_field(
+    body: dict[str, Any], name: str, required: bool, errors: list[dict[str, str]]
+) -> date | None:
+    value = _given(body, name, required, errors)
+    if value is None:
         return None
     parsed = _parse_date(value)
     if parsed is None:
@@ -1339,15 +1444,38 @@ def _check_time_field(
     body: dict[str, Any], name: str, required: bool, errors: list[dict[str, str]]
 ) -> str | None:
     """A ``HH:MM`` (or ``HH:MM:SS``) field, returned as ``HH:MM:SS`` for comparisons."""
-    value = body.get(name)
-    if _is_empty(value):
-        if required:
-            errors.append(_field_empty(name))
+    value = _given(body, name, required, errors)
+    if value is None:
         return None
     if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
         errors.append(_invalid_format(name, value))
         return None
     return value if len(value) == 8 else value + ":00"
+
+
+def _check_text(
+    value: Any,
+    name: str,
+    errors: list[dict[str, str]],
+    valid: Callable[[str], Any] | None = None,
+) -> None:
+    """A required text field: empty, not a string, or (when ``valid`` rejects it)
+    malformed, each with CDEK's own error code."""
+    if _is_empty(value):
+        errors.append(_field_empty(name))
+    elif not isinstance(value, str):
+        errors.append(_wrong_type(name))
+    elif valid is not None and not valid(value):
+        errors.append(_invalid_format(name, value))
+
+
+def _check_time_order(
+    start: str | None, end: str | None, names: tuple[str, str], errors: list[dict[str, str]]
+) -> None:
+    """A time window must open before it closes (intakes, delivery appointments)."""
+    if start is not None and end is not None and start >= end:
+        message = f"{names[0]} must be earlier than {names[1]}"
+        errors.append(_error("v2_invalid_format", message))
 
 
 def _choice(
@@ -1514,6 +1642,12 @@ def _cod_sum(body: dict[str, Any]) -> float:
     if isinstance(charge, dict) and _is_number(charge.get("value")):
         total += charge["value"]
     return round(total, 2)
+
+
+def _is_live(order: _Order) -> bool:
+    """Created and still changeable (not delivered, refused, removed or invalid): what an
+    intake, an appointment or delivery intervals need of their order."""
+    return order.create_state == SUCCESSFUL and order.latest_status not in _REFUSAL_FORBIDDEN
 
 
 def _has_check(order: _Order) -> bool:
@@ -1767,37 +1901,35 @@ class SandboxApp:
     def _lookup(
         self, order_uuid: str, client: str, request_type: str, now: datetime
     ) -> _Order | Response:
-        """Find an order of ``client`` or build the error CDEK would answer (lock held)."""
+        """Find an order of ``client`` or build the error CDEK would answer (lock held),
+        dated ``now`` (the handler's clock read, not the router's)."""
         try:
-            uuid_module.UUID(order_uuid)
-        except ValueError:
-            message = f"Invalid value [{order_uuid}] in [uuid] parameter"
-            return _cdek_error(400, request_type, [_error("v2_invalid_format", message)], now)
-        order = self.state.orders.get(order_uuid.lower())
-        if order is None:
-            message = f"Entity is not found by uuid {order_uuid}"
-            return _cdek_error(404, request_type, [_error("v2_entity_not_found", message)], now)
-        if order.owner != client:
-            message = f"Entity is forbidden {order_uuid}"
-            return _cdek_error(403, request_type, [_error("v2_entity_forbidden", message)], now)
-        return order
+            _require_uuid(order_uuid, "uuid", request_type)
+            return _owned(
+                self.state.orders.get(order_uuid.lower()), order_uuid, client, request_type
+            )
+        except _ApiError as exc:
+            return _cdek_error(exc.status, request_type, exc.errors, now)
 
     def _accept(
         self,
-        order: _Order,
+        entity: _Tracked,
         request_type: str,
         now: datetime,
         payload: dict[str, Any] | None = None,
     ) -> Response:
+        """Queue a checked write request on an order or intake and answer CDEK's 202."""
         api_request = self.state._new_request(request_type, now)
         api_request.payload = payload
-        order.requests.append(api_request)
-        body = {
-            "entity": {"uuid": order.uuid},
-            "requests": [api_request.to_json()],
-            "related_entities": [],
-        }
-        return _json_response(body, 202)
+        entity.requests.append(api_request)
+        return _json_response(_envelope({"uuid": entity.uuid}, [api_request]), 202)
+
+    def _settled_now(self) -> datetime:
+        """The sandbox time, after settling everything due by then (lock held): the one
+        clock read a handler of entities starts with."""
+        now = self.state.now()
+        self.state._settle(now)
+        return now
 
     @staticmethod
     def _read_json(request: Request) -> Any:
@@ -1864,17 +1996,11 @@ class SandboxApp:
             api_request = state._new_request("CREATE", now)
             api_request.request_uuid = request_uuid
             order.requests.append(api_request)
-            answer = {
-                "entity": {"uuid": order_uuid},
-                "requests": [api_request.to_json()],
-                "related_entities": [],
-            }
-            return _json_response(answer, 202)
+            return _json_response(_envelope({"uuid": order_uuid}, [api_request]), 202)
 
     def _ep_get_order(self, request: Request, client: str, order_uuid: str) -> Response:
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             order = self._lookup(order_uuid, client, "GET", now)
             if isinstance(order, Response):
                 return order
@@ -1886,15 +2012,14 @@ class SandboxApp:
         with self.state.lock:
             now = self.state.now()
             if not cdek_number and not im_number:
-                message = "All parameters are empty (give cdek_number or im_number)"
-                return _cdek_error(400, "GET", [_error("v2_parameters_empty", message)], now)
+                problem = _parameters_empty("cdek_number or im_number")
+                return _cdek_error(400, "GET", [problem], now)
             self.state._settle(now)
             mine = [o for o in self.state.orders.values() if o.owner == client]
             if cdek_number:
                 matches = [o for o in mine if o.cdek_number == cdek_number]
                 if not matches:
-                    message = f"Order not found by cdek_number {cdek_number}"
-                    return _cdek_error(404, "GET", [_error("v2_order_not_found", message)], now)
+                    return _cdek_error(404, "GET", [_number_not_found(cdek_number)], now)
             else:
                 matches = [o for o in mine if o.number == im_number]
                 if not matches:
@@ -1906,47 +2031,33 @@ class SandboxApp:
             return _json_response(chosen.envelope())
 
     def _ep_refusal(self, request: Request, client: str, order_uuid: str) -> Response:
-        with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
-            order = self._lookup(order_uuid, client, "CREATE_REFUSAL", now)
-            if isinstance(order, Response):
-                return order
-            problem = self._write_problem(order, "CREATE_REFUSAL")
-            if problem is None and order.latest_status in _REFUSAL_FORBIDDEN:
-                problem = _forbidden_status(order)
-            if problem is not None:
-                return _cdek_error(400, "CREATE_REFUSAL", [problem], now)
-            return self._accept(order, "CREATE_REFUSAL", now)
+        return self._change_order(
+            client, order_uuid, "CREATE_REFUSAL", lambda o: o.latest_status in _REFUSAL_FORBIDDEN
+        )
 
     def _ep_delete_order(self, request: Request, client: str, order_uuid: str) -> Response:
+        return self._change_order(
+            client, order_uuid, "DELETE", lambda o: o.latest_status != "CREATED"
+        )
+
+    def _change_order(
+        self,
+        client: str,
+        order_uuid: str,
+        request_type: str,
+        status_forbidden: Callable[[_Order], bool],
+    ) -> Response:
+        """A body-less write on the order in the path (refusal, delete): checked, then 202;
+        the endpoints differ only in the type and in which statuses forbid it."""
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
-            order = self._lookup(order_uuid, client, "DELETE", now)
+            now = self._settled_now()
+            order = self._lookup(order_uuid, client, request_type, now)
             if isinstance(order, Response):
                 return order
-            problem = self._write_problem(order, "DELETE")
-            if problem is None and order.latest_status != "CREATED":
-                problem = _forbidden_status(order)
+            problem = _order_write_problem(order, request_type, status_forbidden(order))
             if problem is not None:
-                return _cdek_error(400, "DELETE", [problem], now)
-            return self._accept(order, "DELETE", now)
-
-    @staticmethod
-    def _write_problem(order: _Order, request_type: str) -> dict[str, str] | None:
-        """Checks shared by refusal and delete; None when the write may be accepted."""
-        if order.create_state == INVALID:
-            return _error("v2_entity_invalid", f"Entity is invalid {order.uuid}")
-        if order.create_state == ACCEPTED:
-            return _forbidden_status(order)
-        pending = order.pending(request_type)
-        if pending is not None:
-            return _error(
-                "v2_similar_request_still_processed",
-                f"Similar request is still being processed {pending.request_uuid}",
-            )
-        return None
+                return _cdek_error(400, request_type, [problem], now)
+            return self._accept(order, request_type, now)
 
     # --- helpers for the other CDEK entities ------------------------------------------
 
@@ -1955,15 +2066,17 @@ class SandboxApp:
         """Where the client reached us (``http://host:port``), for links such as print URLs."""
         return request.host_url.rstrip("/")
 
-    def _paging(self, args: Any, hard_limit: int | None = None) -> tuple[int, int]:
-        """``page`` (from 0) and ``size`` of a paged list: ``size`` defaults to, and is capped
-        at, ``config.max_page_size``; above ``hard_limit`` it is a 400 v2_invalid_format."""
+    def _paging(self, args: Any, hard_limit: int | None = None) -> slice:
+        """The slice of a paged list that ``page`` (from 0) and ``size`` ask for: ``size``
+        defaults to, and is capped at, ``config.max_page_size``; above ``hard_limit`` it is a
+        400 v2_invalid_format."""
         page = _query_int(args, "page", minimum=0) or 0
         size = _query_int(args, "size", minimum=1)
         if size is not None and hard_limit is not None and size > hard_limit:
             raise _ApiError(400, [_invalid_format("size", size)], "GET")
         limit = self.config.max_page_size
-        return page, limit if size is None else min(size, limit)
+        size = limit if size is None else min(size, limit)
+        return slice(page * size, (page + 1) * size)
 
     def _json_body(self, request: Request, request_type: str, allow_empty: bool = False) -> dict:
         """The body as a JSON object, or raise CDEK's v2_bad_request."""
@@ -1987,20 +2100,13 @@ class SandboxApp:
     ) -> _Order:
         """The order named by uuid (or else CDEK number), or raise the error CDEK would."""
         if order_uuid is not None:
-            if not _is_uuid(order_uuid):
-                raise _ApiError(400, [_invalid_format("order_uuid", order_uuid)], request_type)
-            order = self.state.orders.get(order_uuid.lower())
-            if order is None:
-                message = f"Entity is not found by uuid {order_uuid}"
-                raise _ApiError(404, [_error("v2_entity_not_found", message)], request_type)
-            if order.owner != client:
-                message = f"Entity is forbidden {order_uuid}"
-                raise _ApiError(403, [_error("v2_entity_forbidden", message)], request_type)
-            return order
+            _require_uuid(order_uuid, "order_uuid", request_type)
+            return _owned(
+                self.state.orders.get(order_uuid.lower()), order_uuid, client, request_type
+            )
         order = self.state._find_order(client, cdek_number=cdek_number)
         if order is None:
-            message = f"Order not found by cdek_number {cdek_number}"
-            raise _ApiError(404, [_error("v2_order_not_found", message)], request_type)
+            raise _ApiError(404, [_number_not_found(cdek_number)], request_type)
         return order
 
     def _order_from_query(self, request: Request, client: str) -> _Order:
@@ -2008,8 +2114,7 @@ class SandboxApp:
         order_uuid = request.args.get("order_uuid", "").strip()
         cdek_number = request.args.get("cdek_number", "").strip()
         if not order_uuid and not cdek_number:
-            message = "All parameters are empty (give order_uuid or cdek_number)"
-            raise _ApiError(400, [_error("v2_parameters_empty", message)], "GET")
+            raise _ApiError(400, [_parameters_empty("order_uuid or cdek_number")], "GET")
         return self._require_order(client, "GET", order_uuid or None, cdek_number or None)
 
     def _linked_order(self, body: dict[str, Any], client: str, required: bool) -> _Order | None:
@@ -2022,37 +2127,39 @@ class SandboxApp:
         if not _is_empty(order_uuid):
             if not isinstance(order_uuid, str):
                 raise _ApiError(400, [_wrong_type("order_uuid")], "CREATE")
-            if not _is_uuid(order_uuid):
-                raise _ApiError(400, [_invalid_format("order_uuid", order_uuid)], "CREATE")
+            _require_uuid(order_uuid, "order_uuid", "CREATE")
             order = self.state._find_order(client, order_uuid=order_uuid)
             if order is None:
-                message = f"Entity is not found by uuid {order_uuid}"
-                raise _ApiError(400, [_error("v2_entity_not_found", message)], "CREATE")
+                raise _ApiError(400, [_uuid_not_found(order_uuid)], "CREATE")
         else:
             if not _is_digits(cdek_number):
                 raise _ApiError(400, [_wrong_type("cdek_number")], "CREATE")
             order = self.state._find_order(client, cdek_number=str(cdek_number))
             if order is None:
-                message = f"Order not found by cdek_number {cdek_number}"
-                raise _ApiError(400, [_error("v2_order_not_found", message)], "CREATE")
-        if order.create_state != SUCCESSFUL or order.latest_status in _REFUSAL_FORBIDDEN:
-            raise _ApiError(400, [_forbidden_status(order)], "CREATE")
+                raise _ApiError(400, [_number_not_found(cdek_number)], "CREATE")
+        if not _is_live(order):
+            raise _ApiError(400, [_forbidden(order)], "CREATE")
         return order
+
+    def _new_linked_record(
+        self, kind: str, body: dict[str, Any], client: str, required: bool
+    ) -> Response:
+        """Create an intake or appointment from a checked body, naming its order (if any)
+        both ways: settle first, so the order's state is current when it is checked."""
+        with self.state.lock:
+            now = self._settled_now()
+            order = self._linked_order(body, client, required=required)
+            return self._new_record(kind, client, _linked_fields(body, order), now)
 
     def _lookup_record(
         self, record_uuid: str, kind: str, client: str, request_type: str
     ) -> _Record:
         """A print form, prealert, intake or appointment of ``client`` (lock held), or raise."""
-        if not _is_uuid(record_uuid):
-            raise _ApiError(400, [_invalid_format("uuid", record_uuid)], request_type)
+        _require_uuid(record_uuid, "uuid", request_type)
         record = self.state.records.get(record_uuid.lower())
-        if record is None or record.kind != kind:
-            message = f"Entity is not found by uuid {record_uuid}"
-            raise _ApiError(404, [_error("v2_entity_not_found", message)], request_type)
-        if record.owner != client:
-            message = f"Entity is forbidden {record_uuid}"
-            raise _ApiError(403, [_error("v2_entity_forbidden", message)], request_type)
-        return record
+        if record is not None and record.kind != kind:
+            record = None
+        return _owned(record, record_uuid, client, request_type)
 
     def _new_record(
         self, kind: str, client: str, fields: dict[str, Any], now: datetime
@@ -2065,12 +2172,14 @@ class SandboxApp:
         if kind != PREALERT:
             record.push_status("ACCEPTED", now)
         state.records[record.uuid] = record
-        answer = {
-            "entity": {"uuid": record.uuid},
-            "requests": [api_request.to_json()],
-            "related_entities": [],
-        }
-        return _json_response(answer, 202)
+        return _json_response(_envelope({"uuid": record.uuid}, [api_request]), 202)
+
+    def _get_record(self, request: Request, client: str, kind: str, record_uuid: str) -> Response:
+        """GET of a prealert, intake or appointment: settle, look it up, show its envelope."""
+        with self.state.lock:
+            self._settled_now()
+            record = self._lookup_record(record_uuid, kind, client, "GET")
+            return _json_response(record.envelope(self._root_url(request)))
 
     # --- CDEK endpoints: order changes ------------------------------------------------
 
@@ -2082,15 +2191,13 @@ class SandboxApp:
         if not _is_empty(order_uuid) and not isinstance(order_uuid, str):
             raise _ApiError(400, [_wrong_type("uuid")], "UPDATE")
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             if not _is_empty(order_uuid):
                 order = self._require_order(client, "UPDATE", order_uuid=order_uuid)
             else:
                 order = self._require_order(client, "UPDATE", cdek_number=str(cdek_number))
-            problem = self._write_problem(order, "UPDATE")
-            if problem is None and order.latest_status in _REFUSAL_FORBIDDEN:
-                problem = _forbidden_status(order)
+            forbidden = order.latest_status in _REFUSAL_FORBIDDEN
+            problem = _order_write_problem(order, "UPDATE", forbidden)
             if problem is not None:
                 return _cdek_error(400, "UPDATE", [problem], now)
             changes = {k: v for k, v in body.items() if k not in _UPDATE_SKIP}
@@ -2102,8 +2209,7 @@ class SandboxApp:
     def _ep_client_return(self, request: Request, client: str, order_uuid: str) -> Response:
         body = self._json_body(request, "CREATE_CLIENT_RETURN", allow_empty=True)
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             order = self._lookup(order_uuid, client, "CREATE_CLIENT_RETURN", now)
             if isinstance(order, Response):
                 return order
@@ -2112,9 +2218,8 @@ class SandboxApp:
                 raise _ApiError(400, [_field_empty("tariff_code")], "CREATE_CLIENT_RETURN")
             if not (_is_int(tariff) or (isinstance(tariff, str) and tariff.isdigit())):
                 raise _ApiError(400, [_wrong_type("tariff_code")], "CREATE_CLIENT_RETURN")
-            problem = self._write_problem(order, "CREATE_CLIENT_RETURN")
-            if problem is None and order.latest_status in _DEAD_STATUSES:
-                problem = _forbidden_status(order)
+            forbidden = order.latest_status in _DEAD_STATUSES
+            problem = _order_write_problem(order, "CREATE_CLIENT_RETURN", forbidden)
             if problem is not None:
                 return _cdek_error(400, "CREATE_CLIENT_RETURN", [problem], now)
             payload = {"tariff_code": int(tariff)}
@@ -2147,8 +2252,7 @@ class SandboxApp:
         if errors:
             raise _ApiError(400, errors, "CREATE")
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             return self._new_record(kind, client, fields, now)
 
     def _ep_get_print_orders(self, request: Request, client: str, form_id: str) -> Response:
@@ -2161,8 +2265,7 @@ class SandboxApp:
         want_pdf = form_id.lower().endswith(".pdf")
         form_uuid = form_id[: -len(".pdf")] if want_pdf else form_id
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            self._settled_now()
             form = self._lookup_record(form_uuid, kind, client, "GET")
             if not want_pdf:
                 return _json_response(form.envelope(self._root_url(request)))
@@ -2193,23 +2296,16 @@ class SandboxApp:
         elif _parse_datetime(planned) is None:
             errors.append(_invalid_format("planned_date", planned))
         point = body.get("shipment_point")
-        if _is_empty(point):
-            errors.append(_field_empty("shipment_point"))
-        elif not isinstance(point, str):
-            errors.append(_wrong_type("shipment_point"))
+        _check_text(point, "shipment_point", errors)
         if errors:
             raise _ApiError(400, errors, "CREATE")
         fields = {"planned_date": planned, "shipment_point": point, "orders": refs}
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             return self._new_record(PREALERT, client, fields, now)
 
     def _ep_get_prealert(self, request: Request, client: str, record_uuid: str) -> Response:
-        with self.state.lock:
-            self.state._settle(self.state.now())
-            prealert = self._lookup_record(record_uuid, PREALERT, client, "GET")
-            return _json_response(prealert.envelope(self._root_url(request)))
+        return self._get_record(request, client, PREALERT, record_uuid)
 
     # --- CDEK endpoints: order information -----------------------------------------------
 
@@ -2217,11 +2313,10 @@ class SandboxApp:
         uuids = _query_list(request.args, "order_uuid")
         numbers = _query_list(request.args, "cdek_number")
         if not uuids and not numbers:
-            message = "All parameters are empty (give order_uuid or cdek_number)"
-            raise _ApiError(400, [_error("v2_parameters_empty", message)], "GET")
+            raise _ApiError(400, [_parameters_empty("order_uuid or cdek_number")], "GET")
         wanted = request.args.get("client", "").strip().lower()
         with self.state.lock:
-            self.state._settle(self.state.now())
+            self._settled_now()
             found = [self._require_order(client, "GET", order_uuid=u) for u in uuids]
             found += [self._require_order(client, "GET", cdek_number=n) for n in numbers]
             answer = []
@@ -2242,11 +2337,11 @@ class SandboxApp:
         args = request.args
         by_order = bool(args.get("order_uuid", "").strip() or args.get("cdek_number", "").strip())
         if not by_order and not args.get("date", "").strip():
-            message = "All parameters are empty (give order_uuid, cdek_number or date)"
-            raise _ApiError(400, [_error("v2_parameters_empty", message)], "GET")
+            problem = _parameters_empty("order_uuid, cdek_number or date")
+            raise _ApiError(400, [problem], "GET")
         day = None if by_order else _query_date(args, "date")
         with self.state.lock:
-            self.state._settle(self.state.now())
+            self._settled_now()
             if by_order:
                 candidates = [self._order_from_query(request, client)]
             else:
@@ -2275,7 +2370,7 @@ class SandboxApp:
     def _ep_registries(self, request: Request, client: str) -> Response:
         day = _query_date(request.args, "date")
         with self.state.lock:
-            self.state._settle(self.state.now())
+            self._settled_now()
             orders = self._delivered_on(client, day)
             registries = [_registry(day, orders)] if orders else []
         return _json_response({"registries": registries})
@@ -2283,7 +2378,7 @@ class SandboxApp:
     def _ep_payment(self, request: Request, client: str) -> Response:
         day = _query_date(request.args, "date")
         with self.state.lock:
-            self.state._settle(self.state.now())
+            self._settled_now()
             orders = [
                 {"order_uuid": o.uuid, "cdek_number": o.cdek_number, "number": o.number}
                 for o in self._delivered_on(client, day)
@@ -2292,20 +2387,11 @@ class SandboxApp:
 
     def _ep_delivery_intervals(self, request: Request, client: str) -> Response:
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             order = self._order_from_query(request, client)
-            if order.create_state != SUCCESSFUL or order.latest_status in _REFUSAL_FORBIDDEN:
-                raise _ApiError(400, [_forbidden_status(order)], "GET")
-        days = [now.date() + timedelta(days=offset) for offset in (1, 2, 3)]
-        intervals = [
-            {
-                "date": day.isoformat(),
-                "time_intervals": [{"start_time": s, "end_time": e} for s, e in _TIME_SLOTS],
-            }
-            for day in days
-        ]
-        return _json_response({"date_intervals": intervals})
+            if not _is_live(order):
+                raise _ApiError(400, [_forbidden(order)], "GET")
+        return _json_response({"date_intervals": _date_intervals(now.date() + timedelta(days=1))})
 
     # --- CDEK endpoints: reference data ---------------------------------------------------
 
@@ -2315,7 +2401,7 @@ class SandboxApp:
         region_code = _query_int(args, "region_code")
         weight_max = _query_int(args, "weight_max", minimum=0)
         weight_min = _query_int(args, "weight_min", minimum=0)
-        page, size = self._paging(args)
+        window = self._paging(args)
         texts = {name: args.get(name, "").strip() for name in _OFFICE_TEXT_FILTERS}
         office_type = texts["type"].upper()
         flags = {name: _query_bool(args, name) for name in _OFFICE_FLAGS}
@@ -2339,21 +2425,21 @@ class SandboxApp:
 
         everything = reference.offices(extended=self.config.extra_offices)
         found = [office for office in everything if keep(office)]
-        return _json_response(found[page * size : (page + 1) * size])
+        return _json_response(found[window])
 
     def _ep_regions(self, request: Request, client: str) -> Response:
         args = request.args
         countries = {code.upper() for code in _query_list(args, "country_codes")}
         region_code = _query_int(args, "region_code")
-        page, size = self._paging(args)
-        lang = "eng" if args.get("lang", "").strip().lower() == "eng" else "rus"
+        window = self._paging(args)
+        lang = _query_lang(args)
         found = [
             region
             for region in reference.regions(lang)
             if (not countries or region["country_code"] in countries)
             and (region_code is None or region["region_code"] == region_code)
         ]
-        return _json_response(found[page * size : (page + 1) * size])
+        return _json_response(found[window])
 
     def _ep_suggest_cities(self, request: Request, client: str) -> Response:
         name = request.args.get("name", "").strip()
@@ -2367,8 +2453,8 @@ class SandboxApp:
         countries = {code.upper() for code in _query_list(args, "country_codes")}
         region_code = _query_int(args, "region_code")
         code = _query_int(args, "code")
-        page, size = self._paging(args, _CITIES_SIZE_LIMIT)
-        lang = "eng" if args.get("lang", "").strip().lower() == "eng" else "rus"
+        window = self._paging(args, _CITIES_SIZE_LIMIT)
+        lang = _query_lang(args)
         found = locations.find_cities(
             countries=countries,
             region_code=region_code,
@@ -2378,7 +2464,7 @@ class SandboxApp:
             city=args.get("city", "").strip() or None,
             lang=lang,
         )  # payment_limit is accepted and ignored
-        return _json_response(found[page * size : (page + 1) * size])
+        return _json_response(found[window])
 
     def _ep_postal_codes(self, request: Request, client: str) -> Response:
         if not request.args.get("city_code", "").strip():
@@ -2403,7 +2489,7 @@ class SandboxApp:
             if not math.isfinite(value) or abs(value) > bound:
                 raise _ApiError(400, [_invalid_format(name, raw)], "GET")
             point.append(value)
-        lang = "eng" if request.args.get("lang", "").strip().lower() == "eng" else "rus"
+        lang = _query_lang(request.args)
         facts = locations.nearest_city(point[0], point[1])
         return _json_response(reference.city_object(facts, lang))
 
@@ -2431,7 +2517,7 @@ class SandboxApp:
         return _json_response({"tariffs": tariffs})
 
     def _ep_all_tariffs(self, request: Request, client: str) -> Response:
-        lang = "eng" if request.args.get("lang", "").strip().lower() == "eng" else "rus"
+        lang = _query_lang(request.args)
         return _json_response(calculator.all_tariffs(lang))
 
     def _ep_restrictions(self, request: Request, client: str) -> Response:
@@ -2445,14 +2531,7 @@ class SandboxApp:
         first = self.state.now().date() + timedelta(
             days=calculator.quote(tariff, shipment)["period_min"]
         )
-        intervals = [
-            {
-                "date": (first + timedelta(days=offset)).isoformat(),
-                "time_intervals": [{"start_time": s, "end_time": e} for s, e in _TIME_SLOTS],
-            }
-            for offset in range(3)
-        ]
-        return _json_response({"date_intervals": intervals})
+        return _json_response({"date_intervals": _date_intervals(first)})
 
     def _ep_reverse_availability(self, request: Request, client: str) -> Response:
         body = self._json_body(request, "CREATE")
@@ -2475,54 +2554,26 @@ class SandboxApp:
         end = _check_time_field(body, "intake_time_to", True, errors)
         _check_time_field(body, "lunch_time_from", False, errors)
         _check_time_field(body, "lunch_time_to", False, errors)
-        if start is not None and end is not None and start >= end:
-            message = "intake_time_from must be earlier than intake_time_to"
-            errors.append(_error("v2_invalid_format", message))
+        _check_time_order(start, end, ("intake_time_from", "intake_time_to"), errors)
         if errors:
             raise _ApiError(400, errors, "CREATE")
-        with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
-            order = self._linked_order(body, client, required=False)
-            return self._new_record(INTAKE, client, _linked_fields(body, order), now)
+        return self._new_linked_record(INTAKE, body, client, required=False)
 
     def _ep_get_intake(self, request: Request, client: str, record_uuid: str) -> Response:
-        with self.state.lock:
-            self.state._settle(self.state.now())
-            intake = self._lookup_record(record_uuid, INTAKE, client, "GET")
-            return _json_response(intake.envelope(self._root_url(request)))
+        return self._get_record(request, client, INTAKE, record_uuid)
 
     def _ep_delete_intake(self, request: Request, client: str, record_uuid: str) -> Response:
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             intake = self._lookup_record(record_uuid, INTAKE, client, "DELETE")
-            problem: dict[str, str] | None = None
-            pending = intake.pending("DELETE")
-            if intake.create_state == INVALID:
-                problem = _error("v2_entity_invalid", f"Entity is invalid {intake.uuid}")
-            elif intake.create_state == ACCEPTED or intake.latest_status == "REMOVED":
-                problem = _record_forbidden(intake)
-            elif pending is not None:
-                problem = _error(
-                    "v2_similar_request_still_processed",
-                    f"Similar request is still being processed {pending.request_uuid}",
-                )
+            problem = _intake_write_problem(intake, "DELETE")
             if problem is not None:
                 return _cdek_error(400, "DELETE", [problem], now)
-            api_request = self.state._new_request("DELETE", now)
-            intake.requests.append(api_request)
-            answer = {
-                "entity": {"uuid": intake.uuid},
-                "requests": [api_request.to_json()],
-                "related_entities": [],
-            }
-            return _json_response(answer, 202)
+            return self._accept(intake, "DELETE", now)
 
     def _ep_order_intakes(self, request: Request, client: str, order_uuid: str) -> Response:
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             order = self._lookup(order_uuid, client, "GET", now)
             if isinstance(order, Response):
                 return order
@@ -2538,44 +2589,20 @@ class SandboxApp:
         body = self._json_body(request, "UPDATE")
         intake_uuid, status = body.get("uuid"), body.get("status")
         errors: list[dict[str, str]] = []
-        if _is_empty(intake_uuid):
-            errors.append(_field_empty("uuid"))
-        elif not isinstance(intake_uuid, str):
-            errors.append(_wrong_type("uuid"))
-        if _is_empty(status):
-            errors.append(_field_empty("status"))
-        elif not isinstance(status, str):
-            errors.append(_wrong_type("status"))
-        elif not _STATUS_CODE_RE.fullmatch(status.strip().upper()):
-            errors.append(_invalid_format("status", status))
+        _check_text(intake_uuid, "uuid", errors)
+        _check_text(
+            status, "status", errors, lambda s: _STATUS_CODE_RE.fullmatch(s.strip().upper())
+        )
         if errors:
             raise _ApiError(400, errors, "UPDATE")
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             intake = self._lookup_record(str(intake_uuid), INTAKE, client, "UPDATE")
-            problem: dict[str, str] | None = None
-            pending = intake.pending("UPDATE")
-            if intake.create_state == INVALID:
-                problem = _error("v2_entity_invalid", f"Entity is invalid {intake.uuid}")
-            elif intake.create_state == ACCEPTED or intake.latest_status == "REMOVED":
-                problem = _record_forbidden(intake)
-            elif pending is not None:
-                problem = _error(
-                    "v2_similar_request_still_processed",
-                    f"Similar request is still being processed {pending.request_uuid}",
-                )
+            problem = _intake_write_problem(intake, "UPDATE")
             if problem is not None:
                 return _cdek_error(400, "UPDATE", [problem], now)
-            api_request = self.state._new_request("UPDATE", now)
-            api_request.payload = {"status": str(status).strip().upper()}
-            intake.requests.append(api_request)
-            answer = {
-                "entity": {"uuid": intake.uuid},
-                "requests": [api_request.to_json()],
-                "related_entities": [],
-            }
-            return _json_response(answer, 202)
+            payload = {"status": str(status).strip().upper()}
+            return self._accept(intake, "UPDATE", now, payload=payload)
 
     def _ep_intake_days(self, request: Request, client: str) -> Response:
         body = self._json_body(request, "CREATE")
@@ -2611,8 +2638,7 @@ class SandboxApp:
         if errors:
             raise _ApiError(400, errors, "CREATE")
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             if refs is None:
                 candidates = [o for o in self.state.orders.values() if o.owner == client]
             else:
@@ -2634,30 +2660,16 @@ class SandboxApp:
                 orders=[{"order_uuid": o.uuid, "cdek_number": str(o.cdek_number)} for o in chosen],
             )
             self.state.photo_archives[archive.uuid] = archive
-            api_request = self.state._new_request("CREATE", now)
-            api_request.finish(SUCCESSFUL, now)
+            api_request = self.state._done_request("CREATE", now)
         link = f"{self._root_url(request)}/v2/photoDocument/{archive.uuid}"
-        answer = {
-            "entity": {
-                "uuid": archive.uuid,
-                "orders": [{**ref, "link": link} for ref in archive.orders],
-            },
-            "requests": [api_request.to_json()],
-            "related_entities": [],
-        }
-        return _json_response(answer)
+        entity = {"uuid": archive.uuid, "orders": [{**ref, "link": link} for ref in archive.orders]}
+        return _json_response(_envelope(entity, [api_request]))
 
     def _ep_get_photos(self, request: Request, client: str, archive_uuid: str) -> Response:
-        if not _is_uuid(archive_uuid):
-            raise _ApiError(400, [_invalid_format("uuid", archive_uuid)], "GET")
+        _require_uuid(archive_uuid, "uuid", "GET")
         with self.state.lock:
-            archive = self.state.photo_archives.get(archive_uuid.lower())
-            if archive is None:
-                message = f"Entity is not found by uuid {archive_uuid}"
-                raise _ApiError(404, [_error("v2_entity_not_found", message)], "GET")
-            if archive.owner != client:
-                message = f"Entity is forbidden {archive_uuid}"
-                raise _ApiError(403, [_error("v2_entity_forbidden", message)], "GET")
+            found = self.state.photo_archives.get(archive_uuid.lower())
+            archive = _owned(found, archive_uuid, client, "GET")
             orders = copy.deepcopy(archive.orders)
         return Response(
             _photo_zip(orders),
@@ -2670,33 +2682,15 @@ class SandboxApp:
 
     def _lookup_webhook(self, hook_uuid: str, client: str, request_type: str) -> _Webhook:
         """A webhook subscription of ``client`` (lock held), or raise."""
-        if not _is_uuid(hook_uuid):
-            raise _ApiError(400, [_invalid_format("uuid", hook_uuid)], request_type)
-        hook = self.state.webhooks.get(hook_uuid.lower())
-        if hook is None:
-            message = f"Entity is not found by uuid {hook_uuid}"
-            raise _ApiError(404, [_error("v2_entity_not_found", message)], request_type)
-        if hook.owner != client:
-            message = f"Entity is forbidden {hook_uuid}"
-            raise _ApiError(403, [_error("v2_entity_forbidden", message)], request_type)
-        return hook
+        _require_uuid(hook_uuid, "uuid", request_type)
+        return _owned(self.state.webhooks.get(hook_uuid.lower()), hook_uuid, client, request_type)
 
     def _ep_create_webhook(self, request: Request, client: str) -> Response:
         body = self._json_body(request, "CREATE")
         url, hook_type = body.get("url"), body.get("type")
         errors: list[dict[str, str]] = []
-        if _is_empty(url):
-            errors.append(_field_empty("url"))
-        elif not isinstance(url, str):
-            errors.append(_wrong_type("url"))
-        elif not _is_http_url(url):
-            errors.append(_invalid_format("url", url))
-        if _is_empty(hook_type):
-            errors.append(_field_empty("type"))
-        elif not isinstance(hook_type, str):
-            errors.append(_wrong_type("type"))
-        elif hook_type not in WEBHOOK_TYPES:
-            errors.append(_invalid_format("type", hook_type))
+        _check_text(url, "url", errors, _is_http_url)
+        _check_text(hook_type, "type", errors, lambda t: t in WEBHOOK_TYPES)
         if errors:
             raise _ApiError(400, errors, "CREATE")
         with self.state.lock:
@@ -2711,14 +2705,9 @@ class SandboxApp:
                 self.state.webhooks[hook.uuid] = hook
             else:  # the same event type again: the subscription now points at the new url
                 hook.url = str(url)
-            api_request = self.state._new_request("CREATE", now)
-            api_request.finish(SUCCESSFUL, now)
+            api_request = self.state._done_request("CREATE", now)
             hook.requests.append(api_request)
-            answer = {
-                "entity": {"uuid": hook.uuid},
-                "requests": [api_request.to_json()],
-                "related_entities": [],
-            }
+            answer = _envelope({"uuid": hook.uuid}, [api_request])
         return _json_response(answer)
 
     def _ep_list_webhooks(self, request: Request, client: str) -> Response:
@@ -2729,11 +2718,7 @@ class SandboxApp:
     def _ep_get_webhook(self, request: Request, client: str, hook_uuid: str) -> Response:
         with self.state.lock:
             hook = self._lookup_webhook(hook_uuid, client, "GET")
-            answer = {
-                "entity": hook.to_json(),
-                "requests": [r.to_json() for r in hook.requests],
-                "related_entities": [],
-            }
+            answer = _envelope(hook.to_json(), hook.requests)
         return _json_response(answer)
 
     def _ep_delete_webhook(self, request: Request, client: str, hook_uuid: str) -> Response:
@@ -2741,13 +2726,8 @@ class SandboxApp:
             now = self.state.now()
             hook = self._lookup_webhook(hook_uuid, client, "DELETE")
             del self.state.webhooks[hook.uuid]
-            api_request = self.state._new_request("DELETE", now)
-            api_request.finish(SUCCESSFUL, now)
-            answer = {
-                "entity": {"uuid": hook.uuid},
-                "requests": [api_request.to_json()],
-                "related_entities": [],
-            }
+            api_request = self.state._done_request("DELETE", now)
+            answer = _envelope({"uuid": hook.uuid}, [api_request])
         return _json_response(answer)
 
     def _ep_create_delivery(self, request: Request, client: str) -> Response:
@@ -2756,23 +2736,15 @@ class SandboxApp:
         _check_date_field(body, "date", True, errors)
         start = _check_time_field(body, "time_from", False, errors)
         end = _check_time_field(body, "time_to", False, errors)
-        if start is not None and end is not None and start >= end:
-            errors.append(_error("v2_invalid_format", "time_from must be earlier than time_to"))
+        _check_time_order(start, end, ("time_from", "time_to"), errors)
         if _is_empty(body.get("order_uuid")) and _is_empty(body.get("cdek_number")):
             errors.append(_field_empty("order_uuid or cdek_number"))
         if errors:
             raise _ApiError(400, errors, "CREATE")
-        with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
-            order = self._linked_order(body, client, required=True)
-            return self._new_record(DELIVERY, client, _linked_fields(body, order), now)
+        return self._new_linked_record(DELIVERY, body, client, required=True)
 
     def _ep_get_delivery(self, request: Request, client: str, record_uuid: str) -> Response:
-        with self.state.lock:
-            self.state._settle(self.state.now())
-            agreement = self._lookup_record(record_uuid, DELIVERY, client, "GET")
-            return _json_response(agreement.envelope(self._root_url(request)))
+        return self._get_record(request, client, DELIVERY, record_uuid)
 
     # --- control endpoints ------------------------------------------------------------
 
@@ -2834,8 +2806,7 @@ class SandboxApp:
         if not isinstance(code, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]*", code):
             return _json_response({"error": "code must be a status code like DELIVERED"}, 400)
         with self.state.lock:
-            now = self.state.now()
-            self.state._settle(now)
+            now = self._settled_now()
             order = self.state.orders.get(order_uuid.lower())
             if order is None:
                 return _json_response({"error": f"no order {order_uuid}"}, 404)
