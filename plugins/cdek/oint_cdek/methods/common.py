@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from oint_core import Kind, Method, Param
@@ -51,22 +50,28 @@ def get_office_list(
     all: bool = False,
     test_api: bool = False,
 ) -> Any:
-    def fetch(filter: dict[str, Any]) -> Any:
-        params = query(filter)
-        return call(ctx, "GET", "/deliverypoints", token=token, test_api=test_api, params=params)
-
-    return fetch_filtered(fetch, filter or {}, all)
+    return filtered_list(ctx, "/deliverypoints", token, filter, all, test_api)
 
 
-def fetch_filtered(
-    fetch: Callable[[dict[str, Any]], Any], filter: dict[str, Any], all: bool
+def filtered_list(
+    ctx: CallContext,
+    path: str,
+    token: str | None,
+    filter: dict[str, Any] | None,
+    all: bool,
+    test_api: bool,
 ) -> Any:
-    """One request with the filter as given; with ``all``, every page (the filter's
-    ``page`` walks from 0; its ``size``, if any, is kept)."""
+    """GET a list whose filter keys are query parameters; with ``all``, every page (the
+    filter's ``page`` walks from 0; its ``size``, if any, is kept)."""
+
+    def fetch(values: dict[str, Any]) -> Any:
+        return call(ctx, "GET", path, token=token, test_api=test_api, params=query(values))
+
+    values = filter or {}
     if not all:
-        return fetch(filter)
-    size = filter.get("size", PAGE_SIZE)
-    return list(walk_pages(lambda page: fetch({**filter, "page": page, "size": size})))
+        return fetch(values)
+    size = values.get("size", PAGE_SIZE)
+    return list(walk_pages(lambda page: fetch({**values, "page": page, "size": size})))
 
 
 def get_regions_list(

@@ -8,7 +8,7 @@ from oint_core import Kind, Method, Param
 
 from ..api import call, query
 from ..params import ALL_PAGES, LOCATIONS, TEST_API, TOKEN
-from .common import fetch_filtered
+from .common import filtered_list
 
 if TYPE_CHECKING:
     from oint_core import CallContext
@@ -47,11 +47,7 @@ def get_cities_list(
     all: bool = False,
     test_api: bool = False,
 ) -> Any:
-    def fetch(filter: dict[str, Any]) -> Any:
-        params = query(filter)
-        return call(ctx, "GET", "/location/cities", token=token, test_api=test_api, params=params)
-
-    return fetch_filtered(fetch, filter or {}, all)
+    return filtered_list(ctx, "/location/cities", token, filter, all, test_api)
 
 
 def get_postal_codes(ctx: CallContext, token: str | None, city: int, test_api: bool = False) -> Any:
