@@ -7,7 +7,7 @@ give is cached until shortly before it expires:
 
 - in memory, for the life of the process, behind one lock per account and API root, so
   concurrent calls fetch one token;
-- for the CLI also in a file in the user's cache directory (``platformdirs``, so
+- for the CLI also in a file in the user's cache directory (``oint_core.paths``, so
   ``XDG_CACHE_HOME`` is honoured), readable by its owner only, so consecutive ``oint``
   commands reuse it.
 
@@ -22,9 +22,8 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from oint_core import ApiError, UsageError
 
@@ -40,16 +39,20 @@ EXPIRY_MARGIN = 60.0
 STALE_TOKEN_CODES = frozenset({"v2_token_expired", "v2_authorization_incorrect"})
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     account: str
     password: str
 
+    def __repr__(self) -> str:  # never the password, wherever a record gets printed
+        return f"Credentials(account={self.account!r}, password='***')"
 
-@dataclass
-class CachedToken:
+
+class CachedToken(NamedTuple):
     access_token: str
     expires_at: float  # wall-clock seconds (time.time()), so it survives across processes
+
+    def __repr__(self) -> str:
+        return f"CachedToken(access_token='***', expires_at={self.expires_at!r})"
 
     def fresh(self) -> bool:
         return time.time() < self.expires_at
@@ -90,9 +93,9 @@ def cache_key(account: str, root: str) -> str:
 
 
 def token_file(key: str) -> Path:
-    import platformdirs  # only when a token is actually cached to disk
+    from oint_core.paths import user_cache_dir
 
-    return Path(platformdirs.user_cache_dir("oint", appauthor=False)) / "cdek" / f"{key}.json"
+    return Path(user_cache_dir()) / "cdek" / f"{key}.json"
 
 
 def _read_file(key: str) -> CachedToken | None:

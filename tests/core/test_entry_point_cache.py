@@ -1,0 +1,106 @@
+"""Plugin discovery is cached in the user's cache directory, never in the installed package."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+import oint_core
+from oint_core import entrypoints, paths
+from oint_core.plugins import ENTRY_POINT_GROUP
+
+CODE = "from oint_core.cli import main; import sys; sys.argv[1:] = ['--help']; main()"
+
+
+def _imported(cwd: Path, env: dict[str, str]) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", CODE],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return [
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    ]
+
+
+def test_a_second_start_reads_entry_points_from_the_cache(tmp_path: Path) -> None:
+    """importlib.metadata (about a third of `oint --help`) is only needed after an install."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = _imported(tmp_path, env)
+    assert "importlib.metadata" in first  # nothing cached yet
+    second = _imported(tmp_path, env)
+    assert "oint_core.entrypoints" in second
+    assert "importlib.metadata" not in second
+    written = list((tmp_path / "cache" / "oint" / "entry-points").iterdir())
+    assert len(written) == 1 and written[0].suffix == ".json"
+    if hasattr(os, "getuid"):
+        assert written[0].stat().st_mode & 0o777 == 0o600
+
+
+def test_nothing_is_written_into_the_installed_package(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    _imported(tmp_path, env)
+    package = Path(oint_core.__file__).parent
+    leftovers = [p.name for p in package.rglob("*") if p.suffix in (".json", ".tmp")]
+    assert leftovers == []
+
+
+def _plant(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mode: int) -> list[str]:
+    """Write the real cache, swap its entry for a module that announces itself, set ``mode``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    entrypoints.discover(ENTRY_POINT_GROUP)
+    path = Path(entrypoints.cache_file())
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["groups"][ENTRY_POINT_GROUP] = [["planted", "planted_module", "x", "1"]]
+    path.write_text(json.dumps(record), encoding="utf-8")
+    path.chmod(mode)
+    return [found.name for found in entrypoints.discover(ENTRY_POINT_GROUP)]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX file modes")
+def test_a_cache_file_others_can_write_is_not_trusted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The cache decides which modules are imported: a writable-by-others file is ignored."""
+    assert "planted" not in _plant(monkeypatch, tmp_path, 0o666)
+    assert "cdek" in _plant(monkeypatch, tmp_path, 0o666)
+    # The same file kept private is what discovery trusts: the check above is what refused it.
+    assert _plant(monkeypatch, tmp_path, 0o600) == ["planted"]
+
+
+def test_a_symlink_at_the_cache_path_is_not_followed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = Path(entrypoints.cache_file())
+    path.parent.mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("{}", encoding="utf-8")
+    path.symlink_to(elsewhere)
+    names = [found.name for found in entrypoints.discover(ENTRY_POINT_GROUP)]
+    assert "cdek" in names
+    assert elsewhere.read_text(encoding="utf-8") == "{}"  # the link's target is untouched
+
+
+@pytest.mark.parametrize("xdg", [None, "/srv/cache-here", "", "relative/cache"])
+def test_the_cache_folder_is_the_one_platformdirs_names(
+    monkeypatch: pytest.MonkeyPatch, xdg: str | None
+) -> None:
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    expected = platformdirs.user_cache_dir("oint", appauthor=False)
+    assert paths.user_cache_dir() == expected
