@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -18,7 +17,6 @@ import click
 from . import __version__, notices
 from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError, UsageError
 from .metadata import Kind, Method, Param, Provider
-from .output import to_json
 from .registry import Registry, default_registry
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -60,6 +58,8 @@ class OintGroup(click.Group):
             _fail("interrupted", EXIT_INTERRUPTED)
         except ApiError as exc:
             if exc.body not in ("", None):
+                from .output import to_json
+
                 click.echo(exc.body if isinstance(exc.body, str) else to_json(exc.body))
             _fail(f"error: {_one_line(str(exc))}", exc.exit_code)
         except OintError as exc:
@@ -167,9 +167,17 @@ def cli(ctx: click.Context) -> None:
 
 @cli.command("plugins")
 def plugins_command() -> None:
-    """List loaded plugins (name, distribution, version, providers) and load failures."""
+    """List loaded plugins (name, distribution, version, providers) and failures: plugins
+    that did not import, and plugins whose methods cannot be loaded."""
+    from .output import to_json
+
     registry = _registry()
     loaded = registry.loaded
+    if loaded is not None:
+        reported = len(loaded.failures)
+        registry.verify_methods()
+        for failure in loaded.failures[reported:]:
+            notices.warn(f"plugin {failure.name!r} cannot be used: {failure.error}")
     report = {
         "plugins": [vars(p) for p in loaded.plugins] if loaded else [],
         "failures": [vars(f) for f in loaded.failures] if loaded else [],
@@ -200,6 +208,8 @@ def docs_group() -> None:
 def docs_build(out_dir: str, provider: str | None, check: bool) -> None:
     """Write one Markdown page per method (with a real result from the provider's sandbox),
     an index per provider, and a page per command."""
+    from pathlib import Path
+
     from .docs import generate, stale_files, write_pages
 
     pages = generate(_registry(), provider)
@@ -381,6 +391,8 @@ def build_command(provider: Provider, method: Method) -> click.Command:
 
 def check_writable(out: str) -> None:
     """Refuse an --out that cannot be written before anything is sent."""
+    from pathlib import Path
+
     target = Path(out)
     folder = target.parent
     if target.is_dir():

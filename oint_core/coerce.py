@@ -11,7 +11,6 @@ import json
 import sys
 import uuid as uuidlib
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,7 @@ def coerce(param: Param, value: Any, *, label: str) -> Any:
     except _Invalid as exc:
         raise UsageError(f"{label}: {_show(param, value)} {exc}", option=param.option) from None
     if param.items is not None:
-        item = replace(param, kind=param.items, items=None)
+        item = param.replace(kind=param.items, items=None)
         result = [coerce(item, element, label=f"{label}[{i}]") for i, element in enumerate(result)]
     return result
 

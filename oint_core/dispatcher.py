@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import notices
 from .coerce import coerce
@@ -20,9 +19,11 @@ if TYPE_CHECKING:
 Style = Literal["cli", "python"]
 
 
-@dataclass(frozen=True)
-class CallOptions:
-    """Core options of one call, the same on every method (``--timeout``, ``--debug``)."""
+class CallOptions(NamedTuple):
+    """Core options of one call, the same on every method (``--timeout``, ``--debug``).
+
+    A NamedTuple rather than a dataclass: built on every start, it should cost nothing.
+    """
 
     timeout: float | None = None
     retries: int | None = None

@@ -11,9 +11,7 @@ import enum
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 from .errors import PluginError
 
@@ -21,6 +19,11 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from .docs import ExampleRun
+
+# How a provider offers its methods; see ``Provider``.
+MethodSource: TypeAlias = (
+    "Sequence[Method] | Callable[[], Sequence[Method]] | Mapping[str, Sequence[str]]"
+)
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -70,55 +73,184 @@ _KIND_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class Param:
+_R = TypeVar("_R", bound="_Frozen")
+
+
+def _construct(cls: type[_R], values: dict[str, Any]) -> _R:
+    return cls(**values)
+
+
+class _Frozen:
+    """What ``dataclass(frozen=True)`` gives the metadata records (immutability, a repr,
+    equality, hashing, ``replace``), without its price: creating a dataclass compiles its
+    generated methods, about 1.5 ms per class on every start of ``oint``, which was a fifth
+    of oint's own start-up. Each record lists its constructor's fields in ``_FIELDS``.
+    """
+
+    __slots__ = ()
+    _FIELDS: ClassVar[tuple[str, ...]] = ()
+    _COMPARED: ClassVar[tuple[str, ...] | None] = None  # None: every field
+
+    def _init(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot assign {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name!r}")
+
+    def _values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._FIELDS}
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in (self._COMPARED or self._FIELDS))
+
+    def replace(self: _R, **changes: Any) -> _R:
+        """A copy with some fields changed (``dataclasses.replace`` for these records)."""
+        return type(self)(**{**self._values(), **changes})
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in self._values().items())
+        return f"{type(self).__name__}({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]  # same type, checked
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle and copy go through the constructor
+        return (_construct, (type(self), self._values()))
+
+
+class Param(_Frozen):
     """One parameter of a method.
 
     ``name`` is OPI's parameter name (``TestAPI``); the Python keyword is its snake_case
     (``test_api``) and the CLI option (``--testapi``) is also accepted as a keyword alias.
-    ``env`` names an environment variable read when the caller gives no value.
+    ``env`` names an environment variable read when the caller gives no value. ``items`` is,
+    for a LIST, the kind every element must have; ``example`` is shown in generated examples
+    (required parameters always are).
     """
+
+    _FIELDS = (
+        "name",
+        "option",
+        "kind",
+        "description",
+        "required",
+        "default",
+        "secret",
+        "env",
+        "choices",
+        "items",
+        "example",
+    )
+    __slots__ = (*_FIELDS, "keyword", "alias")
 
     name: str
     option: str
     kind: Kind
     description: str
-    required: bool = False
-    default: Any = None
-    secret: bool = False
-    env: str | None = None
-    choices: tuple[str, ...] = ()
-    items: Kind | None = None  # for LIST: the kind every element must have
-    example: Any = None  # shown in generated examples; required parameters always are
+    required: bool
+    default: Any
+    secret: bool
+    env: str | None
+    choices: tuple[str, ...]
+    items: Kind | None
+    example: Any
+    keyword: str  # the Python keyword: snake_case of the name, computed once
+    alias: str  # the CLI option's name as a Python keyword: ``--testapi`` -> ``testapi``
 
-    @cached_property  # asked on every call: computed once per parameter
-    def keyword(self) -> str:
-        return snake_case(self.name)
+    def __init__(
+        self,
+        name: str,
+        option: str,
+        kind: Kind,
+        description: str,
+        required: bool = False,
+        default: Any = None,
+        secret: bool = False,
+        env: str | None = None,
+        choices: tuple[str, ...] = (),
+        items: Kind | None = None,
+        example: Any = None,
+    ) -> None:
+        self._init(
+            name=name,
+            option=option,
+            kind=kind,
+            description=description,
+            required=required,
+            default=default,
+            secret=secret,
+            env=env,
+            choices=choices,
+            items=items,
+            example=example,
+            keyword=snake_case(name),
+            alias=option.lstrip("-").replace("-", "_"),
+        )
 
-    @cached_property
-    def alias(self) -> str:
-        """The CLI option's name as a Python keyword: ``--testapi`` -> ``testapi``."""
-        return self.option.lstrip("-").replace("-", "_")
 
-
-@dataclass(frozen=True)
-class Method:
+class Method(_Frozen):
     """One callable operation of a provider.
 
     ``function`` is called as ``function(ctx, **values)`` where ``values`` holds one entry per
-    parameter, keyed by ``Param.keyword``, already checked and converted.
+    parameter, keyed by ``Param.keyword``, already checked and converted. ``binary_switch``
+    is the keyword of a boolean parameter that turns the result into bytes (OPI's GetFile).
     """
+
+    _FIELDS = (
+        "name",
+        "summary",
+        "group",
+        "function",
+        "params",
+        "docs_url",
+        "returns",
+        "binary",
+        "binary_switch",
+    )
+    __slots__ = _FIELDS
 
     name: str
     summary: str
     group: str
     function: Callable[..., Any]
-    params: tuple[Param, ...] = ()
-    docs_url: str | None = None
-    returns: str = "The service's JSON answer"
-    binary: bool = False
-    # The keyword of a boolean parameter that turns the result into bytes (OPI's GetFile).
-    binary_switch: str | None = None
+    params: tuple[Param, ...]
+    docs_url: str | None
+    returns: str
+    binary: bool
+    binary_switch: str | None
+
+    def __init__(
+        self,
+        name: str,
+        summary: str,
+        group: str,
+        function: Callable[..., Any],
+        params: tuple[Param, ...] = (),
+        docs_url: str | None = None,
+        returns: str = "The service's JSON answer",
+        binary: bool = False,
+        binary_switch: str | None = None,
+    ) -> None:
+        self._init(
+            name=name,
+            summary=summary,
+            group=group,
+            function=function,
+            params=tuple(params),
+            docs_url=docs_url,
+            returns=returns,
+            binary=binary,
+            binary_switch=binary_switch,
+        )
 
     @property
     def python_name(self) -> str:
@@ -135,29 +267,80 @@ class Method:
         raise KeyError(keyword)
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(_Frozen):
     """A web service as oint knows it.
 
-    ``methods`` is either the methods themselves or a zero-argument callable returning them,
-    so that a plugin can keep its method modules unimported until its provider is used.
+    ``methods`` is one of:
+
+    - the methods themselves;
+    - a zero-argument callable returning them, so that a plugin's method modules stay
+      unimported until its provider is used;
+    - a method index, ``{"module": ("MethodName", …), …}``: each module's ``METHODS`` holds
+      exactly the methods listed for it, and a call imports only the module of the method it
+      runs (listing the provider's methods imports them all).
+
     ``groups`` orders the method groups in listings (OPI's regions); unknown groups go last.
+    ``examples``, for the generated docs, is a context manager giving an ``ExampleRun`` (a
+    sandbox with a fixed clock and ids, and the values to call each method with there).
+    Two providers are equal when their name, summary and groups are.
     """
+
+    _FIELDS = ("name", "summary", "methods", "groups", "version", "examples")
+    _COMPARED = ("name", "summary", "groups")
+    __slots__ = _FIELDS
 
     name: str
     summary: str
-    methods: Sequence[Method] | Callable[[], Sequence[Method]] = ()
-    groups: tuple[str, ...] = ()
-    version: str | None = field(default=None, compare=False)
-    # For the generated docs: a context manager giving an ``ExampleRun`` (a sandbox with a
-    # fixed clock and ids, and the values to call each method with there).
-    examples: Callable[[], AbstractContextManager[ExampleRun]] | None = field(
-        default=None, compare=False
-    )
+    methods: MethodSource
+    groups: tuple[str, ...]
+    version: str | None
+    examples: Callable[[], AbstractContextManager[ExampleRun]] | None
+
+    def __init__(
+        self,
+        name: str,
+        summary: str,
+        methods: MethodSource = (),
+        groups: tuple[str, ...] = (),
+        version: str | None = None,
+        examples: Callable[[], AbstractContextManager[ExampleRun]] | None = None,
+    ) -> None:
+        self._init(
+            name=name,
+            summary=summary,
+            methods=methods,
+            groups=tuple(groups),
+            version=version,
+            examples=examples,
+        )
+
+    @property
+    def index(self) -> Mapping[str, Sequence[str]] | None:
+        """The method index (module -> method names), when the methods are given as one."""
+        return self.methods if isinstance(self.methods, Mapping) else None
 
     def load_methods(self) -> tuple[Method, ...]:
+        """Every method; imports every module of an index."""
+        if isinstance(self.methods, Mapping):
+            return tuple(m for module in self.methods for m in self.load_module(module))
         found = self.methods() if callable(self.methods) else self.methods
         return tuple(found)
+
+    def load_module(self, module: str) -> tuple[Method, ...]:
+        """The methods of one module of the index, checked against what the index says."""
+        import importlib
+
+        listed = self.index[module] if self.index is not None else ()
+        found = tuple(getattr(importlib.import_module(module), "METHODS", ()))
+        names = [getattr(m, "name", m) for m in found]
+        if sorted(names) != sorted(listed):
+            missing = sorted(set(listed) - set(names))
+            extra = sorted(set(names) - set(listed))
+            raise PluginError(
+                f"{self.name}: the method index does not match {module}.METHODS"
+                f" (listed but not defined: {missing}; defined but not listed: {extra})"
+            )
+        return found
 
 
 def validate_method(provider: str, method: Method) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 import pluggy
 
@@ -21,31 +20,51 @@ ENTRY_POINT_GROUP = "oint.plugins"
 STRICT_ENV = "OINT_PLUGINS_STRICT"
 
 
-@dataclass
+# Plain classes rather than dataclasses: these are built on every start, and each dataclass
+# costs about a millisecond to create (it compiles its generated methods).
+
+
 class PluginInfo:
     """A plugin that loaded."""
 
-    name: str
-    distribution: str | None
-    version: str | None
-    providers: list[str] = field(default_factory=list)
+    def __init__(
+        self,
+        name: str,
+        distribution: str | None,
+        version: str | None,
+        providers: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.distribution = distribution
+        self.version = version
+        self.providers = providers if providers is not None else []
+
+    def __repr__(self) -> str:
+        return f"PluginInfo({vars(self)!r})"
 
 
-@dataclass
 class PluginFailure:
-    """A plugin that did not load, and why (one line)."""
+    """A plugin that did not load or cannot be used, and why (one line)."""
 
-    name: str
-    distribution: str | None
-    version: str | None
-    error: str
+    def __init__(
+        self, name: str, distribution: str | None, version: str | None, error: str
+    ) -> None:
+        self.name = name
+        self.distribution = distribution
+        self.version = version
+        self.error = error
+
+    def __repr__(self) -> str:
+        return f"PluginFailure({vars(self)!r})"
 
 
-@dataclass
 class LoadedPlugins:
-    manager: pluggy.PluginManager
-    plugins: list[PluginInfo] = field(default_factory=list)
-    failures: list[PluginFailure] = field(default_factory=list)
+    """The plugin manager with every plugin that loaded, and the failures."""
+
+    def __init__(self, manager: pluggy.PluginManager) -> None:
+        self.manager = manager
+        self.plugins: list[PluginInfo] = []
+        self.failures: list[PluginFailure] = []
 
     def fail(
         self, name: str, distribution: str | None, version: str | None, exc: BaseException
@@ -55,7 +74,7 @@ class LoadedPlugins:
             name=name,
             distribution=distribution,
             version=version,
-            error=f"{type(exc).__name__}: {exc}".strip().splitlines()[0],
+            error=" ".join(f"{type(exc).__name__}: {exc}".split()),
         )
         if _strict():
             raise PluginError(f"plugin {name!r} failed to load: {failure.error}") from exc

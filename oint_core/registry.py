@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from . import notices
 from .errors import PluginError, UsageError
@@ -26,7 +26,12 @@ class Registry:
         self.loaded = loaded
         self._providers: dict[str, Provider] = {}
         self._owners: dict[str, str] = {}
-        self._methods: dict[str, dict[str, Method]] = {}
+        # Loaded methods, by folded name: the whole provider, or one indexed module at a time.
+        self._tables: dict[str, dict[str, Method]] = {}
+        self._modules: dict[tuple[str, str], dict[str, Method]] = {}
+        self._indexes: dict[str, dict[str, str]] = {}
+        self._checked: set[int] = set()
+        self._releases: dict[str, str] = {}  # plugin name -> "distribution version"
         self._lock = threading.Lock()
         if loaded is not None:
             self._collect(loaded)
@@ -56,6 +61,9 @@ class Registry:
 
     def _collect(self, loaded: LoadedPlugins) -> None:
         infos = {info.name: info for info in loaded.plugins}
+        for info in loaded.plugins:
+            if info.distribution:
+                self._releases[info.name] = f"{info.distribution} {info.version or ''}".strip()
         for impl in loaded.manager.hook.oint_providers.get_hookimpls():
             info = infos.get(impl.plugin_name) or PluginInfo(impl.plugin_name, None, None)
             try:
@@ -71,6 +79,23 @@ class Registry:
                 continue
             info.providers = [p.name for p in offered]
 
+    def verify_methods(self) -> None:
+        """Load every provider's methods; a plugin whose methods cannot load becomes a failure.
+
+        ``oint plugins`` runs this, so a plugin that imports but whose method modules do not
+        is reported there rather than looking healthy.
+        """
+        if self.loaded is None:
+            return
+        for info in list(self.loaded.plugins):
+            for name in list(info.providers):
+                try:
+                    self.methods(name)
+                except PluginError as exc:
+                    self.loaded.plugins.remove(info)
+                    self.loaded.fail(info.name, info.distribution, info.version, exc)
+                    break
+
     # -- lookups ---------------------------------------------------------------------------
 
     @property
@@ -85,44 +110,100 @@ class Registry:
         return found
 
     def methods(self, provider: str) -> list[Method]:
-        return list(self._method_table(provider).values())
+        """Every method of ``provider``, each checked; imports all of its method modules."""
+        found = self.provider(provider)
+        with self._lock:
+            table = self._tables.get(found.name)
+            if table is None:
+                loaded = self._guarded(found, "its methods", found.load_methods)
+                table = self._tables[found.name] = self._table(found, loaded)
+            for method in table.values():
+                self._check(found, method)
+        return list(table.values())
 
     def method(self, provider: str, name: str) -> Method:
-        table = self._method_table(provider)
-        found = table.get(_fold(name))
-        if found is None:
-            raise UsageError(
-                f"unknown method {name!r} for provider {self.provider(provider).name!r}"
-                f" (see: oint {self.provider(provider).name} --help)"
-            )
-        return found
-
-    def _method_table(self, provider_name: str) -> dict[str, Method]:
-        provider = self.provider(provider_name)
+        """One method, found case-insensitively; with a method index, only its module loads."""
+        found = self.provider(provider)
+        key = _fold(name)
         with self._lock:
-            table = self._methods.get(provider.name)
-            if table is None:
-                table = self._load_methods(provider)
-                self._methods[provider.name] = table
-        return table
+            method = self._lookup(found, key)
+            if method is None:
+                raise UsageError(
+                    f"unknown method {name!r} for provider {found.name!r}"
+                    f" (see: oint {found.name} --help)"
+                )
+            self._check(found, method)
+        return method
+
+    def _lookup(self, provider: Provider, key: str) -> Method | None:
+        table = self._tables.get(provider.name)
+        if table is not None:
+            return table.get(key)
+        index = provider.index
+        if index is None:  # the methods come all at once
+            loaded = self._guarded(provider, "its methods", provider.load_methods)
+            return self._tables.setdefault(provider.name, self._table(provider, loaded)).get(key)
+        module = self._modules_by_method(provider).get(key)
+        if module is None:
+            return None
+        cache_key = (provider.name, module)
+        if cache_key not in self._modules:
+            loaded = self._guarded(provider, module, lambda: provider.load_module(module))
+            self._modules[cache_key] = self._table(provider, loaded)
+        return self._modules[cache_key].get(key)
+
+    def _modules_by_method(self, provider: Provider) -> dict[str, str]:
+        """Folded method name -> the module the index puts it in."""
+        index = self._indexes.get(provider.name)
+        if index is None:
+            index = {}
+            for module, names in (provider.index or {}).items():
+                for name in names:
+                    if _fold(name) in index:
+                        raise PluginError(f"{provider.name}: method {name} is indexed twice")
+                    index[_fold(name)] = module
+            self._indexes[provider.name] = index
+        return index
 
     @staticmethod
-    def _load_methods(provider: Provider) -> dict[str, Method]:
-        try:
-            methods = provider.load_methods()
-        except Exception as exc:
-            raise PluginError(
-                f"provider {provider.name!r} could not load its methods:"
-                f" {type(exc).__name__}: {exc}"
-            ) from exc
+    def _table(provider: Provider, methods: Iterable[Method]) -> dict[str, Method]:
         table: dict[str, Method] = {}
         for method in methods:
-            validate_method(provider.name, method)
+            if not isinstance(method, Method):
+                raise PluginError(
+                    f"{provider.name}: {type(method).__name__} {method!r} is not a Method"
+                )
             key = _fold(method.name)
             if key in table:
                 raise PluginError(f"{provider.name}: method {method.name} is defined twice")
             table[key] = method
         return table
+
+    def _check(self, provider: Provider, method: Method) -> None:
+        """Validate a method once, when it is first used: a call pays for its own method only."""
+        if id(method) not in self._checked:
+            validate_method(provider.name, method)
+            self._checked.add(id(method))
+
+    def _guarded(
+        self, provider: Provider, what: str, load: Callable[[], Sequence[Method]]
+    ) -> Sequence[Method]:
+        """Run a plugin's loader; anything it raises becomes one PluginError line that says
+        which plugin and distribution to look at."""
+        try:
+            return load()
+        except Exception as exc:
+            error = str(exc) if isinstance(exc, PluginError) else f"{type(exc).__name__}: {exc}"
+            raise PluginError(
+                f"provider {provider.name!r} could not load {what}"
+                f"{self._origin(provider)}: {' '.join(error.split())}"
+            ) from exc
+
+    def _origin(self, provider: Provider) -> str:
+        """`` (plugin 'cdek' from oint 0.1.0)``: where a broken provider came from."""
+        owner = self._owners.get(provider.name)
+        release = self._releases.get(owner or "")
+        return f" (plugin {owner!r} from {release})" if release else ""
 
 
 _default: Registry | None = None

@@ -15,13 +15,15 @@ import pytest
 import oint_core
 from oint_cdek import iter_pages
 from oint_cdek.docs_examples import World
-from oint_cdek.methods import METHODS
+from oint_cdek.plugin import PROVIDER
 from oint_cdek.sandbox.app import SandboxConfig
 from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
 from oint_core import Kind, TransportError
 from oint_core.testing import run_cli
 
 from .conftest import sandbox_log
+
+METHODS = PROVIDER.load_methods()
 
 BY_NAME = {m.name: m for m in METHODS}
 

@@ -18,9 +18,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from oint_cdek.methods import METHODS
+from oint_cdek.plugin import PROVIDER
 from oint_core import Kind, Param
 from oint_core.testing import run_cli
+
+METHODS = PROVIDER.load_methods()
 
 TOKEN = "tok-FUZZ-1234567890"
 VALID = {

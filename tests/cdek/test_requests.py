@@ -487,11 +487,12 @@ MULTI_REQUEST = {"PrintReceipt", "PrintBarcode"}
 
 
 def test_opi_parity_and_a_case_for_every_single_request_method() -> None:
-    from oint_cdek.methods import METHODS
+    from oint_cdek.plugin import PROVIDER
 
-    names = {m.name for m in METHODS}
+    methods = PROVIDER.load_methods()
+    names = {m.name for m in methods}
     assert len(OPI_METHODS) == 31 and names >= OPI_METHODS
-    network = {m.name for m in METHODS if "TestAPI" in {p.name for p in m.params}}
+    network = {m.name for m in methods if "TestAPI" in {p.name for p in m.params}}
     assert network - MULTI_REQUEST == {case.method for case in CASES}
 
 

@@ -21,9 +21,9 @@ def test_committed_docs_are_up_to_date() -> None:
 
 
 def test_every_method_and_command_has_a_page() -> None:
-    from oint_cdek.methods import METHODS
+    from oint_cdek.plugin import PROVIDER
 
-    for method in METHODS:
+    for method in PROVIDER.load_methods():
         assert (DOCS / "cdek" / f"{method.name}.md").is_file(), method.name
     for command in ("plugins", "docs-build", "sandbox-cdek"):
         assert (DOCS / "commands" / f"{command}.md").is_file()

@@ -74,3 +74,28 @@ def test_provider_methods_load_lazily_once() -> None:
 def test_two_plugins_cannot_claim_one_provider_name() -> None:
     with pytest.raises(PluginError, match="already registered"):
         Registry.from_providers([Provider("p", "P"), Provider("p", "Q")])
+
+
+def test_metadata_records_are_frozen_values() -> None:
+    """What the frozen dataclasses gave: no assignment, equality by value, replace, pickling."""
+    import copy
+    import pickle
+
+    with pytest.raises(AttributeError, match="frozen"):
+        NAME.required = False  # type: ignore[misc]  # the point of the test
+    with pytest.raises(AttributeError, match="frozen"):
+        del NAME.option  # type: ignore[misc]
+    same = Param("Name", "--name", Kind.STRING, "A name", required=True)
+    assert same == NAME and hash(same) == hash(NAME)
+    assert NAME.replace(required=False) != NAME
+    assert NAME.replace(required=False).required is False and NAME.required is True
+    assert NAME.keyword == "name" and Param("TestAPI", "--testapi", Kind.BOOLEAN, "x").alias == (
+        "testapi"
+    )
+    method = Method("SayHello", "Says hello", "G", _fn, (NAME,))
+    assert pickle.loads(pickle.dumps(method)) == method
+    assert copy.deepcopy(NAME) == NAME
+    assert repr(NAME).startswith("Param(name='Name', option='--name', kind=")
+    # Providers compare by what they are, not by how their methods are loaded.
+    assert Provider("p", "P", (method,)) == Provider("p", "P", lambda: (method,))
+    assert Provider("p", "P") != Provider("p", "Q")

@@ -134,31 +134,124 @@ def test_strict_mode_makes_a_load_failure_fatal(install) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_a_second_start_reads_entry_points_from_the_cache(tmp_path) -> None:
-    """importlib.metadata (a third of start-up) is only needed when a distribution changes."""
-    import os
-    import subprocess
+HALF_SHIPPED_PLUGIN = """
+from oint_core import Provider, hookimpl
 
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    code = "from oint_core.cli import main; import sys; sys.argv[1:] = ['--help']; main()"
 
-    def imported() -> list[str]:
-        done = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", code],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
+@hookimpl
+def oint_providers():
+    return [Provider("halfshipped", "Its methods are missing", {
+        "oint_halfshipped.methods.greetings": ("SayHello",),
+    })]
+"""
+GREETINGS = """
+from oint_core import Kind, Method, Param
+
+
+def say_hello(ctx, name):
+    return {"greeting": f"Hello, {name}!"}
+
+
+METHODS = (
+    Method("SayHello", "Greets", "Greetings", say_hello,
+           (Param("Name", "--name", Kind.STRING, "Who", required=True),)),
+)
+"""
+
+
+@pytest.fixture
+def install_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., None]]:
+    """Install a throwaway plugin package (several modules) for this test only."""
+    added: list[str] = []
+
+    def _install(package: str, modules: dict[str, str]) -> None:
+        folder = tmp_path / package
+        write_plugin_distribution(
+            folder,
+            distribution=package.replace("_", "-"),
+            modules={f"{package}/{name}": source for name, source in modules.items()},
+            entry_points={package.removeprefix("oint_"): f"{package}.plugin"},
         )
-        assert done.returncode == 0, done.stderr
-        return [
-            line.rsplit("|", 1)[1].strip()
-            for line in done.stderr.splitlines()
-            if line.startswith("import time:") and "|" in line
-        ]
+        monkeypatch.syspath_prepend(str(folder))
+        added.append(package)
 
-    imported()  # fills the cache if this environment changed since it was written
-    second = imported()
-    assert "oint_core.entrypoints" in second
-    assert "importlib.metadata" not in second
+    yield _install
+    for name in list(sys.modules):
+        if name.split(".")[0] in added:
+            del sys.modules[name]
+
+
+def test_a_plugin_whose_method_modules_are_missing_is_a_failure_everywhere(
+    install_package,
+) -> None:
+    """The packaging mistake users met: the plugin imports, its methods subpackage is absent."""
+    install_package(
+        "oint_halfshipped", {"__init__.py": "", "plugin.py": HALF_SHIPPED_PLUGIN}
+    )
+
+    report_run = run_cli(["plugins"])
+    assert report_run.exit_code == 0
+    report = json.loads(report_run.stdout)
+    assert "halfshipped" not in [p["name"] for p in report["plugins"]]
+    assert "cdek" in [p["name"] for p in report["plugins"]]
+    (failure,) = report["failures"]
+    assert failure["name"] == "halfshipped"
+    assert failure["distribution"] == "oint-halfshipped"
+    assert "No module named 'oint_halfshipped.methods'" in failure["error"]
+    assert "\n" not in failure["error"]
+    warning = [line for line in report_run.stderr.splitlines() if "halfshipped" in line]
+    assert len(warning) == 1 and "No module named" in warning[0]
+
+    for args in (["halfshipped"], ["halfshipped", "SayHello", "--name", "x"]):
+        result = run_cli(args)
+        assert result.exit_code == 1, args
+        (line,) = result.stderr.splitlines()
+        assert "provider 'halfshipped' could not load" in line
+        assert "plugin 'halfshipped' from oint-halfshipped 1.0" in line
+        assert "No module named 'oint_halfshipped.methods'" in line
+        assert "Traceback" not in result.stderr
+
+    with pytest.raises(oint_core.PluginError, match="No module named"):
+        oint_core.dispatch("halfshipped", "SayHello", name="x")
+
+
+def test_a_method_index_that_disagrees_with_its_module_is_reported(install_package) -> None:
+    install_package(
+        "oint_halfshipped",
+        {
+            "__init__.py": "",
+            "plugin.py": HALF_SHIPPED_PLUGIN.replace('("SayHello",)', '("SayHello", "SayBye")'),
+            "methods/__init__.py": "",
+            "methods/greetings.py": GREETINGS,
+        },
+    )
+    report = json.loads(run_cli(["plugins"]).stdout)
+    (failure,) = report["failures"]
+    assert "listed but not defined: ['SayBye']" in failure["error"]
+    # The module cannot be trusted either way: its methods are refused with the same reason.
+    with pytest.raises(oint_core.PluginError, match=r"oint-halfshipped 1\.0\).*SayBye"):
+        oint_core.dispatch("halfshipped", "SayHello", name="Ann")
+
+
+def test_an_indexed_provider_loads_only_the_module_of_the_method_called(install_package) -> None:
+    install_package(
+        "oint_halfshipped",
+        {
+            "__init__.py": "",
+            "plugin.py": HALF_SHIPPED_PLUGIN.replace(
+                '("SayHello",),', '("SayHello",), "oint_halfshipped.methods.broken": ("Nope",),'
+            ),
+            "methods/__init__.py": "",
+            "methods/greetings.py": GREETINGS,
+            "methods/broken.py": "raise ImportError('this module must not be imported')\n",
+        },
+    )
+    result = run_cli(["halfshipped", "SayHello", "--name", "Ann"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"greeting": "Hello, Ann!"}
+    assert "oint_halfshipped.methods.broken" not in sys.modules
+    listing = run_cli(["halfshipped"])
+    assert listing.exit_code == 1
+    assert "this module must not be imported" in listing.stderr

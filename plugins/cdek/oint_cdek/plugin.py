@@ -1,7 +1,7 @@
 """The hook implementations: what oint learns about CDEK at start-up.
 
-Only metadata is built here; method modules are imported when the ``cdek`` provider is
-first used, and the sandbox's HTTP toolkit only when the sandbox runs.
+Only the method index is read here; a call imports the one module of the method it runs,
+and the sandbox's HTTP toolkit loads only when the sandbox runs.
 """
 
 from __future__ import annotations
@@ -13,13 +13,8 @@ from oint_core import Provider, hookimpl
 if TYPE_CHECKING:
     import click
 
+from .methods import INDEX
 from .params import GROUPS
-
-
-def _load_methods() -> tuple:
-    from .methods import METHODS
-
-    return METHODS
 
 
 def _examples():  # noqa: ANN202 - a context manager; imported only by `oint docs build`
@@ -31,7 +26,7 @@ def _examples():  # noqa: ANN202 - a context manager; imported only by `oint doc
 PROVIDER = Provider(
     name="cdek",
     summary="CDEK delivery service, REST API v2 (OpenIntegrations-compatible)",
-    methods=_load_methods,
+    methods=INDEX,
     groups=GROUPS,
     examples=_examples,
 )
