@@ -65,6 +65,10 @@ def get_session() -> requests.Session:
                 from . import __version__
 
                 session = requests.Session()
+                # oint sends the credentials the method gives; with no auth of its own, a
+                # session would read ~/.netrc for every request and let an entry for the
+                # host replace the bearer token with Basic auth.
+                session.auth = _credentials_from_the_method_only
                 session.headers["User-Agent"] = (
                     f"oint/{__version__} python-requests/{requests.__version__}"
                 )
@@ -75,6 +79,10 @@ def get_session() -> requests.Session:
                 session.mount("http://", adapter)
                 _session = session
     return _session
+
+
+def _credentials_from_the_method_only(request: requests.PreparedRequest) -> Any:
+    return request
 
 
 def retry_policy(

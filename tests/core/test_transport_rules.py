@@ -142,3 +142,28 @@ def test_other_hosts_use_the_environments_proxy(proxy: HTTPServer, monkeypatch) 
     [(request, _)] = proxy.log
     assert request.method == "CONNECT"
     assert request.environ["REQUEST_URI"] == "api.cdek.ru:443"  # the tunnel asked for
+
+
+def test_a_netrc_entry_for_the_host_does_not_replace_the_credentials(
+    cdek: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """requests reads ~/.netrc when a request has no auth of its own and lets an entry for
+    the host overwrite the Authorization header; oint's bearer token must win, and the token
+    request must not carry the netrc password."""
+    host = cdek.url_for("/").split("//")[1].split(":")[0]
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine {host} login someone password netrc-secret-42\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    cdek.expect_request(f"/v2/orders/{ORDER}/refusal").respond_with_json(
+        envelope("ACCEPTED"), status=202
+    )
+    cdek.expect_request("/v2/oauth/token").respond_with_json(
+        {"access_token": "tok-X-1234567", "expires_in": 3600}
+    )
+    oint_core.dispatch("cdek", "CreateRefusal", token=TOKEN, uuid=ORDER)
+    oint_core.dispatch("cdek", "GetToken", account="acc", password="pass-123456")
+    refusal, token_request = (request for request, _ in cdek.log)
+    assert refusal.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert "Authorization" not in token_request.headers
