@@ -347,8 +347,23 @@ def _core_options() -> list[click.Option]:
     ]
 
 
-def build_command(provider: Provider, method: Method) -> click.Command:
-    """The click command for one method, derived entirely from its metadata."""
+class MethodCommand(click.Command):
+    """A method's command. Its long help (with an example call) is written only when asked
+    for, so a call does not pay for it."""
+
+    def __init__(self, provider: Provider, method: Method, **kwargs: Any) -> None:
+        super().__init__(name=method.name, short_help=method.summary, **kwargs)
+        self.provider = provider
+        self.method = method
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.help is None:
+            self.help = method_help(self.provider, self.method)
+        super().format_help_text(ctx, formatter)
+
+
+def method_help(provider: Provider, method: Method) -> str:
+    """``--help``'s text for a method: summary, API link, what it returns, an example."""
     from .examples import example_command
 
     help_text = method.summary
@@ -358,6 +373,11 @@ def build_command(provider: Provider, method: Method) -> click.Command:
     if method.binary or method.binary_switch:
         help_text += " A binary result is written with --out FILE (or to a pipe)."
     help_text += f"\n\nExample:\n\n\b\n  {example_command(provider.name, method)}"
+    return help_text
+
+
+def build_command(provider: Provider, method: Method) -> click.Command:
+    """The click command for one method, derived entirely from its metadata."""
 
     def callback(**kwargs: Any) -> None:
         from .dispatcher import CallOptions, call_method
@@ -379,10 +399,9 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         result = call_method(provider.name, method, given, style="cli", options=options)
         write_result(result, out)
 
-    return click.Command(
-        name=method.name,
-        help=help_text,
-        short_help=method.summary,
+    return MethodCommand(
+        provider,
+        method,
         params=[_option(p) for p in method.params] + _core_options(),
         callback=callback,
         context_settings=CONTEXT_SETTINGS,

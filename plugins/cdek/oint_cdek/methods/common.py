@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from oint_core import Kind, Method, Param
 
-from .. import templates
 from ..api import api_root, call, query
 from ..auth import Credentials, request_token
 from ..paging import PAGE_SIZE, walk_pages
@@ -94,6 +93,8 @@ def get_regions_list(
 
 
 def get_office_filter_description(ctx: CallContext, clear: bool = False) -> dict[str, Any]:
+    from .. import templates  # the layouts load only for these methods
+
     return templates.layout(templates.OFFICE_FILTER, empty=clear)
 
 

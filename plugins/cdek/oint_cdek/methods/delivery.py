@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from oint_core import Kind, Method, Param
 
-from .. import templates
 from ..api import call, query
 from ..params import CLEAR, DELIVERY, ORDER_UUID, REQUIRED_ONLY, TEST_API, TOKEN
 
@@ -101,6 +100,8 @@ def update_courier_invitation_status(
 def get_courier_invitations_description(
     ctx: CallContext, clear: bool = False, required_only: bool = False
 ) -> dict[str, Any]:
+    from .. import templates  # the layouts load only for these methods
+
     parts = [templates.INTAKE_REQUIRED]
     if not required_only:
         parts.append(templates.INTAKE_FULL)
@@ -110,6 +111,8 @@ def get_courier_invitations_description(
 def get_appointment_description(
     ctx: CallContext, clear: bool = False, required_only: bool = False
 ) -> dict[str, Any]:
+    from .. import templates  # the layouts load only for these methods
+
     parts = [templates.APPOINTMENT_REQUIRED]
     if not required_only:
         parts.append(templates.APPOINTMENT_FULL)

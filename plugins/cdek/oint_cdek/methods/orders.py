@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from oint_core import ApiError, Kind, Method, Param
 
-from .. import templates
 from ..api import api_root, call, cdek_datetime, orders_list, query
 from ..params import CLEAR, ORDER_UUID, ORDERS, REQUIRED_ONLY, TEST_API, TOKEN, UUID_ARRAY
 
@@ -218,6 +217,8 @@ def check_reverse_availability(
 def get_order_description(
     ctx: CallContext, clear: bool = False, required_only: bool = False, online_store: bool = False
 ) -> dict[str, Any]:
+    from .. import templates  # the layouts load only for these methods
+
     parts = [templates.ORDER_REQUIRED]
     if not required_only:
         parts.append(templates.ORDER_FULL)
