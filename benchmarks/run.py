@@ -1,11 +1,16 @@
 """Start-up, per-call overhead and memory of oint, each against its floor in the same run.
 
-    python benchmarks/run.py            # all figures (about a minute)
+    python benchmarks/run.py            # builds the wheel, installs it in a fresh venv, measures
     python benchmarks/run.py --quick    # fewer rounds
+    python benchmarks/run.py --env DIR  # measure the oint installed in the venv DIR instead
 
-Every figure is a median of interleaved runs (ours, baseline, ours, …), printed with its
-min–max so the machine's noise is visible, and as a ratio to the baseline. These are
-measurements, not tests: nothing here fails on a slow machine.
+What is measured is what users run: the built wheel installed by pip (which compiles the
+bytecode), never the editable source tree. Every figure is a median of interleaved runs
+(ours, baseline, ours, …), printed with its min–max so the machine's noise is visible, and
+as a ratio to the baseline. The baselines: a bare ``requests.post`` script; the same-stack
+floor, a script that imports click, pluggy and requests (what oint is built on) and makes the
+same POST; ``python -c "import click"`` for help screens. These are measurements, not tests:
+nothing here fails on a slow machine.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 BIN = Path(sys.executable).parent
-OINT = [str(BIN / "oint")] if (BIN / "oint").exists() else [sys.executable, "-m", "oint_core"]
+OINT = [str(BIN / "oint")]
 ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
 TOKEN = "bench-token-1234567890"
 ANSWER = json.dumps(
@@ -44,6 +50,39 @@ ANSWER = json.dumps(
     }
 ).encode()
 FORBIDDEN_AT_HELP = ("requests", "urllib3", "werkzeug")
+# Where processes run: outside the checkout, so `python -c` cannot import the source tree.
+WORKDIR = tempfile.mkdtemp(prefix="oint-bench-")
+
+
+# -- the environment under test ----------------------------------------------------------------
+
+
+def installed_env(folder: Path) -> Path:
+    """Build the wheel from this checkout and install it (with its dependencies) in a new venv."""
+    wheels = folder / "wheels"
+    print("building the wheel and installing it in a fresh venv …", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(REPO)],
+        check=True,
+    )
+    (wheel,) = wheels.glob("oint-*.whl")
+    venv = folder / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], check=True
+    )
+    return venv
+
+
+def check_installed() -> None:
+    """Refuse to measure a source tree: oint must come from this venv's site-packages, compiled."""
+    import oint_core
+
+    package = Path(oint_core.__file__).resolve().parent
+    if Path(sys.prefix).resolve() not in package.parents:
+        raise SystemExit(f"oint is not installed in {sys.prefix} (found it in {package})")
+    if not list((package / "__pycache__").glob("cli.*.pyc")):
+        raise SystemExit("oint's bytecode is not compiled; install it with pip (not editable)")
 
 
 # -- a local server both sides talk to ---------------------------------------------------------
@@ -79,7 +118,7 @@ def run_process(command: Sequence[str], env: dict[str, str]) -> tuple[float, int
     """Wall time (s) and peak RSS (KiB) of one process."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, env=env, cwd=WORKDIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
@@ -127,19 +166,22 @@ def line(
 
 def bench_process(base_url: str, rounds: int) -> None:
     env = {**os.environ, "OINT_CDEK_BASE_URL": f"{base_url}/v2", "OINT_CDEK_TOKEN": TOKEN}
-    bare = textwrap.dedent(f"""
-        import requests
+    post = textwrap.dedent(f"""
         requests.post("{base_url}/v2/orders/{ORDER}/refusal",
                       headers={{"Authorization": "Bearer {TOKEN}"}}, timeout=(10, 60)).json()
     """)
     commands = {
         "oint": [*OINT, "cdek", "CreateRefusal", "--uuid", ORDER, "--testapi"],
-        "bare": [sys.executable, "-c", bare],
+        "bare": [sys.executable, "-c", "import requests\n" + post],
+        "floor": [sys.executable, "-c", "import click, pluggy, requests\n" + post],
     }
     times, memory = interleave(commands, env, rounds)
     print("1. `oint cdek CreateRefusal` as a process vs a bare requests.post script")
     print(line("whole process", times["oint"], times["bare"], target=1.25))
-    print("4. memory: peak RSS of the same two processes")
+    print(line("  same-stack floor (click+pluggy+requests)", times["floor"], times["bare"]))
+    own = statistics.median(times["oint"]) - statistics.median(times["floor"])
+    print(f"  {'':42s} oint's own share (oint - floor): {own * 1000:.1f} ms")
+    print("4. memory: peak RSS of the same processes")
     print(
         line(
             "peak RSS",
@@ -182,6 +224,7 @@ def modules_imported(args: Sequence[str], env: dict[str, str] | None = None) -> 
         capture_output=True,
         text=True,
         env=env or dict(os.environ),
+        cwd=WORKDIR,
         check=False,
     )
     return [
@@ -327,11 +370,28 @@ def bench_plugins(rounds: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds, noisier figures")
+    parser.add_argument(
+        "--env", type=Path, help="a venv with oint installed (default: build one from the wheel)"
+    )
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    rounds = 5 if args.quick else 15
+    if not args.measure:  # set up the environment, then measure from inside it
+        with tempfile.TemporaryDirectory(prefix="oint-bench-env-") as folder:
+            venv = args.env or installed_env(Path(folder))
+            rest = ["--quick"] if args.quick else []
+            python = str(venv / "bin" / "python")
+            return subprocess.run([python, __file__, "--measure", *rest], check=False).returncode
+    check_installed()
+    rounds = 7 if args.quick else 21
+    # Each run starts with a warm entry-point cache, as every start after the first does.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="oint-bench-cache-")
+    os.environ.pop("PYTHONPATH", None)
+    import oint_core
+
     print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} cores; medians of {rounds}"
-        " interleaved runs [min–max]"
+        f"oint {oint_core.__version__} installed from the wheel in {Path(sys.prefix).name}/;"
+        f" python {sys.version.split()[0]}, {os.cpu_count()} cores;"
+        f" medians of {rounds} interleaved runs [min–max]"
     )
     base_url, stop = start_server()
     try:

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from oint_core import ApiError
 
-from .auth import with_token
-
 if TYPE_CHECKING:
     from oint_core import CallContext
 
@@ -39,6 +37,8 @@ def call(
 
     ``path`` may also be a full URL on CDEK's side (print-form links).
     """
+    from .auth import with_token  # tokens (and the token cache) load with the first request
+
     root = api_root(ctx, test_api)
     url = path if path.startswith(("http://", "https://")) else root + path
     answer = with_token(

@@ -22,12 +22,13 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from oint_core import ApiError, UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from oint_core import CallContext
 
 ACCOUNT_ENV = "OINT_CDEK_ACCOUNT"
@@ -93,6 +94,8 @@ def cache_key(account: str, root: str) -> str:
 
 
 def token_file(key: str) -> Path:
+    from pathlib import Path
+
     from oint_core.paths import user_cache_dir
 
     return Path(user_cache_dir()) / "cdek" / f"{key}.json"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from oint_core import ApiError, Kind, Method, Param
 
@@ -151,6 +150,8 @@ def _print_form(
 def download_form(ctx: CallContext, url: str, token: str | None, test_api: bool) -> bytes:
     """GET a form's file. The bearer goes only to CDEK's own host, never to another host
     named in an answer."""
+    from urllib.parse import urlsplit
+
     if urlsplit(url).netloc == urlsplit(api_root(ctx, test_api)).netloc:
         return call(ctx, "GET", url, token=token, test_api=test_api, binary=True)
     return ctx.http.request("GET", url, binary=True)
