@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn, cast
 
 import click
 
@@ -39,9 +39,11 @@ def _fail(message: str, code: int) -> NoReturn:
 class OintGroup(click.Group):
     """A group whose ``main`` turns every failure into one stderr line and an exit code."""
 
-    def main(
+    # One main for every mode: click's overloads tie the return type to standalone_mode,
+    # which this one always handles itself (failures become exit codes).
+    def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
-    ) -> Any:  # type: ignore[override]
+    ) -> Any:
         extra.pop("standalone_mode", None)
         _route_warnings()
         try:
@@ -131,7 +133,8 @@ def plugin_commands(registry: Registry, taken: set[str]) -> dict[str, click.Comm
         return merged
     for impl in registry.loaded.manager.hook.oint_commands.get_hookimpls():
         try:
-            commands = list(impl.function() or [])
+            # A hook implementation is typed as returning object; each item is checked below.
+            commands = list(cast("Iterable[object]", impl.function() or []))
         except Exception as exc:
             notices.warn(
                 f"plugin {impl.plugin_name!r} failed to add its commands:"
@@ -139,6 +142,12 @@ def plugin_commands(registry: Registry, taken: set[str]) -> dict[str, click.Comm
             )
             continue
         for command in commands:
+            if not isinstance(command, click.Command):
+                notices.warn(
+                    f"plugin {impl.plugin_name!r} offered {type(command).__name__},"
+                    " not a click command; ignored"
+                )
+                continue
             name = command.name or ""
             existing = merged.get(name)
             if isinstance(existing, click.Group) and isinstance(command, click.Group):
@@ -231,12 +240,15 @@ def docs_build(out_dir: str, provider: str | None, check: bool) -> None:
 
 class ProviderGroup(OintGroup):
     def __init__(self, provider: Provider) -> None:
+        def show_methods(ctx: click.Context) -> None:
+            self.invoke_without_subcommand(ctx)
+
         super().__init__(
             name=provider.name,
             help=provider.summary,
             context_settings=CONTEXT_SETTINGS,
             invoke_without_command=True,
-            callback=click.pass_context(lambda ctx: self.invoke_without_subcommand(ctx)),
+            callback=click.pass_context(show_methods),
             epilog=f"Run 'oint {provider.name} <Method> --help' for a method's options."
             " Method names are case-insensitive.",
         )

@@ -82,7 +82,7 @@ def parameter_table(method: Method) -> list[str]:
         return ["This method takes no parameters.", ""]
     lines = ["| Parameter | CLI option | Type | Description |", "|---|---|---|---|"]
     for p in method.params:
-        lines.append(f"| {p.name} | {p.option} | {p.kind.title} | {_cell(p.description)} |")
+        lines.append(f"| {p.name} | {p.option} | {p.kind.type_name} | {_cell(p.description)} |")
     lines.append("")
     required = [f"`{p.option}`" for p in method.params if p.required]
     defaults = [

@@ -15,8 +15,10 @@ hookspec = pluggy.HookspecMarker("oint")
 hookimpl = pluggy.HookimplMarker("oint")
 
 
+# A hook specification has no body: pluggy only reads its signature and calls the plugins'
+# implementations, hence the empty-body ignores.
 @hookspec
-def oint_providers() -> list[Provider]:
+def oint_providers() -> list[Provider]:  # type: ignore[empty-body]
     """Return the providers this plugin adds (usually one).
 
     Called on every start, so it must be cheap: build metadata, import no network code.
@@ -24,7 +26,7 @@ def oint_providers() -> list[Provider]:
 
 
 @hookspec
-def oint_commands() -> list[click.Command]:
+def oint_commands() -> list[click.Command]:  # type: ignore[empty-body]
     """Return extra top-level CLI commands (for example ``sandbox``).
 
     Groups of the same name from several plugins are merged, so two plugins can each add

@@ -120,7 +120,7 @@ def environment_settings(session: requests.Session, url: str) -> dict[str, Any]:
     """
     if is_loopback(urlsplit(url).hostname or ""):
         return {"proxies": {}, "verify": session.verify, "stream": False, "cert": None}
-    return session.merge_environment_settings(url, {}, None, None, None)
+    return dict(session.merge_environment_settings(url, {}, None, None, None))
 
 
 @functools.lru_cache(maxsize=256)

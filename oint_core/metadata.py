@@ -54,7 +54,7 @@ class Kind(str, enum.Enum):
     LIST = "list"
 
     @property
-    def title(self) -> str:
+    def type_name(self) -> str:
         """The type name shown in help and docs, in OPI's words."""
         return _KIND_TITLES[self]
 
@@ -118,7 +118,7 @@ class _Frozen:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined]  # same type, checked
+        return self._key() == other._key()
 
     def __hash__(self) -> int:
         return hash(self._key())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from typing import cast
 
 from . import notices
 from .errors import PluginError, UsageError
@@ -67,7 +68,8 @@ class Registry:
         for impl in loaded.manager.hook.oint_providers.get_hookimpls():
             info = infos.get(impl.plugin_name) or PluginInfo(impl.plugin_name, None, None)
             try:
-                offered = list(impl.function() or [])
+                # A hook implementation is typed as returning object; add() checks each item.
+                offered = list(cast("Iterable[Provider]", impl.function() or []))
                 for provider in offered:
                     self.add(provider, impl.plugin_name)
             except Exception as exc:

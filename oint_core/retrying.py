@@ -11,11 +11,16 @@ from __future__ import annotations
 import contextvars
 import time
 from collections.abc import Callable
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, cast
 
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
+
+if TYPE_CHECKING:
+    from urllib3.connectionpool import ConnectionPool
+    from urllib3.response import BaseHTTPResponse
 
 # The policy of the request being sent on this thread (set around each send).
 current_policy: contextvars.ContextVar[Retry] = contextvars.ContextVar("oint_retry_policy")
@@ -39,22 +44,23 @@ class DeadlineRetry(Retry):
     def new(self, **kw: Any) -> DeadlineRetry:
         return super().new(**{"deadline": self.deadline, "on_retry": self.on_retry, **kw})
 
-    def increment(  # type: ignore[override]
+    def increment(
         self,
         method: str | None = None,
         url: str | None = None,
-        response: Any = None,
+        response: BaseHTTPResponse | None = None,
         error: Exception | None = None,
-        _pool: Any = None,
-        _stacktrace: Any = None,
-    ) -> Retry:
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> DeadlineRetry:
         following = super().increment(method, url, response, error, _pool, _stacktrace)
         wait = following.get_backoff_time()
         if response is not None and self.respect_retry_after_header:
             wait = following.get_retry_after(response) or wait
         if time.monotonic() + wait >= self.deadline:
             reason = error or ResponseError(f"deadline reached; next try was in {wait:.1f} s")
-            raise MaxRetryError(_pool, url, reason)
+            # urllib3's own increment passes on the pool it was given, None included.
+            raise MaxRetryError(cast("ConnectionPool", _pool), url, reason)
         if self.on_retry is not None:
             cause = f"status {response.status}" if response is not None else type(error).__name__
             self.on_retry(f"< {cause}; retry {len(following.history)} in {wait:.1f} s")
@@ -64,7 +70,7 @@ class DeadlineRetry(Retry):
 class PolicyAdapter(HTTPAdapter):
     """An HTTPAdapter whose retries are the policy of the request being sent."""
 
-    @property  # type: ignore[override]
+    @property
     def max_retries(self) -> Retry:
         return current_policy.get(NO_RETRIES)
 

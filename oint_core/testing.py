@@ -10,9 +10,13 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .plugins import ENTRY_POINT_GROUP
 from .registry import reset_default_registry
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 
 def write_plugin_distribution(
@@ -43,7 +47,7 @@ def write_plugin_distribution(
     return folder
 
 
-def run_cli(args: Sequence[str], env: Mapping[str, str | None] | None = None):  # noqa: ANN201
+def run_cli(args: Sequence[str], env: Mapping[str, str | None] | None = None) -> Result:
     """Run ``oint ARGS`` in-process with click's ``CliRunner``; plugins are rediscovered first.
 
     Returns click's ``Result`` (``exit_code``, ``stdout``, ``stderr``).

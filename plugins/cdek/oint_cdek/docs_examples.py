@@ -100,26 +100,27 @@ class World:
     def post(self, path: str, body: Any) -> dict[str, Any]:
         answer = self.http.request("POST", self.base + path, json=body, timeout=10)
         answer.raise_for_status()
-        return answer.json()
+        parsed: dict[str, Any] = answer.json()
+        return parsed
 
     def new_order(self) -> str:
         self._orders += 1
-        uuid = self.post("/orders", {**order(f"shop-{self._orders:04d}"), "type": 1})["entity"][
-            "uuid"
-        ]
+        uuid = str(
+            self.post("/orders", {**order(f"shop-{self._orders:04d}"), "type": 1})["entity"]["uuid"]
+        )
         self.http.get(f"{self.base}/orders/{uuid}", timeout=10)  # settles it (the clock ticks)
         return uuid
 
     def form(self, kind: str) -> str:
         body: dict[str, Any] = {"orders": [{"order_uuid": self.order}], "copy_count": 1}
         body.update({"type": "tpl_russia"} if kind == "orders" else {"format": "A4", "lang": "RUS"})
-        uuid = self.post(f"/print/{kind}", body)["entity"]["uuid"]
+        uuid = str(self.post(f"/print/{kind}", body)["entity"]["uuid"])
         for _ in range(5):  # ACCEPTED -> PROCESSING -> READY as the clock ticks
             self.http.get(f"{self.base}/print/{kind}/{uuid}", timeout=10)
         return uuid
 
     def intake(self) -> str:
-        return self.post("/intakes", self.intake_body())["entity"]["uuid"]
+        return str(self.post("/intakes", self.intake_body())["entity"]["uuid"])
 
     def intake_body(self) -> dict[str, Any]:
         return {

@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING
 from oint_core import Provider, hookimpl
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     import click
+
+    from oint_core.docs import ExampleRun
 
 from .methods import INDEX
 from .params import GROUPS
 
 
-def _examples():  # noqa: ANN202 - a context manager; imported only by `oint docs build`
+def _examples() -> AbstractContextManager[ExampleRun]:  # for `oint docs build` only
     from .docs_examples import examples
 
     return examples()

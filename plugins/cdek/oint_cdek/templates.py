@@ -188,7 +188,8 @@ def layout(*parts: dict[str, Any], empty: bool) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for part in parts:
         merged.update(part)
-    return _clear(merged) if empty else _copy(merged)
+    result: dict[str, Any] = _clear(merged) if empty else _copy(merged)
+    return result
 
 
 def _clear(value: Any) -> Any:

@@ -102,7 +102,7 @@ def get_courier_invitations_description(
 ) -> dict[str, Any]:
     from .. import templates  # the layouts load only for these methods
 
-    parts = [templates.INTAKE_REQUIRED]
+    parts: list[dict[str, Any]] = [templates.INTAKE_REQUIRED]
     if not required_only:
         parts.append(templates.INTAKE_FULL)
     return templates.layout(*parts, empty=clear)
@@ -113,7 +113,7 @@ def get_appointment_description(
 ) -> dict[str, Any]:
     from .. import templates  # the layouts load only for these methods
 
-    parts = [templates.APPOINTMENT_REQUIRED]
+    parts: list[dict[str, Any]] = [templates.APPOINTMENT_REQUIRED]
     if not required_only:
         parts.append(templates.APPOINTMENT_FULL)
     return templates.layout(*parts, empty=clear)

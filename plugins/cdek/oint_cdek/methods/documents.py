@@ -101,7 +101,10 @@ def get_orders_with_photos(
 def get_photo_archive(
     ctx: CallContext, token: str | None, uuid: str, test_api: bool = False
 ) -> bytes:
-    return call(ctx, "GET", f"/photoDocument/{uuid}", token=token, test_api=test_api, binary=True)
+    archive: bytes = call(
+        ctx, "GET", f"/photoDocument/{uuid}", token=token, test_api=test_api, binary=True
+    )
+    return archive
 
 
 WAIT = Param("Wait", "--wait", Kind.NUMBER, "Seconds to wait for the form to be READY", default=60)

@@ -152,9 +152,12 @@ def download_form(ctx: CallContext, url: str, token: str | None, test_api: bool)
     named in an answer."""
     from urllib.parse import urlsplit
 
+    data: bytes
     if urlsplit(url).netloc == urlsplit(api_root(ctx, test_api)).netloc:
-        return call(ctx, "GET", url, token=token, test_api=test_api, binary=True)
-    return ctx.http.request("GET", url, binary=True)
+        data = call(ctx, "GET", url, token=token, test_api=test_api, binary=True)
+    else:
+        data = ctx.http.request("GET", url, binary=True)
+    return data
 
 
 def form_url(form: Any) -> str | None:

@@ -267,7 +267,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -405,11 +405,11 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, (list, dict)) and not value)
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -518,7 +518,7 @@ class _Order(_Tracked):
     def city(self, location_key: str) -> str:
         location = self.body.get(location_key)
         if isinstance(location, dict) and isinstance(location.get("city"), str):
-            return location["city"]
+            return str(location["city"])
         return _DEFAULT_CITY
 
     def to_json(self) -> dict[str, Any]:
@@ -1655,7 +1655,8 @@ def _has_check(order: _Order) -> bool:
 
 
 def _created_at(order: _Order) -> datetime:
-    return next(s["date_time"] for s in order.statuses if s["code"] == "CREATED")
+    created: datetime = next(s["date_time"] for s in order.statuses if s["code"] == "CREATED")
+    return created
 
 
 def _delivered_at(order: _Order) -> datetime | None:
@@ -1680,7 +1681,7 @@ def _check_info(order: _Order) -> dict[str, Any]:
 
 def _registry(day: date, orders: list[_Order]) -> dict[str, Any]:
     """One cash-on-delivery registry paying out ``orders`` on ``day``."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for order in orders:
         payment = _cod_sum(order.body)
         commission = round(payment * _AGENT_COMMISSION, 2)
@@ -1850,10 +1851,12 @@ class SandboxApp:
         handler = getattr(self, f"_ep_{endpoint}")
         try:
             if endpoint.startswith("ctl_") or endpoint == "token":
-                return handler(request, **args)
+                answer: Response = handler(request, **args)
+                return answer
             with self.state.lock:
                 client = self.state._client_for(request.headers.get("Authorization"), now)
-            return handler(request, client, **args)
+            answer = handler(request, client, **args)
+            return answer
         except _AuthFailure as exc:
             return _cdek_error(401, "AUTH", [_error(exc.code, exc.message)], now)
         except _ApiError as exc:
@@ -2078,7 +2081,9 @@ class SandboxApp:
         size = limit if size is None else min(size, limit)
         return slice(page * size, (page + 1) * size)
 
-    def _json_body(self, request: Request, request_type: str, allow_empty: bool = False) -> dict:
+    def _json_body(
+        self, request: Request, request_type: str, allow_empty: bool = False
+    ) -> dict[str, Any]:
         """The body as a JSON object, or raise CDEK's v2_bad_request."""
         if allow_empty and not request.get_data(cache=True).strip():
             return {}

@@ -59,7 +59,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from .locations import (
     InputError,
@@ -211,10 +211,10 @@ class Shipment:
 
     @property
     def international(self) -> bool:
-        return self.from_city["country_code"] != self.to_city["country_code"]
+        return bool(self.from_city["country_code"] != self.to_city["country_code"])
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -436,7 +436,7 @@ def _country_of(location: Any, name: str) -> str:
         and isinstance(location.get("country_code"), str)
         and len(location["country_code"].strip()) == 2
     ):
-        return location["country_code"].strip().upper()
+        return str(location["country_code"]).strip().upper()
     return str(resolve_location(location, name)["country_code"])
 
 

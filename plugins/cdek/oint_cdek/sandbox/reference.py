@@ -240,7 +240,7 @@ def _office(
         # A parcel locker: no cash, no fitting room, small parcels only.
         have_cash = is_dressing_room = is_ltl = fulfillment = False
         weight_max = min(weight_max, 20)
-    office = {
+    office: dict[str, Any] = {
         "code": code,
         "name": name,
         "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"cdek-sandbox:office:{code}")),
