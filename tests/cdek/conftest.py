@@ -18,6 +18,17 @@ BOTH_ACCOUNTS = {TEST_ACCOUNT: TEST_SECURE_PASSWORD, OTHER_ACCOUNT: OTHER_SECRET
 
 ClientT = TypeVar("ClientT", bound="SandboxClient")
 
+#: An order the sandbox accepts and processes (shared by tests of several files: test modules
+#: import only from conftest, which every import mode loads first).
+REPO_ORDER = {
+    "number": "fault-1",
+    "tariff_code": 139,
+    "recipient": {"name": "Тест", "phones": [{"number": "+79990000000"}]},
+    "from_location": {"code": 44},
+    "to_location": {"code": 270},
+    "packages": [{"number": "1", "weight": 500}],
+}
+
 
 @pytest.fixture
 def http() -> Iterator[requests.Session]:

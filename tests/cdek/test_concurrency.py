@@ -11,8 +11,7 @@ from oint_cdek import use_credentials
 from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD
 from oint_cdek.sandbox.server import RunningSandbox
 
-from .conftest import token_fetches
-from .test_faults import REPO_ORDER
+from .conftest import REPO_ORDER, token_fetches
 
 THREADS, CALLS = 8, 100
 

@@ -21,16 +21,8 @@ from oint_core import ApiError, TransportError
 from oint_core.testing import run_cli
 
 from ..conftest import closed_port
-from .conftest import sandbox_log
+from .conftest import REPO_ORDER, sandbox_log
 
-REPO_ORDER = {
-    "number": "fault-1",
-    "tariff_code": 139,
-    "recipient": {"name": "Тест", "phones": [{"number": "+79990000000"}]},
-    "from_location": {"code": 44},
-    "to_location": {"code": 270},
-    "packages": [{"number": "1", "weight": 500}],
-}
 TIMEOUT = 1.0  # --timeout of every call here: the deadline
 
 
