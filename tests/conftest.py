@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import os
 import socket
+from pathlib import Path
 
 import pytest
 
+import oint_cdek
+import oint_core
 from oint_core.registry import reset_default_registry
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+def _origin(module: object) -> Path:
+    return Path(str(getattr(module, "__file__", ""))).resolve().parent
+
+
+def pytest_report_header() -> str:
+    return f"oint under test: {_origin(oint_core)}, {_origin(oint_cdek)}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With OINT_TEST_INSTALLED=1 (CI), the suite must test the installed package: running it
+    against the checkout by mistake would hide a module missing from the wheel."""
+    if os.environ.get("OINT_TEST_INSTALLED") != "1":
+        return
+    for module in (oint_core, oint_cdek):
+        if CHECKOUT in _origin(module).parents or _origin(module) == CHECKOUT:
+            raise pytest.UsageError(
+                f"OINT_TEST_INSTALLED=1 but {module.__name__} was imported from the checkout"
+                f" ({_origin(module)}); run pytest from outside it with --import-mode=importlib"
+            )
 
 
 def closed_port() -> int:
