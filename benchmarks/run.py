@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -61,17 +62,18 @@ def installed_env(folder: Path) -> Path:
     """Build the wheel from this checkout and install it (with its dependencies) in a new venv."""
     wheels = folder / "wheels"
     print("building the wheel and installing it in a fresh venv …", flush=True)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(REPO)],
-        check=True,
-    )
+    quiet([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(REPO)])
     (wheel,) = wheels.glob("oint-*.whl")
     venv = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], check=True
-    )
+    quiet([sys.executable, "-m", "venv", str(venv)])
+    quiet([str(venv / "bin" / "python"), "-m", "pip", "install", str(wheel)])
     return venv
+
+
+def quiet(command: Sequence[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stdout}{done.stderr}")
 
 
 def check_installed() -> None:
@@ -125,6 +127,39 @@ def run_process(command: Sequence[str], env: dict[str, str]) -> tuple[float, int
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(command)}")
     return elapsed, usage.ru_maxrss
+
+
+def instructions(command: Sequence[str], env: dict[str, str]) -> int:
+    """Instructions one run executes, counted by valgrind's callgrind: the same count for the
+    same program and input whatever else the machine is doing (wall time on a shared machine
+    can swing by a tenth from run to run)."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        env=env,
+        cwd=WORKDIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for row in done.stderr.splitlines():
+        if "Collected :" in row:
+            return int(row.rsplit(":", 1)[1])
+    raise SystemExit(f"callgrind gave no count for {' '.join(command)}: {done.stderr[-500:]}")
+
+
+def count_line(label: str, ours: int, base: int, target: float | None = None) -> str:
+    verdict = (
+        ""
+        if target is None
+        else f"  (target ≤ {target:.2f}×: {'met' if ours / base <= target else 'NOT met'})"
+    )
+    return (
+        f"  {label:42s} {ours / 1e6:8.1f} M instructions  baseline {base / 1e6:8.1f} M"
+        f"  ratio {ours / base:5.2f}×{verdict}"
+    )
+
+
+COUNT_INSTRUCTIONS = False  # --instructions
 
 
 def interleave(commands: dict[str, Sequence[str]], env: dict[str, str], rounds: int):
@@ -181,6 +216,10 @@ def bench_process(base_url: str, rounds: int) -> None:
     print(line("  same-stack floor (click+pluggy+requests)", times["floor"], times["bare"]))
     own = statistics.median(times["oint"]) - statistics.median(times["floor"])
     print(f"  {'':42s} oint's own share (oint - floor): {own * 1000:.1f} ms")
+    if COUNT_INSTRUCTIONS:
+        counts = {name: instructions(command, env) for name, command in commands.items()}
+        print(count_line("whole process", counts["oint"], counts["bare"], target=1.25))
+        print(count_line("  same-stack floor", counts["floor"], counts["bare"]))
     print("4. memory: peak RSS of the same processes")
     print(
         line(
@@ -204,6 +243,9 @@ def bench_help(rounds: int) -> None:
         commands = {"oint": [*OINT, *args], "click": baseline}
         times, _ = interleave(commands, env, rounds)
         print(line("oint " + " ".join(args), times["oint"], times["click"], target=1.5))
+        if COUNT_INSTRUCTIONS:
+            ours, base = instructions(commands["oint"], env), instructions(baseline, env)
+            print(count_line("oint " + " ".join(args), ours, base, target=1.5))
         imported = modules_imported([*args])
         found = sorted({m.split(".")[0] for m in imported} & set(FORBIDDEN_AT_HELP))
         print(f"  {'':42s} network/sandbox modules imported: {', '.join(found) or 'none'}")
@@ -373,15 +415,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--env", type=Path, help="a venv with oint installed (default: build one from the wheel)"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions with valgrind (deterministic; about a minute more)",
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.measure:  # set up the environment, then measure from inside it
         with tempfile.TemporaryDirectory(prefix="oint-bench-env-") as folder:
             venv = args.env or installed_env(Path(folder))
             rest = ["--quick"] if args.quick else []
+            rest += ["--instructions"] if args.instructions else []
             python = str(venv / "bin" / "python")
             return subprocess.run([python, __file__, "--measure", *rest], check=False).returncode
     check_installed()
+    global COUNT_INSTRUCTIONS
+    COUNT_INSTRUCTIONS = args.instructions
+    if COUNT_INSTRUCTIONS and shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind")
     rounds = 7 if args.quick else 21
     # Each run starts with a warm entry-point cache, as every start after the first does.
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="oint-bench-cache-")
