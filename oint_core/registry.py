@@ -57,6 +57,17 @@ class Registry:
                 f"plugin {owner!r}: provider {provider.name!r} is already"
                 f" registered by {self._owners[provider.name]!r}"
             )
+        index = provider.index
+        if index is not None and not all(
+            isinstance(module, str)
+            and not isinstance(names, str)
+            and all(isinstance(name, str) for name in names)
+            for module, names in index.items()
+        ):
+            raise PluginError(
+                f"plugin {owner!r}: provider {provider.name!r} has a method index that does not"
+                " map module names to tuples of method names"
+            )
         self._providers[provider.name] = provider
         self._owners[provider.name] = owner
 

@@ -99,3 +99,13 @@ def test_metadata_records_are_frozen_values() -> None:
     # Providers compare by what they are, not by how their methods are loaded.
     assert Provider("p", "P", (method,)) == Provider("p", "P", lambda: (method,))
     assert Provider("p", "P") != Provider("p", "Q")
+
+
+@pytest.mark.parametrize(
+    "index",
+    [{"mod": "SayHello"}, {"mod": (1, 2)}, {3: ("SayHello",)}],
+    ids=["names-as-one-string", "names-not-strings", "module-not-a-string"],
+)
+def test_a_malformed_method_index_is_refused_at_registration(index: dict) -> None:
+    with pytest.raises(PluginError, match="method index"):
+        Registry.from_providers([Provider("p", "P", index)])
