@@ -82,12 +82,14 @@ def _construct(cls: type[_R], values: dict[str, Any]) -> _R:
 
 class _Frozen:
     """What ``dataclass(frozen=True)`` gives the metadata records (immutability, a repr,
-    equality, hashing, ``replace``), without its price: creating a dataclass compiles its
-    generated methods, about 1.5 ms per class on every start of ``oint``, which was a fifth
-    of oint's own start-up. Each record lists its constructor's fields in ``_FIELDS``.
+    equality, hashing, pattern matching, weak references, pickling, ``copy.replace``), without
+    its price: creating a dataclass compiles its generated methods, about 1.5 ms per class on
+    every start of ``oint``, which was a fifth of oint's own start-up. They are not
+    dataclasses, though: ``record.replace(field=…)`` stands for ``dataclasses.replace``.
+    Each record lists its constructor's fields in ``_FIELDS`` (and as ``__match_args__``).
     """
 
-    __slots__ = ()
+    __slots__ = ("__weakref__",)
     _FIELDS: ClassVar[tuple[str, ...]] = ()
     _COMPARED: ClassVar[tuple[str, ...] | None] = None  # None: every field
 
@@ -110,6 +112,8 @@ class _Frozen:
     def replace(self: _R, **changes: Any) -> _R:
         """A copy with some fields changed (``dataclasses.replace`` for these records)."""
         return type(self)(**{**self._values(), **changes})
+
+    __replace__ = replace  # copy.replace (Python 3.13)
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in self._values().items())
@@ -137,7 +141,7 @@ class Param(_Frozen):
     (required parameters always are).
     """
 
-    _FIELDS = (
+    __match_args__ = (
         "name",
         "option",
         "kind",
@@ -150,6 +154,7 @@ class Param(_Frozen):
         "items",
         "example",
     )
+    _FIELDS = __match_args__
     __slots__ = (*_FIELDS, "keyword", "alias")
 
     name: str
@@ -205,7 +210,7 @@ class Method(_Frozen):
     is the keyword of a boolean parameter that turns the result into bytes (OPI's GetFile).
     """
 
-    _FIELDS = (
+    __match_args__ = (
         "name",
         "summary",
         "group",
@@ -216,6 +221,7 @@ class Method(_Frozen):
         "binary",
         "binary_switch",
     )
+    _FIELDS = __match_args__
     __slots__ = _FIELDS
 
     name: str
@@ -285,7 +291,8 @@ class Provider(_Frozen):
     Two providers are equal when their name, summary and groups are.
     """
 
-    _FIELDS = ("name", "summary", "methods", "groups", "version", "examples")
+    __match_args__ = ("name", "summary", "methods", "groups", "version", "examples")
+    _FIELDS = __match_args__
     _COMPARED = ("name", "summary", "groups")
     __slots__ = _FIELDS
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from typing import cast
+from collections.abc import Callable, Iterable
+from typing import TypeVar, cast
 
 from . import notices
 from .errors import PluginError, UsageError
@@ -13,6 +13,7 @@ from .metadata import Method, Provider, validate_method
 from .plugins import LoadedPlugins, PluginInfo
 
 _PROVIDER_NAME = re.compile(r"[a-z][a-z0-9_-]*")
+T = TypeVar("T")
 
 
 def _fold(name: str) -> str:
@@ -57,17 +58,8 @@ class Registry:
                 f"plugin {owner!r}: provider {provider.name!r} is already"
                 f" registered by {self._owners[provider.name]!r}"
             )
-        index = provider.index
-        if index is not None and not all(
-            isinstance(module, str)
-            and not isinstance(names, str)
-            and all(isinstance(name, str) for name in names)
-            for module, names in index.items()
-        ):
-            raise PluginError(
-                f"plugin {owner!r}: provider {provider.name!r} has a method index that does not"
-                " map module names to tuples of method names"
-            )
+        if provider.index is not None:
+            self._indexes[provider.name] = _index_by_method(provider, owner)
         self._providers[provider.name] = provider
         self._owners[provider.name] = owner
 
@@ -104,7 +96,7 @@ class Registry:
             for name in list(info.providers):
                 try:
                     self.methods(name)
-                except PluginError as exc:
+                except Exception as exc:  # whatever a plugin did, it is reported, not raised
                     self.loaded.plugins.remove(info)
                     self.loaded.fail(info.name, info.distribution, info.version, exc)
                     break
@@ -128,8 +120,10 @@ class Registry:
         with self._lock:
             table = self._tables.get(found.name)
             if table is None:
-                loaded = self._guarded(found, "its methods", found.load_methods)
-                table = self._tables[found.name] = self._table(found, loaded)
+                table = self._guarded(
+                    found, "its methods", lambda: self._table(found, found.load_methods())
+                )
+                self._tables[found.name] = table
             for method in table.values():
                 self._check(found, method)
         return list(table.values())
@@ -152,57 +146,44 @@ class Registry:
         table = self._tables.get(provider.name)
         if table is not None:
             return table.get(key)
-        index = provider.index
-        if index is None:  # the methods come all at once
-            loaded = self._guarded(provider, "its methods", provider.load_methods)
-            return self._tables.setdefault(provider.name, self._table(provider, loaded)).get(key)
-        module = self._modules_by_method(provider).get(key)
+        if provider.index is None:  # the methods come all at once
+            table = self._guarded(
+                provider, "its methods", lambda: self._table(provider, provider.load_methods())
+            )
+            return self._tables.setdefault(provider.name, table).get(key)
+        module = self._indexes[provider.name].get(key)
         if module is None:
             return None
         cache_key = (provider.name, module)
         if cache_key not in self._modules:
-            loaded = self._guarded(provider, module, lambda: provider.load_module(module))
-            self._modules[cache_key] = self._table(provider, loaded)
+            self._modules[cache_key] = self._guarded(
+                provider, module, lambda: self._table(provider, provider.load_module(module))
+            )
         return self._modules[cache_key].get(key)
-
-    def _modules_by_method(self, provider: Provider) -> dict[str, str]:
-        """Folded method name -> the module the index puts it in."""
-        index = self._indexes.get(provider.name)
-        if index is None:
-            index = {}
-            for module, names in (provider.index or {}).items():
-                for name in names:
-                    if _fold(name) in index:
-                        raise PluginError(f"{provider.name}: method {name} is indexed twice")
-                    index[_fold(name)] = module
-            self._indexes[provider.name] = index
-        return index
 
     @staticmethod
     def _table(provider: Provider, methods: Iterable[Method]) -> dict[str, Method]:
         table: dict[str, Method] = {}
         for method in methods:
-            if not isinstance(method, Method):
-                raise PluginError(
-                    f"{provider.name}: {type(method).__name__} {method!r} is not a Method"
-                )
+            if not isinstance(method, Method) or not isinstance(method.name, str):
+                raise PluginError(f"{method!r} is not a Method with a name")
             key = _fold(method.name)
             if key in table:
-                raise PluginError(f"{provider.name}: method {method.name} is defined twice")
+                raise PluginError(f"method {method.name} is defined twice")
             table[key] = method
         return table
 
     def _check(self, provider: Provider, method: Method) -> None:
         """Validate a method once, when it is first used: a call pays for its own method only."""
         if id(method) not in self._checked:
-            validate_method(provider.name, method)
+            self._guarded(
+                provider, f"method {method.name}", lambda: validate_method(provider.name, method)
+            )
             self._checked.add(id(method))
 
-    def _guarded(
-        self, provider: Provider, what: str, load: Callable[[], Sequence[Method]]
-    ) -> Sequence[Method]:
-        """Run a plugin's loader; anything it raises becomes one PluginError line that says
-        which plugin and distribution to look at."""
+    def _guarded(self, provider: Provider, what: str, load: Callable[[], T]) -> T:
+        """Run a plugin's loader or check; anything it raises (a plugin's import error, or a
+        record built wrongly) becomes one PluginError line naming the plugin to look at."""
         try:
             return load()
         except Exception as exc:
@@ -217,6 +198,28 @@ class Registry:
         owner = self._owners.get(provider.name)
         release = self._releases.get(owner or "")
         return f" (plugin {owner!r} from {release})" if release else ""
+
+
+def _index_by_method(provider: Provider, owner: str) -> dict[str, str]:
+    """Folded method name -> its module, from a provider's method index, checked whole."""
+    by_method: dict[str, str] = {}
+    for module, names in (provider.index or {}).items():
+        if (
+            not isinstance(module, str)
+            or not isinstance(names, (tuple, list))
+            or not all(isinstance(name, str) for name in names)
+        ):
+            raise PluginError(
+                f"plugin {owner!r}: provider {provider.name!r} has a method index that does not"
+                " map module names to tuples of method names"
+            )
+        for name in names:
+            if _fold(name) in by_method:
+                raise PluginError(
+                    f"plugin {owner!r}: provider {provider.name!r} indexes {name} twice"
+                )
+            by_method[_fold(name)] = module
+    return by_method
 
 
 _default: Registry | None = None

@@ -109,3 +109,39 @@ def test_metadata_records_are_frozen_values() -> None:
 def test_a_malformed_method_index_is_refused_at_registration(index: dict) -> None:
     with pytest.raises(PluginError, match="method index"):
         Registry.from_providers([Provider("p", "P", index)])
+
+
+def test_metadata_records_match_weak_reference_and_copy_replace() -> None:
+    import copy
+    import sys
+    import weakref
+
+    match NAME:
+        case Param(name, option, kind):
+            assert (name, option, kind) == ("Name", "--name", Kind.STRING)
+        case _:
+            pytest.fail("Param does not match positionally")
+    assert weakref.ref(NAME)() is NAME
+    if sys.version_info >= (3, 13):
+        assert copy.replace(NAME, required=False).required is False  # type: ignore[attr-defined]
+
+
+def test_an_index_listing_a_method_twice_is_refused_at_registration() -> None:
+    index = {"mod_a": ("SayHello",), "mod_b": ("say_hello",)}
+    with pytest.raises(PluginError, match="indexes say_hello twice"):
+        Registry.from_providers([Provider("p", "P", index)])
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        Method("SayHello", "Says hello", "G", _fn, (NAME,), binary_switch=["x"]),  # type: ignore[arg-type]
+        Method(None, "Says hello", "G", _fn, (NAME,)),  # type: ignore[arg-type]
+        "not a method",
+    ],
+    ids=["unhashable-switch", "no-name", "not-a-method"],
+)
+def test_a_record_built_wrongly_is_a_plugin_error_not_a_crash(method: object) -> None:
+    registry = Registry.from_providers([Provider("p", "P", lambda: (method,))])
+    with pytest.raises(PluginError, match="provider 'p' could not load"):
+        registry.methods("p")

@@ -255,3 +255,32 @@ def test_an_indexed_provider_loads_only_the_module_of_the_method_called(install_
     listing = run_cli(["halfshipped"])
     assert listing.exit_code == 1
     assert "this module must not be imported" in listing.stderr
+
+
+MALFORMED_PLUGIN = """
+from oint_core import Kind, Method, Param, Provider, hookimpl
+
+
+def foo(ctx):
+    return {}
+
+
+@hookimpl
+def oint_providers():
+    return [Provider("malformed", "A method record built wrongly",
+                     lambda: [Method("Foo", "s", "g", foo, binary_switch=["not", "a", "name"])])]
+"""
+
+
+def test_a_plugin_whose_method_record_is_malformed_is_reported_not_a_crash(install) -> None:
+    install("oint-malformed", "oint_malformed_record", MALFORMED_PLUGIN, entry="malformed")
+    report_run = run_cli(["plugins"])
+    assert report_run.exit_code == 0
+    (failure,) = json.loads(report_run.stdout)["failures"]
+    assert failure["name"] == "malformed"
+    assert "could not load" in failure["error"] and "TypeError" in failure["error"]
+    for args in (["malformed"], ["malformed", "Foo"]):
+        result = run_cli(args)
+        assert result.exit_code == 1, args
+        assert "internal error" not in result.stderr
+        assert "provider 'malformed' could not load" in result.stderr
