@@ -45,6 +45,8 @@ def _fingerprint() -> list[Any]:
     """What installing or removing a distribution changes: its ``*.dist-info`` folders."""
     parts: list[Any] = []
     for entry in sys.path:
+        if not isinstance(entry, str):  # the import system skips anything else on sys.path
+            continue
         try:
             scan = os.scandir(entry or ".")
         except OSError:
@@ -67,12 +69,16 @@ def _mtime(item: os.DirEntry[str]) -> int:
         return -1
 
 
-def cache_file() -> str:
-    """This environment's cache file: one per interpreter and prefix (venv)."""
+def cache_file() -> str | None:
+    """This environment's cache file (one per interpreter and prefix, that is per venv), or
+    None when the user has no cache folder to put it in."""
     from .paths import user_cache_dir
 
+    folder = user_cache_dir()
+    if folder is None:
+        return None
     key = f"{zlib.crc32(chr(0).join((sys.executable, sys.prefix)).encode()):08x}"
-    return os.path.join(user_cache_dir(), "entry-points", f"{key}.json")
+    return os.path.join(folder, "entry-points", f"{key}.json")
 
 
 def _scan(group: str) -> list[Found]:
@@ -112,27 +118,56 @@ def _write(path: str, record: dict[str, Any]) -> None:
     except FileExistsError:  # a leftover of a crashed run with the same pid
         os.unlink(temporary)
         fd = os.open(temporary, flags, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(record, handle)
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(record, handle)
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)  # gone already when the replace succeeded
+
+
+def _rows(cached: Any, group: str, fingerprint: list[Any]) -> list[Found] | None:
+    """The cached entry points, if the cache is of this format, this environment as it is
+    now, and well formed; anything else is a miss."""
+    if not isinstance(cached, dict) or cached.get("format") != FORMAT:
+        return None
+    if cached.get("fingerprint") != fingerprint:
+        return None
+    rows = cached.get("groups", {}).get(group)
+    if not isinstance(rows, list):
+        return None
+    found = []
+    for row in rows:
+        if not (
+            isinstance(row, list)
+            and len(row) == 4
+            and all(isinstance(v, str) for v in row[:2])
+            and all(v is None or isinstance(v, str) for v in row[2:])
+        ):
+            return None
+        found.append(Found(*row))
+    return found
 
 
 def discover(group: str) -> list[Found]:
     """The group's entry points, from the cache when no distribution changed since."""
     fingerprint = _fingerprint()
     path = cache_file()
-    try:
-        cached = _read(path)
-        if cached["format"] == FORMAT and cached["fingerprint"] == fingerprint:
-            return [Found(*row) for row in cached["groups"][group]]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    if path is not None:
+        try:
+            cached = _rows(_read(path), group, fingerprint)
+        except Exception:  # unreadable, not JSON, nested too deep…: a miss, rewritten below
+            cached = None
+        if cached is not None:
+            return cached
     found = _scan(group)
     record = {
         "format": FORMAT,
         "fingerprint": fingerprint,
         "groups": {group: [list(f) for f in found]},
     }
-    with contextlib.suppress(OSError):  # a read-only home: discovery just runs each time
-        _write(path, record)
+    if path is not None:
+        with contextlib.suppress(OSError, TypeError, ValueError):  # e.g. a read-only home
+            _write(path, record)
     return found

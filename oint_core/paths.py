@@ -15,13 +15,37 @@ import sys
 APP = "oint"
 
 
-def user_cache_dir() -> str:
-    """oint's folder in the user's cache directory (not created here)."""
+def user_cache_dir() -> str | None:
+    """oint's folder in the user's cache directory (not created here), or None when the user
+    has no home folder to put it in: then nothing is cached, rather than cached somewhere
+    relative to wherever oint happens to run."""
     if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         base = os.environ.get("XDG_CACHE_HOME", "")
         if not os.path.isabs(base):
-            base = os.path.join(os.path.expanduser("~"), ".cache")
+            home = _home()
+            if home is None:
+                return None
+            base = os.path.join(home, ".cache")
         return os.path.join(base, APP)
     import platformdirs
 
-    return platformdirs.user_cache_dir(APP, appauthor=False)
+    try:
+        found = platformdirs.user_cache_dir(APP, appauthor=False)
+    except RuntimeError:  # platformdirs 4 when no home folder can be found
+        return None
+    return found if os.path.isabs(found) else None
+
+
+def _home() -> str | None:
+    """``$HOME`` if it is an absolute path, else the account's home folder (as platformdirs
+    does), else None."""
+    home = os.environ.get("HOME", "")
+    if os.path.isabs(home):
+        return home
+    try:
+        import pwd
+
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError, OSError):
+        return None
+    return home if os.path.isabs(home) else None

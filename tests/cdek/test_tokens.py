@@ -80,7 +80,9 @@ def test_two_cli_commands_share_one_token_from_an_owner_only_file(
 
 def test_an_expired_cache_file_is_replaced(sandbox: RunningSandbox, creds_env: dict) -> None:
     assert run_cli(["cdek", "GetRegionsList"]).exit_code == 0
-    [path] = auth.token_file(auth.cache_key(TEST_ACCOUNT, sandbox.base_url)).parent.glob("*.json")
+    token_file = auth.token_file(auth.cache_key(TEST_ACCOUNT, sandbox.base_url))
+    assert token_file is not None
+    [path] = token_file.parent.glob("*.json")
     path.write_text(json.dumps({"access_token": "old", "expires_at": 0}), encoding="utf-8")
     auth.forget_tokens()  # as a new process would start
     assert run_cli(["cdek", "GetRegionsList"]).exit_code == 0

@@ -117,3 +117,80 @@ def test_a_cache_home_that_is_not_an_absolute_path_is_ignored(
     monkeypatch.setenv("XDG_CACHE_HOME", xdg)
     monkeypatch.setenv("HOME", "/home/someone")
     assert paths.user_cache_dir() == "/home/someone/.cache/oint"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[" * 100_000,  # nested too deep for the JSON parser
+        '{"format": 2, "fingerprint": [], "groups": {"oint.plugins": [[null, 1, 2, 3]]}}',
+        "\x00\xff not json",
+        "",
+    ],
+    ids=["deep-nesting", "wrong-rows", "binary", "empty"],
+)
+def test_a_damaged_cache_is_a_miss_not_a_failure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: str
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = Path(entrypoints.cache_file() or "")
+    path.parent.mkdir(parents=True)
+    path.write_text(content, encoding="utf-8", errors="surrogateescape")
+    path.chmod(0o600)
+    if content.startswith("{"):  # make the damaged rows the only thing wrong
+        record = json.loads(content)
+        record["fingerprint"] = entrypoints._fingerprint()
+        path.write_text(json.dumps(record), encoding="utf-8")
+    assert "cdek" in [found.name for found in entrypoints.discover(ENTRY_POINT_GROUP)]
+    assert json.loads(path.read_text(encoding="utf-8"))["format"] == entrypoints.FORMAT
+
+
+def test_a_folder_at_the_cache_path_leaves_no_temporary_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = Path(entrypoints.cache_file() or "")
+    path.mkdir(parents=True)
+    for _ in range(3):
+        assert "cdek" in [found.name for found in entrypoints.discover(ENTRY_POINT_GROUP)]
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_a_path_object_on_sys_path_is_skipped_as_the_import_system_does(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(tmp_path))  # keeps sys.path restored afterwards
+    sys.path.append(tmp_path)  # type: ignore[arg-type]  # what a careless host program does
+    assert "cdek" in [found.name for found in entrypoints.discover(ENTRY_POINT_GROUP)]
+    assert Path(entrypoints.cache_file() or "").is_file()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule")
+def test_without_a_home_folder_nothing_is_cached(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With HOME unset and an account unknown to the password database, there is no cache
+    folder: oint must not write one relative to the current folder (a token file in it)."""
+    import pwd
+
+    def unknown_account(uid: int) -> pwd.struct_passwd:
+        raise KeyError(uid)
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", unknown_account)
+    monkeypatch.chdir(tmp_path)
+    assert paths.user_cache_dir() is None
+    assert "cdek" in [found.name for found in entrypoints.discover(ENTRY_POINT_GROUP)]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule")
+def test_a_relative_home_is_ignored_for_the_account_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pwd
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "relative/home")
+    home = pwd.getpwuid(os.getuid()).pw_dir
+    assert paths.user_cache_dir() == os.path.join(home, ".cache", "oint")

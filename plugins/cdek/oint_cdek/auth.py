@@ -93,17 +93,23 @@ def cache_key(account: str, root: str) -> str:
     return hashlib.sha256(f"{account}\0{root}".encode()).hexdigest()[:32]
 
 
-def token_file(key: str) -> Path:
+def token_file(key: str) -> Path | None:
+    """Where the CLI keeps a token, or None when the user has no cache folder (then tokens
+    live in memory only)."""
     from pathlib import Path
 
     from oint_core.paths import user_cache_dir
 
-    return Path(user_cache_dir()) / "cdek" / f"{key}.json"
+    folder = user_cache_dir()
+    return None if folder is None else Path(folder) / "cdek" / f"{key}.json"
 
 
 def _read_file(key: str) -> CachedToken | None:
+    path = token_file(key)
+    if path is None:
+        return None
     try:
-        data = json.loads(token_file(key).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         return CachedToken(str(data["access_token"]), float(data["expires_at"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # absent or damaged: fetch a new one
@@ -111,6 +117,8 @@ def _read_file(key: str) -> CachedToken | None:
 
 def _write_file(key: str, token: CachedToken) -> None:
     path = token_file(key)
+    if path is None:
+        return
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
