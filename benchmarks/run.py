@@ -16,6 +16,7 @@ nothing here fails on a slow machine.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -53,16 +54,30 @@ ANSWER = json.dumps(
 FORBIDDEN_AT_HELP = ("requests", "urllib3", "werkzeug")
 # Where processes run: outside the checkout, so `python -c` cannot import the source tree.
 WORKDIR = tempfile.mkdtemp(prefix="oint-bench-")
+atexit.register(shutil.rmtree, WORKDIR, ignore_errors=True)
 
 
 # -- the environment under test ----------------------------------------------------------------
 
 
+# What building the wheel reads; it is built from a copy, so that nothing stale in the
+# checkout (a build/ folder left by another tool) can end up in the measured wheel.
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "oint", "oint_core", "plugins")
+
+
 def installed_env(folder: Path) -> Path:
     """Build the wheel from this checkout and install it (with its dependencies) in a new venv."""
-    wheels = folder / "wheels"
     print("building the wheel and installing it in a fresh venv …", flush=True)
-    quiet([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(REPO)])
+    source = folder / "source"
+    source.mkdir()
+    for name in SOURCES:
+        if (REPO / name).is_dir():
+            skip = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(REPO / name, source / name, ignore=skip)
+        else:
+            shutil.copy2(REPO / name, source / name)
+    wheels = folder / "wheels"
+    quiet([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(source)])
     (wheel,) = wheels.glob("oint-*.whl")
     venv = folder / "venv"
     quiet([sys.executable, "-m", "venv", str(venv)])
@@ -436,7 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit("--instructions needs valgrind")
     rounds = 7 if args.quick else 21
     # Each run starts with a warm entry-point cache, as every start after the first does.
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="oint-bench-cache-")
+    os.environ["XDG_CACHE_HOME"] = os.path.join(WORKDIR, "cache")
     os.environ.pop("PYTHONPATH", None)
     import oint_core
 
