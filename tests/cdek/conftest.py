@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
+import uuid as uuid_module
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
+import jsonschema
 import pytest
 import requests
 
@@ -195,3 +200,234 @@ def sandbox_log(sandbox: RunningSandbox) -> list[dict]:
 
 def token_fetches(sandbox: RunningSandbox) -> int:
     return sum(1 for r in sandbox_log(sandbox) if r["path"] == "/v2/oauth/token")
+
+
+# -- CDEK's OpenAPI document as a contract ------------------------------------------------------
+#
+# tests/cdek/spec/cdek-v2.facts.json is the facts-only derivative of CDEK's official OpenAPI
+# document (tools/cdek_spec_facts.py makes it). ``Contract`` checks a request oint sent, or an
+# answer the sandbox gave, against the operation it belongs to and returns the violations as
+# sentences; the tests want none beyond the commented allowlists. It lives here, not in a
+# module of its own, because conftest is what every pytest import mode loads first.
+
+SPEC_FACTS = Path(__file__).parent / "spec" / "cdek-v2.facts.json"
+_CDEK_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?")
+
+
+def _format_checker() -> jsonschema.FormatChecker:
+    """The formats CDEK's schemas use, as CDEK writes them: its date-times carry ``+0000``
+    (no colon), which RFC 3339 would refuse."""
+    checker = jsonschema.FormatChecker(formats=())
+
+    @checker.checks("uuid", raises=ValueError)
+    def is_uuid(value: object) -> bool:
+        return not isinstance(value, str) or bool(uuid_module.UUID(value))
+
+    @checker.checks("date", raises=ValueError)
+    def is_date(value: object) -> bool:
+        return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+    @checker.checks("date-time")
+    def is_date_time(value: object) -> bool:
+        return not isinstance(value, str) or bool(_CDEK_DATE_TIME.fullmatch(value))
+
+    return checker
+
+
+_TYPE_OF_FORMAT = {
+    "int32": "integer",
+    "int64": "integer",
+    "double": "number",
+    "float": "number",
+    "uuid": "string",
+    "date": "string",
+    "date-time": "string",
+}
+
+
+def _implied_type(node: dict[str, Any]) -> str | None:
+    """The type a schema means when it does not say (CDEK's often do not): an object when it
+    has properties, an integer when its format is int32, a boolean when its enum is."""
+    if "properties" in node:
+        return "object"
+    if "items" in node:
+        return "array"
+    if node.get("format") in _TYPE_OF_FORMAT:
+        return _TYPE_OF_FORMAT[node["format"]]
+    enum = node.get("enum")
+    if enum and all(isinstance(v, bool) for v in enum):
+        return "boolean"
+    if enum and all(isinstance(v, str) for v in enum):
+        return "string"
+    if any(k in node for k in ("maxLength", "minLength", "pattern")):
+        return "string"
+    return None
+
+
+def _json_schema(node: Any, mode: str) -> Any:
+    """An OpenAPI 3.0 schema as JSON Schema for one direction.
+
+    A missing ``type`` is inferred where the schema implies one; ``nullable`` becomes a
+    ``null`` type; a ``readOnly`` property is not required in a request and a ``writeOnly``
+    one not in an answer (OpenAPI 3.0's rule).
+    """
+    if not isinstance(node, dict):
+        return node
+    out = {k: v for k, v in node.items() if k != "nullable"}
+    for key in ("items", "additionalProperties", "not"):
+        if isinstance(node.get(key), dict):
+            out[key] = _json_schema(node[key], mode)
+    for key in ("allOf", "oneOf", "anyOf"):
+        if isinstance(node.get(key), list):
+            out[key] = [_json_schema(item, mode) for item in node[key]]
+    if "type" not in node and "$ref" not in node and _implied_type(node):
+        out["type"] = _implied_type(node)
+    if "properties" in node:
+        out["properties"] = {n: _json_schema(s, mode) for n, s in node["properties"].items()}
+        hidden = "readOnly" if mode == "request" else "writeOnly"
+        if "required" in node:
+            out["required"] = [
+                name
+                for name in node["required"]
+                if not node["properties"].get(name, {}).get(hidden)
+            ]
+    if node.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+        if "enum" in node:
+            out["enum"] = [*node["enum"], None]
+    return out
+
+
+def _query_value(text: str, schema: dict[str, Any]) -> Any:
+    """A query string value read as its schema's type (raises ValueError when it is not)."""
+    kind = schema.get("type") or _implied_type(schema)
+    if kind == "integer":
+        return int(text)
+    if kind == "number":
+        return float(text)
+    if kind == "boolean":
+        if text not in ("true", "false"):
+            raise ValueError(text)
+        return text == "true"
+    return text
+
+
+class Contract:
+    """CDEK's operations, checking requests against their parameters and bodies and answers
+    against their documented statuses and schemas."""
+
+    def __init__(self, facts: dict[str, Any]) -> None:
+        self.facts = facts
+        self.checker = _format_checker()
+        self.operations: list[tuple[str, re.Pattern[str], str, dict[str, Any]]] = []
+        for template, verbs in facts["paths"].items():
+            pattern = re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$")
+            for verb, operation in verbs.items():
+                self.operations.append((verb.upper(), pattern, template, operation))
+        # Literal paths before templated ones: /v2/print/orders/{uuid}.pdf vs /{uuid}.
+        self.operations.sort(key=lambda row: row[2].count("{"))
+        self._components = {
+            mode: {
+                "schemas": {
+                    name: _json_schema(schema, mode)
+                    for name, schema in facts["components"]["schemas"].items()
+                }
+            }
+            for mode in ("request", "response")
+        }
+
+    def find(self, verb: str, path: str) -> tuple[str, dict[str, Any]] | None:
+        for candidate, pattern, template, operation in self.operations:
+            if candidate == verb.upper() and pattern.match(path):
+                return template, operation
+        return None
+
+    def _errors(self, instance: Any, schema: dict[str, Any], mode: str, where: str) -> list[str]:
+        root = {**_json_schema(schema, mode), "components": self._components[mode]}
+        validator = jsonschema.Draft7Validator(root, format_checker=self.checker)
+        return [
+            f"{where}{''.join(f'/{p}' for p in error.absolute_path)}: {error.message}"
+            for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.path))
+        ]
+
+    def request_violations(
+        self,
+        verb: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+        content_type: str,
+    ) -> list[str]:
+        found = self.find(verb, path)
+        if found is None:
+            return [f"{verb} {path}: no such operation in the spec"]
+        template, operation = found
+        where = f"{verb} {template}"
+        problems: list[str] = []
+        declared = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+        for name in query:
+            if name not in declared:
+                problems.append(f"{where}: query parameter {name!r} is not in the spec")
+        lowered = {k.lower(): v for k, v in headers.items()}
+        for parameter in operation["parameters"]:
+            name, place = parameter["name"], parameter["in"]
+            if place == "query":
+                values = query.get(name)
+            elif place == "header":
+                values = [lowered[name.lower()]] if name.lower() in lowered else None
+            else:
+                continue  # path parameters: matched by the template
+            if not values:
+                if parameter.get("required"):
+                    problems.append(f"{where}: required {place} parameter {name!r} is missing")
+                continue
+            for text in values:
+                try:
+                    value = _query_value(text, parameter["schema"])
+                except ValueError:
+                    kind = parameter["schema"].get("type") or _implied_type(parameter["schema"])
+                    problems.append(f"{where}: {place} {name}={text!r} is not a {kind}")
+                    continue
+                problems += self._errors(
+                    value, parameter["schema"], "request", f"{where} {place} {name}"
+                )
+        request_body = operation.get("requestBody")
+        if not body:
+            if request_body and request_body.get("required"):
+                problems.append(f"{where}: the spec requires a body, none was sent")
+            return problems
+        if request_body is None:
+            problems.append(f"{where}: a body was sent, the spec takes none")
+            return problems
+        media = content_type.split(";")[0].strip()
+        described = request_body["content"].get(media)
+        if described is None:
+            problems.append(
+                f"{where}: body sent as {media}, the spec takes {sorted(request_body['content'])}"
+            )
+            return problems
+        try:
+            instance = json.loads(body)
+        except ValueError:
+            return [*problems, f"{where}: the body is not JSON"]
+        return problems + self._errors(instance, described["schema"], "request", f"{where} body")
+
+    def answer_violations(self, verb: str, path: str, status: int, body: Any) -> list[str]:
+        found = self.find(verb, path)
+        if found is None:
+            return [f"{verb} {path}: no such operation in the spec"]
+        template, operation = found
+        where = f"{verb} {template} {status}"
+        answer = operation["responses"].get(str(status)) or operation["responses"].get("default")
+        if answer is None:
+            return [f"{where}: status not documented (spec: {sorted(operation['responses'])})"]
+        described = answer["content"].get("application/json")
+        if described is None:
+            return []  # a file, or no body documented
+        return self._errors(body, described["schema"], "response", where)
+
+
+@pytest.fixture(scope="session")
+def contract() -> Contract:
+    return Contract(json.loads(SPEC_FACTS.read_text(encoding="utf-8")))
