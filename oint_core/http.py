@@ -210,16 +210,23 @@ class HttpClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         form: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
         binary: bool = False,
     ) -> Any:
         """Send a request and return the parsed JSON (or bytes when ``binary``).
+
+        ``headers`` are extra request headers a method needs (CDEK's ``X-User-Lang``); the
+        ``Authorization`` header is the core's and comes only from ``bearer``.
 
         Raises ``ApiError`` for an error status, ``TransportError`` when the exchange
         failed or a success body is unreadable, ``UsageError`` for a URL that cannot work.
         """
         import requests
 
-        headers = {"Accept": "application/pdf, */*" if binary else "application/json"}
+        extra = dict(headers or {})
+        if any(name.lower() == "authorization" for name in extra):
+            raise ValueError("a method may not set the Authorization header; pass bearer=")
+        headers = {"Accept": "application/pdf, */*" if binary else "application/json", **extra}
         if bearer is not None:
             self.redactor.add(bearer)
             if not _HEADER_SAFE.fullmatch(bearer):

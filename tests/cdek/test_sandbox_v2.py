@@ -268,10 +268,10 @@ def test_suggest_cities(api: Api) -> None:
 
 
 def test_postal_codes(api: Api) -> None:
-    answer = api.read("/location/postalcodes", params={"city_code": 270})
+    answer = api.read("/location/postalcodes", params={"code": 270})
     assert answer == {"code": 270, "postal_codes": ["630004", "630005", "630091", "630099"]}
     for code in (44, 4756, 9282):
-        postal = api.read("/location/postalcodes", params={"city_code": code})["postal_codes"]
+        postal = api.read("/location/postalcodes", params={"code": code})["postal_codes"]
         assert 2 <= len(postal) <= 5
         for one in postal:
             assert [
@@ -280,17 +280,22 @@ def test_postal_codes(api: Api) -> None:
     office_codes = {
         o["location"]["postal_code"] for o in api.read("/deliverypoints", params={"city_code": 44})
     }
-    moscow = api.read("/location/postalcodes", params={"city_code": 44})["postal_codes"]
+    moscow = api.read("/location/postalcodes", params={"code": 44})["postal_codes"]
     assert office_codes <= set(moscow)
     assert (
-        error_code(api.get("/location/postalcodes", params={"city_code": 1}), 404)
+        error_code(api.get("/location/postalcodes", params={"code": 1}), 404)
         == "v2_entity_not_found"
     )
     assert (
-        error_code(api.get("/location/postalcodes", params={"city_code": "Omsk"}), 400)
+        error_code(api.get("/location/postalcodes", params={"code": "Omsk"}), 400)
         == "v2_invalid_format"
     )
     assert error_code(api.get("/location/postalcodes"), 400) == "v2_field_is_empty"
+    # CDEK's parameter is "code": the city_code other lists take is not read here.
+    only_city_code = api.get("/location/postalcodes", params={"city_code": 270})
+    assert errors_of(only_city_code, 400) == [
+        {"code": "v2_field_is_empty", "message": "Field is empty [code]"}
+    ]
 
 
 def test_coordinates(api: Api) -> None:
@@ -429,8 +434,12 @@ def test_tarifflist_tariff_and_service_and_alltariffs(api: Api) -> None:
     assert everything[3]["delivery_modes"] == [
         {"delivery_mode": 1, "delivery_mode_name": "дверь-дверь"}
     ]
-    eng = api.read("/calculator/alltariffs", params={"lang": "eng"})["tariff_codes"]
-    assert eng[0]["delivery_modes"][0]["delivery_mode_name"] == "office-office"
+    # The language comes from the X-User-Lang header here; a lang query is not read.
+    english = {"Authorization": f"Bearer {api.token}", "X-User-Lang": "eng"}
+    eng = api.read("/calculator/alltariffs", headers=english)
+    assert eng["tariff_codes"][0]["delivery_modes"][0]["delivery_mode_name"] == "office-office"
+    queried = api.read("/calculator/alltariffs", params={"lang": "eng"})["tariff_codes"]
+    assert queried[0]["delivery_modes"][0]["delivery_mode_name"] != "office-office"
 
 
 def test_calculator_errors(api: Api) -> None:
@@ -520,8 +529,13 @@ def test_international_restrictions(api: Api) -> None:
 
 def test_estimated_intervals_start_period_min_days_after_the_clock(api: Api) -> None:
     km = haversine(city(api, 44), city(api, 288))  # Moscow - Vladivostok
-    body = {"from_location": {"code": 44}, "to_location": {"code": 288}}
-    answer = api.ok("POST", "/delivery/estimatedIntervals", json=body)  # tariff 139 assumed
+    body = {
+        "date_time": "2026-08-07T12:00:00+0000",
+        "tariff_code": 139,
+        "from_location": {"code": 44, "address": "ул. Тверская, 7"},
+        "to_location": {"code": 288, "address": "ул. Светланская, 1"},
+    }
+    answer = api.ok("POST", "/delivery/estimatedIntervals", json=body)
     days = 1 + km // 1000
     assert days == 7
     assert [d["date"] for d in answer["date_intervals"]] == [
@@ -541,7 +555,8 @@ def test_estimated_intervals_start_period_min_days_after_the_clock(api: Api) -> 
     assert later["date_intervals"][0]["date"] == "2026-08-15"
     bad = api.post("/delivery/estimatedIntervals", json={"from_location": {"code": 44}})
     assert errors_of(bad, 400) == [
-        {"code": "v2_field_is_empty", "message": "Field is empty [to_location]"}
+        {"code": "v2_field_is_empty", "message": f"Field is empty [{name}]"}
+        for name in ("date_time", "tariff_code", "to_location")
     ]
 
 
@@ -625,7 +640,8 @@ def test_order_intakes_and_status_changes(api: Api, other: Api) -> None:
         ),
     ]
     api.accepted(api.post("/intakes", json=INTAKE_TIMES))  # names no order
-    patched = api.call("PATCH", "/intakes", json={"uuid": mine[0], "status": "READY"})
+    needs_call = {"code": "PROCESSING_REQUIRED", "add_status": "CALL_REQUIRED"}
+    patched = api.call("PATCH", "/intakes", json={"uuid": mine[0], "status": needs_call})
     assert error_code(patched, 400) == "v2_order_forbidden_status"  # CREATE still processing
     api.advance()
 
@@ -638,7 +654,7 @@ def test_order_intakes_and_status_changes(api: Api, other: Api) -> None:
     assert error_code(api.get(f"/orders/{uuid.uuid4()}/intakes"), 404) == "v2_entity_not_found"
     assert error_code(other.get(f"/orders/{order['uuid']}/intakes"), 403) == "v2_entity_forbidden"
 
-    change = {"uuid": mine[0], "status": "waiting_for_courier"}
+    change = {"uuid": mine[0], "status": needs_call}
     api.accepted(api.call("PATCH", "/intakes", json=change), "UPDATE")
     again = api.call("PATCH", "/intakes", json=change)
     assert error_code(again, 400) == "v2_similar_request_still_processed"
@@ -647,7 +663,7 @@ def test_order_intakes_and_status_changes(api: Api, other: Api) -> None:
     api.advance()
     after = api.read(f"/intakes/{mine[0]}")
     assert [s["code"] for s in after["entity"]["statuses"]] == [
-        "WAITING_FOR_COURIER",
+        "PROCESSING_REQUIRED",
         "READY",
         "ACCEPTED",
     ]
@@ -658,9 +674,16 @@ def test_order_intakes_and_status_changes(api: Api, other: Api) -> None:
 
     api.accepted(api.call("DELETE", f"/intakes/{mine[1]}"), "DELETE")
     api.advance()
-    removed = api.call("PATCH", "/intakes", json={"uuid": mine[1], "status": "READY"})
+    removed = api.call("PATCH", "/intakes", json={"uuid": mine[1], "status": needs_call})
     assert error_code(removed, 400) == "v2_order_forbidden_status"
-    unknown = api.call("PATCH", "/intakes", json={"uuid": str(uuid.uuid4()), "status": "READY"})
+    unknown = api.call("PATCH", "/intakes", json={"uuid": str(uuid.uuid4()), "status": needs_call})
+    for wrong, field in (
+        ("READY", "status"),  # the shape before the spec: a bare code
+        ({"code": "READY", "add_status": "CALL_REQUIRED"}, "status.code"),
+        ({"code": "PROCESSING_REQUIRED", "add_status": "LATER"}, "status.add_status"),
+    ):
+        refused = api.call("PATCH", "/intakes", json={"uuid": mine[0], "status": wrong})
+        assert field in refused.json()["requests"][0]["errors"][0]["message"]
     assert error_code(unknown, 404) == "v2_entity_not_found"
     assert error_code(other.call("PATCH", "/intakes", json=change), 403) == "v2_entity_forbidden"
     empty = api.call("PATCH", "/intakes", json={})
@@ -670,7 +693,7 @@ def test_order_intakes_and_status_changes(api: Api, other: Api) -> None:
     ]
     assert (
         error_code(api.call("PATCH", "/intakes", json={"uuid": mine[0], "status": "no way"}), 400)
-        == "v2_invalid_format"
+        == "v2_invalid_value_type"  # the spec's status is an object: {code, add_status}
     )
 
 
@@ -749,7 +772,7 @@ def test_photo_archive_is_a_real_zip(api: Api, other: Api) -> None:
 # --- webhooks -------------------------------------------------------------------------------------
 
 
-def test_webhooks_limit_replace_and_delete(api: Api, other: Api) -> None:
+def test_webhooks_limit_and_delete(api: Api, other: Api) -> None:
     def subscribe(url: str, kind: str, client: Api = api) -> requests.Response:
         return client.post("/webhooks", json={"url": url, "type": kind})
 
@@ -763,24 +786,30 @@ def test_webhooks_limit_replace_and_delete(api: Api, other: Api) -> None:
         {"uuid": status_hook, "url": "https://shop.example/cdek/status", "type": "ORDER_STATUS"},
         {"uuid": print_hook, "url": "http://shop.example/cdek/print", "type": "PRINT_FORM"},
     ]
-    third = subscribe("https://shop.example/cdek/photo", "DOWNLOAD_PHOTO")
-    assert error_code(third, 400) == "v2_too_many_webhooks"
-
-    replaced = subscribe("https://shop.example/cdek/v2/status", "ORDER_STATUS")
-    assert replaced.status_code == 200
-    assert replaced.json()["entity"]["uuid"] == status_hook
+    # At most two subscriptions per account, whatever their types: a third of any type,
+    # the same type included, is refused.
+    for kind in ("DOWNLOAD_PHOTO", "ORDER_STATUS"):
+        third = subscribe("https://shop.example/cdek/more", kind)
+        assert error_code(third, 400) == "v2_too_many_webhooks"
     one = api.read(f"/webhooks/{status_hook}")
     assert one["entity"] == {
         "uuid": status_hook,
-        "url": "https://shop.example/cdek/v2/status",
+        "url": "https://shop.example/cdek/status",
         "type": "ORDER_STATUS",
     }
-    assert [r["type"] for r in one["requests"]] == ["CREATE", "CREATE"]
+    assert [r["type"] for r in one["requests"]] == ["CREATE"]
     assert len(api.read("/webhooks")) == 2
 
     assert other.read("/webhooks") == []  # per account
     assert subscribe("https://other.example/h", "ORDER_STATUS", other).status_code == 200
     assert error_code(other.get(f"/webhooks/{status_hook}"), 403) == "v2_entity_forbidden"
+
+    incorrect = subscribe("https://other.example/h", "NO_SUCH_EVENT", other)
+    assert error_code(incorrect, 400) == "v2_webhook_type_incorrect"
+    assert subscribe("https://other.example/h2", "ORDER_STATUS", other).status_code == 200
+    assert [h["type"] for h in other.read("/webhooks")] == ["ORDER_STATUS", "ORDER_STATUS"]
+    receipt = subscribe("https://shop.example/cdek/receipt", "RECEIPT", other)
+    assert error_code(receipt, 400) == "v2_too_many_webhooks"  # RECEIPT is known; the limit is not
 
     deleted = api.call("DELETE", f"/webhooks/{print_hook}")
     assert deleted.status_code == 200
@@ -800,7 +829,7 @@ def test_webhooks_limit_replace_and_delete(api: Api, other: Api) -> None:
             "code": "v2_invalid_format",
             "message": "Invalid value [ftp://shop.example/x] in [url] parameter",
         },
-        {"code": "v2_invalid_format", "message": "Invalid value [NOPE] in [type] parameter"},
+        {"code": "v2_webhook_type_incorrect", "message": "Incorrect type [NOPE]"},
     ]
     assert [e["code"] for e in errors_of(api.post("/webhooks", json={}), 400)] == [
         "v2_field_is_empty"
@@ -826,7 +855,7 @@ def test_extra_offices_cover_most_cities(http: requests.Session) -> None:
         assert "Казахстан" in kazakh[0]["location"]["address_full"]
         for office in offices:
             postal = api.read(
-                "/location/postalcodes", params={"city_code": office["location"]["city_code"]}
+                "/location/postalcodes", params={"code": office["location"]["city_code"]}
             )
             assert office["location"]["postal_code"] in postal["postal_codes"]
 
@@ -836,7 +865,7 @@ def test_extra_offices_cover_most_cities(http: requests.Session) -> None:
     [
         ("GET", "/location/suggest/cities?name=Mo"),
         ("GET", "/location/cities"),
-        ("GET", "/location/postalcodes?city_code=44"),
+        ("GET", "/location/postalcodes?code=44"),
         ("GET", "/location/coordinates?latitude=55&longitude=37"),
         ("POST", "/calculator/tariff"),
         ("POST", "/calculator/tarifflist"),

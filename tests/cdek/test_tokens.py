@@ -61,7 +61,7 @@ def test_two_cli_commands_share_one_token_from_an_owner_only_file(
     sandbox: RunningSandbox, creds_env: dict, tmp_path: Path
 ) -> None:
     first = oint("cdek", "GetRegionsList", "--countries", "RU", env=creds_env)
-    second = oint("cdek", "GetOrderByNumber", "--number", "nope", env=creds_env)
+    second = oint("cdek", "GetOrderByNumber", "--number", "999999999", env=creds_env)
     assert first.returncode == 0, first.stderr
     assert second.returncode == 1  # CDEK's 404, answered with the cached token
     assert "v2_entity_not_found" in second.stderr or "v2_order_not_found" in second.stderr

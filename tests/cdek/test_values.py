@@ -47,31 +47,13 @@ def test_order_layout_describes_fields_and_can_be_emptied_or_narrowed() -> None:
     assert set(leaves(required)) == {""}
 
 
-def test_office_filter_layout_lists_every_documented_key() -> None:
+def test_office_filter_layout_lists_every_query_parameter_of_the_spec(contract) -> None:  # noqa: ANN001
+    """GetOfficeFilterDescription describes exactly what GET /v2/deliverypoints takes."""
     layout = cli_json("cdek", "GetOfficeFilterDescription", "--empty", "false")
-    assert set(layout) == {
-        "postal_code",
-        "city_code",
-        "type",
-        "country_code",
-        "region_code",
-        "have_cashless",
-        "have_cash",
-        "allowed_cod",
-        "is_dressing_room",
-        "weight_max",
-        "weight_min",
-        "lang",
-        "take_only",
-        "is_handout",
-        "is_reception",
-        "fias_guid",
-        "code",
-        "is_ltl",
-        "fulfillment",
-        "size",
-        "page",
-    }
+    _, operation = contract.find("GET", "/v2/deliverypoints")
+    taken = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+    assert set(layout) == taken
+    assert {"length", "width", "height", "is_marketplace", "ltl_acceptance_partners"} <= taken
 
 
 def test_intake_and_appointment_layouts() -> None:

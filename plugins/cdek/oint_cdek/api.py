@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from oint_core import ApiError
+from oint_core import ApiError, UsageError
 
 if TYPE_CHECKING:
     from oint_core import CallContext
@@ -123,6 +123,45 @@ def cdek_datetime(value: dt.datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(dt.timezone.utc)
     return value.strftime("%Y-%m-%dT%H:%M:%S") + "+0000"
+
+
+def call_with_notice(ctx: CallContext, notice: str, verb: str, path: str, **request: Any) -> Any:
+    """``call``, then ``notice`` as a warning once the request was sent (answered or not).
+
+    A usage error stays the one line it is: nothing was sent, so the notice is not news.
+    """
+    try:
+        answer = call(ctx, verb, path, **request)
+    except UsageError:
+        raise
+    except Exception:
+        ctx.warn(notice)
+        raise
+    ctx.warn(notice)
+    return answer
+
+
+def order_ref(ctx: CallContext, uuid: str | None, number: str | None) -> dict[str, str]:
+    """The query naming one order, by its UUID or by its CDEK number (exactly one)."""
+    if (uuid is None) == (number is None):
+        names = ("--uuid", "--number") if ctx.style == "cli" else ("uuid", "cdek_number")
+        raise UsageError(f"give the order as {names[0]} or as {names[1]} (one of them)")
+    if uuid is not None:
+        return {"order_uuid": str(uuid)}
+    return {"cdek_number": cdek_number(ctx, str(number), "--number", "cdek_number")}
+
+
+def cdek_number(ctx: CallContext, value: str, option: str, keyword: str) -> str:
+    """A CDEK order number as CDEK takes it (an integer), refused before sending otherwise."""
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()):
+        label = option if ctx.style == "cli" else keyword
+        raise UsageError(
+            f"{label}: {value!r} is not a CDEK order number (digits only); a shop's own"
+            " number goes with --internal true to GetOrderByNumber",
+            option=option,
+        )
+    return text
 
 
 def orders_list(uuids: list[Any]) -> list[dict[str, str]]:

@@ -119,6 +119,18 @@ class World:
             self.http.get(f"{self.base}/print/{kind}/{uuid}", timeout=10)
         return uuid
 
+    def make_room_for_a_webhook(self) -> None:
+        """CDEK keeps at most two subscriptions per account: leave at most one."""
+        hooks = self.http.get(f"{self.base}/webhooks", timeout=10).json()
+        for hook in hooks[1:]:
+            self.http.delete(f"{self.base}/webhooks/{hook['uuid']}", timeout=10)
+
+    def webhook(self) -> str:
+        """A new subscription (after making room for it)."""
+        self.make_room_for_a_webhook()
+        made = self.post("/webhooks", {"url": "https://shop.example/print", "type": "PRINT_FORM"})
+        return str(made["entity"]["uuid"])
+
     def intake(self) -> str:
         return str(self.post("/intakes", self.intake_body())["entity"]["uuid"])
 
@@ -185,11 +197,12 @@ class World:
                 "shipment": {**SHIPMENT, "to_location": {"code": 4756}}
             },
             "GetOrderCourierInvitations": {"uuid": self.order},
-            "GetEstimatedDeliveryIntervals": {"shipment": SHIPMENT},
+            "GetEstimatedDeliveryIntervals": {
+                "shipment": {**SHIPMENT, "date_time": "2026-08-03T10:00:00+0700"}
+            },
             "GetCourierAvailableDays": {"location": {"code": 270}, "date": dt.date(2026, 8, 3)},
             "CheckReverseAvailability": {"shipment": SHIPMENT},
             "GetOrdersWithPhotos": {"filter": {"orders": [{"order_uuid": self.order}]}},
-            "CreateWebhook": {"url": "https://shop.example/cdek/events", "type": "ORDER_STATUS"},
             "GetWebhookList": {},
             "PrintReceipt": {"uuid_array": [self.order], "wait": 30},
             "PrintBarcode": {"uuid_array": [self.order], "wait": 30},
@@ -217,18 +230,18 @@ class World:
         if method in ("GetCourierInvitation", "DeleteCourierInvitation"):
             return {"uuid": self.intake()}
         if method == "UpdateCourierInvitationStatus":
-            return {"uuid": self.intake(), "status": "READY_FOR_APPROVAL"}
+            return {"uuid": self.intake(), "add_status": "CALL_REQUIRED"}
         if method == "GetDeliveryAppointment":
             body = {"date": "2026-08-06", "order_uuid": self.order}
             return {"uuid": self.post("/delivery", body)["entity"]["uuid"]}
         if method == "GetPhotoArchive":
             found = self.post("/photoDocument", {"orders": [{"order_uuid": self.order}]})
             return {"uuid": found["entity"]["uuid"]}
+        if method == "CreateWebhook":
+            self.make_room_for_a_webhook()
+            return {"url": "https://shop.example/cdek/events", "type": "ORDER_STATUS"}
         if method in ("GetWebhook", "DeleteWebhook"):
-            made = self.post(
-                "/webhooks", {"url": "https://shop.example/print", "type": "PRINT_FORM"}
-            )
-            return {"uuid": made["entity"]["uuid"]}
+            return {"uuid": self.webhook()}
         return None
 
 

@@ -32,6 +32,9 @@ TEST_API = Param(
     example=True,
 )
 ORDER_UUID = Param("UUID", "--uuid", Kind.UUID, "Order UUID", required=True)
+# Reads that name an order either way (CDEK takes order_uuid or cdek_number).
+ORDER_UUID_OR_NUMBER = Param("UUID", "--uuid", Kind.UUID, "Order UUID (or give --number)")
+CDEK_NUMBER = Param("CDEKNumber", "--number", Kind.STRING, "CDEK order number, instead of --uuid")
 UUID_ARRAY = Param(
     "UUIDArray",
     "--uuids",

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from oint_core import Kind, Method, Param
 
-from ..api import call, query
+from ..api import call
 from ..params import CALCULATOR, TEST_API, TOKEN
 
 if TYPE_CHECKING:
@@ -42,8 +42,11 @@ get_international_restrictions = _post("/international/package/restrictions")
 def get_available_tariffs(
     ctx: CallContext, token: str | None, lang: str | None = None, test_api: bool = False
 ) -> Any:
-    params = query({"lang": lang})
-    return call(ctx, "GET", "/calculator/alltariffs", token=token, test_api=test_api, params=params)
+    # CDEK reads the language from a header here, not from the query as elsewhere.
+    headers = {"X-User-Lang": lang} if lang else None
+    return call(
+        ctx, "GET", "/calculator/alltariffs", token=token, test_api=test_api, headers=headers
+    )
 
 
 METHODS = (
@@ -81,7 +84,13 @@ METHODS = (
         function=get_available_tariffs,
         params=(
             TOKEN,
-            Param("Lang", "--lang", Kind.STRING, "Language of the answer: rus, eng, zho"),
+            Param(
+                "Lang",
+                "--lang",
+                Kind.CHOICE,
+                "Language of the answer (sent as the X-User-Lang header)",
+                choices=("rus", "eng", "zho"),
+            ),
             TEST_API,
         ),
         docs_url="https://api-docs.cdek.ru/165719485.html",

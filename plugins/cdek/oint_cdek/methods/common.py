@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from oint_core import Kind, Method, Param
 
-from ..api import api_root, call, query
+from ..api import api_root, call, call_with_notice, query
 from ..auth import Credentials, request_token
 from ..paging import PAGE_SIZE, walk_pages
 from ..params import ALL_PAGES, CLEAR, COMMON, RECEIVING_DATE, TEST_API, TOKEN
@@ -35,11 +35,18 @@ def get_delivery_cash_registry(
     return call(ctx, "GET", "/registries", token=token, test_api=test_api, params=params)
 
 
+# CDEK switched GET /v2/payment off on 2026-02-19; the method stays for OPI scripts.
+RETIRED_PAYMENT = "CDEK switched GET /v2/payment off on 2026-02-19"
+
+
 def get_delivery_cash_transfers(
     ctx: CallContext, token: str | None, receiving_date: dt.date, test_api: bool = False
 ) -> Any:
     params = query({"date": receiving_date})
-    return call(ctx, "GET", "/payment", token=token, test_api=test_api, params=params)
+    notice = f"retired: {RETIRED_PAYMENT}; GetDeliveryCashRegistry has the transfers"
+    return call_with_notice(
+        ctx, notice, "GET", "/payment", token=token, test_api=test_api, params=params
+    )
 
 
 def get_office_list(
@@ -147,12 +154,13 @@ METHODS = (
     ),
     Method(
         name="GetDeliveryCashTransfers",
-        summary="Gets the cash-on-delivery transfers of a date",
+        summary="Gets the cash-on-delivery transfers of a date (retired by CDEK on 2026-02-19)",
         group=COMMON,
         function=get_delivery_cash_transfers,
         params=(TOKEN, RECEIVING_DATE, TEST_API),
         docs_url="https://api-docs.cdek.ru/36990402.html",
-        returns="orders: the orders whose cash on delivery was transferred that date",
+        returns="orders: the orders whose cash on delivery was transferred that date."
+        f" Retired: {RETIRED_PAYMENT}; use GetDeliveryCashRegistry",
     ),
     Method(
         name="GetOfficeList",

@@ -5,19 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from oint_core import Kind, Method, Param
+from oint_core import Kind, Method, Param, UsageError
 
-from ..api import call, query
-from ..params import CLEAR, DELIVERY, ORDER_UUID, REQUIRED_ONLY, TEST_API, TOKEN
+from ..api import call, order_ref
+from ..params import (
+    CDEK_NUMBER,
+    CLEAR,
+    DELIVERY,
+    ORDER_UUID,
+    ORDER_UUID_OR_NUMBER,
+    REQUIRED_ONLY,
+    TEST_API,
+    TOKEN,
+)
 
 if TYPE_CHECKING:
     from oint_core import CallContext
 
 
 def get_available_delivery_intervals(
-    ctx: CallContext, token: str | None, uuid: str, test_api: bool = False
+    ctx: CallContext,
+    token: str | None,
+    uuid: str | None = None,
+    cdek_number: str | None = None,
+    test_api: bool = False,
 ) -> Any:
-    params = query({"order_uuid": uuid})
+    params = order_ref(ctx, uuid, cdek_number)
     return call(ctx, "GET", "/delivery/intervals", token=token, test_api=test_api, params=params)
 
 
@@ -62,9 +75,17 @@ def get_order_courier_invitations(
     return call(ctx, "GET", f"/orders/{uuid}/intakes", token=token, test_api=test_api)
 
 
+# What CDEK's specification requires of an estimated-intervals request.
+ESTIMATE_REQUIRES = ("date_time", "tariff_code", "to_location")
+
+
 def get_estimated_delivery_intervals(
     ctx: CallContext, token: str | None, shipment: dict[str, Any], test_api: bool = False
 ) -> Any:
+    missing = [key for key in ESTIMATE_REQUIRES if shipment.get(key) in (None, "", {})]
+    if missing:
+        label = "--shipment" if ctx.style == "cli" else "shipment"
+        raise UsageError(f"{label}: CDEK requires {', '.join(missing)}", option="--shipment")
     return call(
         ctx,
         "POST",
@@ -90,10 +111,20 @@ def get_courier_available_days(
     )
 
 
+# The status a client may set on an invitation, and why (IntakeStatusPatchDto).
+INTAKE_STATUS_CODES = ("PROCESSING_REQUIRED",)
+INTAKE_ADD_STATUSES = ("CALL_REQUIRED", "DOC_REQUIRED")
+
+
 def update_courier_invitation_status(
-    ctx: CallContext, token: str | None, uuid: str, status: str, test_api: bool = False
+    ctx: CallContext,
+    token: str | None,
+    uuid: str,
+    add_status: str,
+    status: str = "PROCESSING_REQUIRED",
+    test_api: bool = False,
 ) -> Any:
-    body = {"uuid": uuid, "status": status}
+    body = {"uuid": uuid, "status": {"code": status, "add_status": add_status}}
     return call(ctx, "PATCH", "/intakes", token=token, test_api=test_api, json_body=body)
 
 
@@ -129,7 +160,7 @@ METHODS = (
         summary="Gets available delivery intervals for order",
         group=DELIVERY,
         function=get_available_delivery_intervals,
-        params=(TOKEN, ORDER_UUID, TEST_API),
+        params=(TOKEN, ORDER_UUID_OR_NUMBER, CDEK_NUMBER, TEST_API),
         docs_url="https://api-docs.cdek.ru/154160502.html",
         returns="date_intervals: dates with their time intervals",
     ),
@@ -247,8 +278,11 @@ METHODS = (
                 "Shipment",
                 "--shipment",
                 Kind.OBJECT,
-                "The future order: tariff_code, from_location, to_location, …",
+                "The future order: date_time, tariff_code and to_location (required),"
+                " from_location, shipment_point, additional_order_types",
                 required=True,
+                example="{'date_time': '2026-03-07T10:00:00+0300', 'tariff_code': 136,"
+                " 'to_location': {'code': 270, 'address': 'ул. Кутателадзе, 4'}}",
             ),
             TEST_API,
         ),
@@ -284,7 +318,22 @@ METHODS = (
         params=(
             TOKEN,
             INTAKE_UUID,
-            Param("Status", "--status", Kind.STRING, "The new status", required=True),
+            Param(
+                "AddStatus",
+                "--addstatus",
+                Kind.CHOICE,
+                "Why the invitation needs processing",
+                required=True,
+                choices=INTAKE_ADD_STATUSES,
+            ),
+            Param(
+                "Status",
+                "--status",
+                Kind.CHOICE,
+                "The status to set",
+                default="PROCESSING_REQUIRED",
+                choices=INTAKE_STATUS_CODES,
+            ),
             TEST_API,
         ),
         docs_url="https://api-docs.cdek.ru/33828859.html",

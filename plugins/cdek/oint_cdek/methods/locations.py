@@ -51,7 +51,7 @@ def get_cities_list(
 
 
 def get_postal_codes(ctx: CallContext, token: str | None, city: int, test_api: bool = False) -> Any:
-    params = query({"city_code": city})
+    params = query({"code": city})  # CDEK's parameter is "code", the locality's CDEK code
     return call(ctx, "GET", "/location/postalcodes", token=token, test_api=test_api, params=params)
 
 

@@ -7,8 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 from oint_core import ApiError, Kind, Method, Param
 
-from ..api import api_root, call, cdek_datetime, orders_list, query
-from ..params import CLEAR, ORDER_UUID, ORDERS, REQUIRED_ONLY, TEST_API, TOKEN, UUID_ARRAY
+from ..api import api_root, call, cdek_datetime, cdek_number, order_ref, orders_list
+from ..params import (
+    CDEK_NUMBER,
+    CLEAR,
+    ORDER_UUID,
+    ORDER_UUID_OR_NUMBER,
+    ORDERS,
+    REQUIRED_ONLY,
+    TEST_API,
+    TOKEN,
+    UUID_ARRAY,
+)
 
 if TYPE_CHECKING:
     from oint_core import CallContext
@@ -69,7 +79,10 @@ def get_order_by_number(
     internal: bool = False,
     test_api: bool = False,
 ) -> Any:
-    params = {"im_number" if internal else "cdek_number": order_number}
+    if internal:
+        params = {"im_number": order_number}
+    else:
+        params = {"cdek_number": cdek_number(ctx, order_number, "--number", "order_number")}
     return call(ctx, "GET", "/orders", token=token, test_api=test_api, params=params)
 
 
@@ -197,16 +210,24 @@ def get_prealert(ctx: CallContext, token: str | None, uuid: str, test_api: bool 
 
 
 def get_passport_data_status(
-    ctx: CallContext, token: str | None, uuid: str, test_api: bool = False
+    ctx: CallContext,
+    token: str | None,
+    uuid: str | None = None,
+    cdek_number: str | None = None,
+    test_api: bool = False,
 ) -> Any:
-    params = query({"order_uuid": uuid})
+    params = order_ref(ctx, uuid, cdek_number)
     return call(ctx, "GET", "/passport", token=token, test_api=test_api, params=params)
 
 
 def get_cashbox_check(
-    ctx: CallContext, token: str | None, uuid: str, test_api: bool = False
+    ctx: CallContext,
+    token: str | None,
+    uuid: str | None = None,
+    cdek_number: str | None = None,
+    test_api: bool = False,
 ) -> Any:
-    params = query({"order_uuid": uuid})
+    params = order_ref(ctx, uuid, cdek_number)
     return call(ctx, "GET", "/check", token=token, test_api=test_api, params=params)
 
 
@@ -476,7 +497,7 @@ METHODS = (
         summary="Gets the status of passport data for an international order",
         group=ORDERS,
         function=get_passport_data_status,
-        params=(TOKEN, ORDER_UUID, TEST_API),
+        params=(TOKEN, ORDER_UUID_OR_NUMBER, CDEK_NUMBER, TEST_API),
         docs_url="https://api-docs.cdek.ru/36990118.html",
         returns="orders[].passport: whether the sender's and recipient's passport data exist",
     ),
@@ -485,7 +506,7 @@ METHODS = (
         summary="Gets the fiscal check of an order",
         group=ORDERS,
         function=get_cashbox_check,
-        params=(TOKEN, ORDER_UUID, TEST_API),
+        params=(TOKEN, ORDER_UUID_OR_NUMBER, CDEK_NUMBER, TEST_API),
         docs_url="https://api-docs.cdek.ru/36990336.html",
         returns="check_info: the order's fiscal checks",
     ),

@@ -83,7 +83,8 @@ CDEK endpoints emulated (under ``/v2``)
   ``region_code``, ``fias_guid``, ``postal_code``, ``code``, ``city`` (the exact name in
   either language, case-insensitive); ``payment_limit`` is accepted and ignored; ``lang=eng``
   names in English; paging as for offices, ``size`` above 10000 is a 400.
-- ``GET /v2/location/postalcodes?city_code=`` - ``{"code", "postal_codes": [...]}``.
+- ``GET /v2/location/postalcodes?code=`` (the city's CDEK code) - ``{"code", "postal_codes":
+  [...]}``.
 - ``GET /v2/location/coordinates?latitude=&longitude=`` - the city object (as above) nearest
   to the point (haversine; the first listed wins a tie).
 - Calculator (formula, tariffs and service prices in ``calculator.py``): ``POST
@@ -95,15 +96,16 @@ CDEK endpoints emulated (under ``/v2``)
   "period_max", "calendar_min", "calendar_max"}]}`` for all six tariffs (136-139, 233, 234;
   ``lang: "eng"`` in the body names them in English); ``POST
   /v2/calculator/tariffAndService`` - ``{"tariffs": [{...the same, "services": [{"code",
-  "sum"}]}]}`` (the body's services priced, a guess); ``GET /v2/calculator/alltariffs?lang=``
-  - ``{"tariff_codes": [{"tariff_code", "tariff_name", "delivery_modes": [{"delivery_mode",
-  "delivery_mode_name"}]}]}``. Locations are reference cities named by ``code``, else
-  ``postal_code``, else ``city``.
+  "sum"}]}]}`` (the body's services priced, a guess); ``GET /v2/calculator/alltariffs`` (the
+  language in the ``X-User-Lang`` header) - ``{"tariff_codes": [{"tariff_code",
+  "tariff_name", "delivery_modes": [{"delivery_mode", "delivery_mode_name"}]}]}``.
+  Locations are reference cities named by ``code``, else ``postal_code``, else ``city``.
 - ``POST /v2/international/package/restrictions`` (``from_location``, ``to_location``; a bare
   ``{"country_code"}`` is enough) - ``{"restrictions": [{"code", "description", "value"?}]}``,
   a fixed list between two countries, ``[]`` within one (the shape is a guess).
-- ``POST /v2/delivery/estimatedIntervals`` (a calculator body; ``tariff_code`` optional,
-  139 when absent; ``packages`` optional) - ``{"date_intervals"}`` as for
+- ``POST /v2/delivery/estimatedIntervals`` (``date_time``, ``tariff_code`` and
+  ``to_location`` required, each missing one a ``v2_field_is_empty``; ``from_location``,
+  ``packages`` optional) - ``{"date_intervals"}`` as for
   ``/v2/delivery/intervals``, for 3 days starting ``period_min`` days after today on the
   sandbox clock.
 - ``POST /v2/reverse/availability`` (a calculator body; tariff and packages optional) - 200
@@ -120,7 +122,8 @@ CDEK endpoints emulated (under ``/v2``)
   ``intake_number`` (an integer) once settled. ``DELETE /v2/intakes/{uuid}`` - 202, type
   DELETE; once settled the intake is REMOVED. ``GET /v2/orders/{uuid}/intakes`` - a bare
   array of the order's intakes, each as the ``entity`` of ``GET /v2/intakes/{uuid}``.
-- ``PATCH /v2/intakes`` ``{"uuid", "status"}`` (a code such as ``READY``; upper-cased) - 202,
+- ``PATCH /v2/intakes`` ``{"uuid", "status": {"code": "PROCESSING_REQUIRED", "add_status":
+  "CALL_REQUIRED" | "DOC_REQUIRED"}}`` - 202,
   type UPDATE; once settled the status is pushed onto the intake (named by the intake names
   below, else by its code). Not while the intake's CREATE is processing, nor once it is
   REMOVED (400 ``v2_order_forbidden_status``) or INVALID (400 ``v2_entity_invalid``).
@@ -142,10 +145,11 @@ CDEK endpoints emulated (under ``/v2``)
   archive is always the same bytes.
 - ``POST /v2/webhooks`` ``{"url" (http or https), "type"}`` - 200 ``{"entity": {"uuid"},
   "requests": [a SUCCESSFUL CREATE], "related_entities"}``. An account holds at most 2
-  subscriptions (a third: 400 ``v2_too_many_webhooks``); the same ``type`` again keeps the
-  subscription's uuid and changes its url (a guess). ``GET /v2/webhooks`` - bare array
-  ``[{"uuid", "url", "type"}]``; ``GET /v2/webhooks/{uuid}`` - ``{"entity": {"uuid", "url",
-  "type"}, "requests", "related_entities"}``; ``DELETE /v2/webhooks/{uuid}`` - 200, a
+  subscriptions of any types, two of one type included (a third: 400
+  ``v2_too_many_webhooks``); a type CDEK does not list is 400 ``v2_webhook_type_incorrect``.
+  ``GET /v2/webhooks`` - bare array ``[{"uuid", "url", "type"}]``; ``GET
+  /v2/webhooks/{uuid}`` - ``{"entity": {"uuid", "url", "type"}, "requests",
+  "related_entities"}``; ``DELETE /v2/webhooks/{uuid}`` - 200, a
   SUCCESSFUL request of type DELETE. No event is ever sent.
 
 Statuses of print forms, intakes and appointments are ``{"code", "name", "date_time"}``
@@ -1300,27 +1304,32 @@ _OFFICE_FLAGS = (
     "is_handout",
     "is_reception",
     "is_ltl",
+    "ltl_acceptance_partners",
+    "ltl_issuance_partners",
+    "is_marketplace",
     "fulfillment",
 )
 _TIME_SLOTS = (("10:00", "14:00"), ("14:00", "18:00"), ("18:00", "22:00"))
-_STATUS_CODE_RE = re.compile(r"[A-Z][A-Z0-9_]*")
 _INTAKE_DAYS = 5  # working days POST /v2/intakes/availableDays offers
-_ESTIMATE_TARIFF = 139  # the tariff estimatedIntervals assumes when the body names none
 #: CDEK's webhook event types; an account may hold at most ``_WEBHOOK_LIMIT`` subscriptions.
 WEBHOOK_TYPES = frozenset(
     {
         "ORDER_STATUS",
+        "ORDER_MODIFIED",
         "PRINT_FORM",
+        "RECEIPT",
+        "DOWNLOAD_PHOTO",
         "PREALERT_CLOSED",
         "ACCOMPANYING_WAYBILL",
         "OFFICE_AVAILABILITY",
-        "ORDER_MODIFIED",
-        "DELIV_AGREEMENT",
         "DELIV_PROBLEM",
+        "DELIV_AGREEMENT",
         "COURIER_INFO",
-        "DOWNLOAD_PHOTO",
     }
 )
+# PATCH /v2/intakes: the status a client may set, and the reasons (IntakeStatusPatchDto).
+_INTAKE_PATCH_CODES = frozenset({"PROCESSING_REQUIRED"})
+_INTAKE_ADD_STATUSES = frozenset({"CALL_REQUIRED", "DOC_REQUIRED"})
 _WEBHOOK_LIMIT = 2
 #: ZIP entries get this fixed timestamp, so one archive is always the same bytes.
 _ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -2406,6 +2415,7 @@ class SandboxApp:
         region_code = _query_int(args, "region_code")
         weight_max = _query_int(args, "weight_max", minimum=0)
         weight_min = _query_int(args, "weight_min", minimum=0)
+        sides = [_query_int(args, side, minimum=0) or 0 for side in ("length", "width", "height")]
         window = self._paging(args)
         texts = {name: args.get(name, "").strip() for name in _OFFICE_TEXT_FILTERS}
         office_type = texts["type"].upper()
@@ -2424,6 +2434,7 @@ class SandboxApp:
                 or location["country_code"] == texts["country_code"].upper(),
                 not texts["fias_guid"] or location["fias_guid"] == texts["fias_guid"].lower(),
                 not texts["code"] or office["code"].upper() == texts["code"].upper(),
+                not any(sides) or reference.office_fits(office, *sides),
             ]
             checks += [value is None or office[name] == value for name, value in flags.items()]
             return all(checks)
@@ -2472,9 +2483,9 @@ class SandboxApp:
         return _json_response(found[window])
 
     def _ep_postal_codes(self, request: Request, client: str) -> Response:
-        if not request.args.get("city_code", "").strip():
-            raise _ApiError(400, [_field_empty("city_code")], "GET")
-        code = _query_int(request.args, "city_code", minimum=0)
+        if not request.args.get("code", "").strip():
+            raise _ApiError(400, [_field_empty("code")], "GET")
+        code = _query_int(request.args, "code", minimum=0)
         facts = locations.city_by_code(code) if code is not None else None
         if facts is None:
             message = f"City is not found by code {code}"
@@ -2522,7 +2533,8 @@ class SandboxApp:
         return _json_response({"tariffs": tariffs})
 
     def _ep_all_tariffs(self, request: Request, client: str) -> Response:
-        lang = _query_lang(request.args)
+        # Here CDEK reads the language from a header, not from the query.
+        lang = _query_lang({"lang": request.headers.get("X-User-Lang", "")})
         return _json_response(calculator.all_tariffs(lang))
 
     def _ep_restrictions(self, request: Request, client: str) -> Response:
@@ -2531,10 +2543,17 @@ class SandboxApp:
 
     def _ep_estimated_intervals(self, request: Request, client: str) -> Response:
         body = self._json_body(request, "CREATE")
-        shipment = calculator.parse_shipment(body, tariff_required=False, packages_required=False)
-        tariff = shipment.tariff or calculator.TARIFFS[_ESTIMATE_TARIFF]
+        missing = [
+            _field_empty(name)
+            for name in ("date_time", "tariff_code", "to_location")
+            if body.get(name) in (None, "", {})
+        ]
+        if missing:
+            raise _ApiError(400, missing, "CREATE")
+        shipment = calculator.parse_shipment(body, tariff_required=True, packages_required=False)
+        assert shipment.tariff is not None  # tariff_required
         first = self.state.now().date() + timedelta(
-            days=calculator.quote(tariff, shipment)["period_min"]
+            days=calculator.quote(shipment.tariff, shipment)["period_min"]
         )
         return _json_response({"date_intervals": _date_intervals(first)})
 
@@ -2595,9 +2614,13 @@ class SandboxApp:
         intake_uuid, status = body.get("uuid"), body.get("status")
         errors: list[dict[str, str]] = []
         _check_text(intake_uuid, "uuid", errors)
-        _check_text(
-            status, "status", errors, lambda s: _STATUS_CODE_RE.fullmatch(s.strip().upper())
-        )
+        code = reason = None
+        if not isinstance(status, dict):
+            errors.append(_field_empty("status") if _is_empty(status) else _wrong_type("status"))
+        else:
+            code, reason = status.get("code"), status.get("add_status")
+            _check_text(code, "status.code", errors, _INTAKE_PATCH_CODES.__contains__)
+            _check_text(reason, "status.add_status", errors, _INTAKE_ADD_STATUSES.__contains__)
         if errors:
             raise _ApiError(400, errors, "UPDATE")
         with self.state.lock:
@@ -2606,7 +2629,7 @@ class SandboxApp:
             problem = _intake_write_problem(intake, "UPDATE")
             if problem is not None:
                 return _cdek_error(400, "UPDATE", [problem], now)
-            payload = {"status": str(status).strip().upper()}
+            payload = {"status": str(code), "add_status": str(reason)}
             return self._accept(intake, "UPDATE", now, payload=payload)
 
     def _ep_intake_days(self, request: Request, client: str) -> Response:
@@ -2695,21 +2718,19 @@ class SandboxApp:
         url, hook_type = body.get("url"), body.get("type")
         errors: list[dict[str, str]] = []
         _check_text(url, "url", errors, _is_http_url)
-        _check_text(hook_type, "type", errors, lambda t: t in WEBHOOK_TYPES)
+        _check_text(hook_type, "type", errors)
+        if isinstance(hook_type, str) and hook_type and hook_type not in WEBHOOK_TYPES:
+            errors.append(_error("v2_webhook_type_incorrect", f"Incorrect type [{hook_type}]"))
         if errors:
             raise _ApiError(400, errors, "CREATE")
         with self.state.lock:
             now = self.state.now()
             mine = [h for h in self.state.webhooks.values() if h.owner == client]
-            hook = next((h for h in mine if h.type == hook_type), None)
-            if hook is None and len(mine) >= _WEBHOOK_LIMIT:
+            if len(mine) >= _WEBHOOK_LIMIT:  # of any types: two of one type are allowed
                 message = f"Too many webhooks: an account may have at most {_WEBHOOK_LIMIT}"
                 return _cdek_error(400, "CREATE", [_error("v2_too_many_webhooks", message)], now)
-            if hook is None:
-                hook = _Webhook(self.state._new_uuid(), client, str(url), str(hook_type))
-                self.state.webhooks[hook.uuid] = hook
-            else:  # the same event type again: the subscription now points at the new url
-                hook.url = str(url)
+            hook = _Webhook(self.state._new_uuid(), client, str(url), str(hook_type))
+            self.state.webhooks[hook.uuid] = hook
             api_request = self.state._done_request("CREATE", now)
             hook.requests.append(api_request)
             answer = _envelope({"uuid": hook.uuid}, [api_request])

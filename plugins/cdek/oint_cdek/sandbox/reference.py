@@ -231,6 +231,7 @@ def _office(
     take_only: bool = False,
     is_ltl: bool = False,
     fulfillment: bool = False,
+    is_marketplace: bool = False,
     address_comment: str = "",
 ) -> dict[str, Any]:
     city = CITIES[city_code]
@@ -257,6 +258,9 @@ def _office(
         "is_reception": is_reception and not take_only,
         "is_dressing_room": is_dressing_room,
         "is_ltl": is_ltl,
+        "ltl_acceptance_partners": is_ltl,
+        "ltl_issuance_partners": is_ltl,
+        "is_marketplace": is_marketplace,
         "have_cashless": have_cashless,
         "have_cash": have_cash,
         "have_fast_payment_system": have_cashless,
@@ -278,9 +282,31 @@ def _office(
             "address_full": f"{postal_code}, {country}, {region}, {city['city']}, {address}",
         },
     }
+    if postamat:  # a locker takes what fits one of its cells (cm)
+        office["dimensions"] = [
+            {"width": width, "height": height, "depth": depth} for width, height, depth in _CELLS
+        ]
+    else:
+        office.update(_PVZ_LIMITS)
     if city["fias_guid"] is None:  # FIAS is Russian: CDEK shows no id abroad
         del office["location"]["fias_guid"]
     return office
+
+
+# The largest parcel an office takes (cm), and a parcel locker's cells (width, height, depth).
+_PVZ_LIMITS = {"length_max": 120, "width_max": 80, "height_max": 80}
+_CELLS = ((9, 38, 64), (19, 38, 64), (39, 38, 64))
+
+
+def office_fits(office: dict[str, Any], length: int, width: int, height: int) -> bool:
+    """Whether a parcel of these sides (cm, 0 for unknown) fits the office or one of its cells."""
+    parcel = sorted((length, width, height))
+    if "dimensions" in office:
+        return any(
+            parcel <= sorted((c["width"], c["height"], c["depth"])) for c in office["dimensions"]
+        )
+    room = sorted((office["length_max"], office["width_max"], office["height_max"]))
+    return all(side <= limit for side, limit in zip(parcel, room, strict=True))
 
 
 _OFFICES: list[dict[str, Any]] = [
