@@ -746,6 +746,8 @@ def _strategy(param: Param, case: Case) -> st.SearchStrategy[Any]:
         return st.sampled_from(EVENT_TYPES)
     if param.kind is Kind.CHOICE:
         return st.sampled_from(param.choices)
+    if param.name in ("CDEKNumber", "OrderNumber"):  # digits: a CDEK number (or a shop's)
+        return st.integers(min_value=1, max_value=10**10).map(str)
     if param.kind is Kind.LIST:
         return st.lists(SCALARS[param.items or Kind.STRING], min_size=1, max_size=3)
     return SCALARS[param.kind]
@@ -769,8 +771,15 @@ def test_generated_requests_are_valid_for_their_spec_operation(
     case = BY_METHOD[name]
     method = next(m for m in PROVIDER.load_methods() if m.name == name)
     values: dict[str, Any] = {}
+    names = {p.name for p in method.params}
+    # An order named by UUID or by CDEK number: exactly one of them, drawn.
+    by_number = {"UUID", "CDEKNumber"} <= names and data.draw(st.booleans(), label="by number")
     for param in method.params:
         if param.name in ("Token", "TestAPI"):
+            continue
+        if {"UUID", "CDEKNumber"} <= names and param.name in ("UUID", "CDEKNumber"):
+            if (param.name == "CDEKNumber") == by_number:
+                values[param.keyword] = data.draw(_strategy(param, case), label=param.keyword)
             continue
         if param.kind is Kind.OBJECT and param.keyword not in case.kwargs:
             continue

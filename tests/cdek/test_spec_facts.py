@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SPEC_FACTS
+from ..conftest import SPEC_FACTS
 
 REPO = Path(__file__).resolve().parents[2]
 TOOL = REPO / "tools" / "cdek_spec_facts.py"

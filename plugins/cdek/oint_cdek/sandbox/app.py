@@ -1712,6 +1712,21 @@ def _registry(day: date, orders: list[_Order]) -> dict[str, Any]:
     }
 
 
+# Callables told of every /v2 answer a sandbox in this process gives (faults aside); the test
+# suite registers one to check each answer against CDEK's specification.
+_OBSERVERS: list[Callable[[Request, Response], None]] = []
+
+
+@contextlib.contextmanager
+def observing_answers(observer: Callable[[Request, Response], None]) -> Iterator[None]:
+    """Call ``observer(request, response)`` for every /v2 answer while the block runs."""
+    _OBSERVERS.append(observer)
+    try:
+        yield
+    finally:
+        _OBSERVERS.remove(observer)
+
+
 class SandboxApp:
     """The WSGI application; ``config`` is how it behaves, ``state`` what it remembers."""
 
@@ -1829,9 +1844,11 @@ class SandboxApp:
             else:
                 response = self._fault_response(fault, request)
                 self.state.update_log(entry, status=response.status_code)
-                return response
+                return response  # a fault is broken on purpose: observers are not told
         response = self._route(request)
         self.state.update_log(entry, status=response.status_code)
+        for observer in list(_OBSERVERS):
+            observer(request, response)
         return response
 
     def _route(self, request: Request) -> Response:
