@@ -144,9 +144,12 @@ class SandboxClient:
         assert answer.status_code == 200, answer.text
         return datetime.strptime(answer.json()["now"], "%Y-%m-%dT%H:%M:%S%z")
 
-    def accepted(self, answer: requests.Response, request_type: str = "CREATE") -> str:
-        """The entity uuid of a 202 answer, after checking the envelope."""
-        assert answer.status_code == 202, answer.text
+    def accepted(
+        self, answer: requests.Response, request_type: str = "CREATE", status: int = 202
+    ) -> str:
+        """The entity uuid of an accepted write (202, or the 200 CDEK gives intake changes),
+        after checking the envelope."""
+        assert answer.status_code == status, answer.text
         [record] = answer.json()["requests"]
         assert (record["type"], record["state"]) == (request_type, "ACCEPTED")
         return answer.json()["entity"]["uuid"]

@@ -114,11 +114,11 @@ def refuse_cli(uuid: str, token: str):  # noqa: ANN201
     return run_cli(["cdek", "CreateRefusal", "--uuid", uuid, "--token", token])
 
 
-def test_refusing_an_unknown_order_is_404(token: str) -> None:
+def test_refusing_an_unknown_order_is_400(token: str) -> None:
     result = refuse_cli("00000000-0000-4000-8000-000000000000", token)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["requests"][0]["errors"][0]["code"] == "v2_entity_not_found"
-    assert "404" in result.stderr and "v2_entity_not_found" in result.stderr
+    assert "400" in result.stderr and "v2_entity_not_found" in result.stderr
 
 
 def test_a_second_refusal_while_the_first_is_processing_is_refused(

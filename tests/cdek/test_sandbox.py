@@ -229,13 +229,13 @@ def test_missing_or_unknown_token(cdek: Cdek, headers: dict[str, str], code: str
 def test_token_expires_after_ttl(timed: Cdek, clock: FakeClock) -> None:
     missing = f"/orders/{uuid.uuid4()}"
     clock.advance(59)
-    assert timed.get(missing).status_code == 404  # still valid: authenticated, no such order
+    assert timed.get(missing).status_code == 400  # still valid: authenticated, no such order
     clock.advance(1)
     answer = timed.get(missing)
     assert answer.status_code == 401
     assert only_error(answer)["code"] == "v2_token_expired"
     timed.token = get_token(timed.sandbox, timed.http)  # a new token is the only remedy
-    assert timed.get(missing).status_code == 404
+    assert timed.get(missing).status_code == 400
 
 
 def test_token_expiry_through_advance(cdek: Cdek) -> None:
@@ -406,7 +406,7 @@ def test_create_order_needs_a_token(cdek: Cdek) -> None:
     assert answer.status_code == 401
     assert cdek.control("POST", "/advance", json={"seconds": 5}).status_code == 200
     cdek_token_search = cdek.get("/orders", params={"im_number": "shop-1"})
-    assert cdek_token_search.status_code == 404  # nothing was stored
+    assert cdek_token_search.status_code == 400  # nothing was stored
 
 
 def test_duplicate_shop_number_ends_invalid(timed: Cdek, clock: FakeClock) -> None:
@@ -439,11 +439,11 @@ def test_orders_of_another_account_are_forbidden(timed: Cdek, clock: FakeClock) 
     clock.advance(1)
     other = Cdek.login(timed.sandbox, timed.http, OTHER_ACCOUNT, OTHER_SECRET)
     answer = other.get(f"/orders/{order_uuid}")
-    assert answer.status_code == 403
+    assert answer.status_code == 400
     assert only_error(answer)["code"] == "v2_entity_forbidden"
     refusal = other.post(f"/orders/{order_uuid}/refusal")
-    assert refusal.status_code == 403
-    assert other.get("/orders", params={"im_number": "shop-1"}).status_code == 404
+    assert refusal.status_code == 400
+    assert other.get("/orders", params={"im_number": "shop-1"}).status_code == 400
 
 
 # --- reading orders ---------------------------------------------------------------------
@@ -465,8 +465,8 @@ def test_lookup_by_cdek_number_and_im_number(cdek: Cdek) -> None:
 @pytest.mark.parametrize(
     ("params", "status", "code"),
     [
-        ({"cdek_number": "1106000000"}, 404, "v2_order_not_found"),
-        ({"im_number": "nope"}, 404, "v2_entity_not_found"),
+        ({"cdek_number": "1106000000"}, 400, "v2_order_not_found"),
+        ({"im_number": "nope"}, 400, "v2_entity_not_found_im_number"),
         ({}, 400, "v2_parameters_empty"),
         ({"cdek_number": ""}, 400, "v2_parameters_empty"),
     ],
@@ -482,7 +482,7 @@ def test_lookup_failures(cdek: Cdek, params: dict[str, str], status: int, code: 
 def test_get_unknown_order(cdek: Cdek) -> None:
     missing = str(uuid.uuid4())
     answer = cdek.get(f"/orders/{missing}")
-    assert answer.status_code == 404
+    assert answer.status_code == 400
     error = only_error(answer)
     assert (error["type"], error["code"]) == ("GET", "v2_entity_not_found")
     assert missing in error["message"]
@@ -576,7 +576,7 @@ def test_refusal_of_an_invalid_order(cdek: Cdek) -> None:
 
 def test_refusal_of_unknown_order(cdek: Cdek) -> None:
     answer = cdek.post(f"/orders/{uuid.uuid4()}/refusal")
-    assert answer.status_code == 404
+    assert answer.status_code == 400
     error = only_error(answer)
     assert (error["type"], error["code"]) == ("CREATE_REFUSAL", "v2_entity_not_found")
 
@@ -644,7 +644,7 @@ def test_delete_order_not_yet_created(cdek: Cdek) -> None:
 
 def test_delete_unknown_order(cdek: Cdek) -> None:
     answer = cdek.delete(f"/orders/{uuid.uuid4()}")
-    assert answer.status_code == 404
+    assert answer.status_code == 400
     assert only_error(answer)["code"] == "v2_entity_not_found"
 
 
@@ -687,7 +687,7 @@ def test_reset_forgets_orders(cdek: Cdek) -> None:
     cdek.create(number="gone")
     assert cdek.control("POST", "/reset").json() == {"reset": True}
     cdek.token = get_token(cdek.sandbox, cdek.http)
-    assert cdek.get("/orders", params={"im_number": "gone"}).status_code == 404
+    assert cdek.get("/orders", params={"im_number": "gone"}).status_code == 400
     assert cdek.control("GET", "/requests").json()[-1]["path"] == "/v2/orders"
     assert len(cdek.control("GET", "/requests").json()) == 2
 
@@ -721,7 +721,7 @@ def test_fault_html_error_pages(cdek: Cdek, kind: str, status: int, title: str) 
     assert answer.headers["Content-Type"].startswith("text/html")
     assert answer.text.startswith("<html>")
     assert title in answer.text
-    assert cdek.get(f"/orders/{uuid.uuid4()}").status_code == 404  # used up
+    assert cdek.get(f"/orders/{uuid.uuid4()}").status_code == 400  # used up
 
 
 def test_fault_429_has_retry_after(cdek: Cdek) -> None:
@@ -731,14 +731,14 @@ def test_fault_429_has_retry_after(cdek: Cdek) -> None:
     assert answer.headers["Retry-After"] == "3"
     assert answer.headers["Content-Type"] == JSON_TYPE
     assert answer.json()["errors"][0]["code"]
-    assert cdek.get("/orders", params={"im_number": "shop-1"}).status_code == 404  # not stored
+    assert cdek.get("/orders", params={"im_number": "shop-1"}).status_code == 400  # not stored
 
 
 def test_fault_drop_closes_the_connection(cdek: Cdek) -> None:
     cdek.fault(kind="drop")
     with pytest.raises(requests.ConnectionError):
         cdek.post("/orders", json=order_body())
-    assert cdek.get("/orders", params={"im_number": "shop-1"}).status_code == 404
+    assert cdek.get("/orders", params={"im_number": "shop-1"}).status_code == 400
     log = cdek.control("GET", "/requests").json()
     assert log[-2] == {
         "method": "POST",
@@ -770,7 +770,7 @@ def test_fault_delay_then_normal_answer(cdek: Cdek) -> None:
     started = time.monotonic()
     answer = cdek.get(f"/orders/{uuid.uuid4()}")
     assert time.monotonic() - started >= 0.2
-    assert answer.status_code == 404
+    assert answer.status_code == 400
     with pytest.raises(requests.Timeout):  # a client timeout shorter than the delay fires
         cdek.fault(kind="delay", seconds=0.3)
         cdek.get(f"/orders/{uuid.uuid4()}", timeout=0.05)
@@ -779,7 +779,7 @@ def test_fault_delay_then_normal_answer(cdek: Cdek) -> None:
 def test_fault_count_is_consumed(cdek: Cdek) -> None:
     cdek.fault(kind="http_503", count=2)
     path = f"/orders/{uuid.uuid4()}"
-    assert [cdek.get(path).status_code for _ in range(3)] == [503, 503, 404]
+    assert [cdek.get(path).status_code for _ in range(3)] == [503, 503, 400]
     assert cdek.control("GET", "/faults").json() == []
 
 
@@ -806,7 +806,7 @@ def test_faults_queue_in_order_and_can_be_cleared(cdek: Cdek) -> None:
     listed = cdek.control("GET", "/faults").json()
     assert [(f["kind"], f["count"]) for f in listed] == [("http_429", 4)]
     assert cdek.control("DELETE", "/faults").json() == {"cleared": 1}
-    assert cdek.get(path).status_code == 404
+    assert cdek.get(path).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -846,7 +846,7 @@ def test_request_log(cdek: Cdek) -> None:
             "method": "GET",
             "path": "/v2/orders",
             "query": "cdek_number=1106000001",
-            "status": 404,
+            "status": 400,
             "fault": None,
         },
         {"method": "GET", "path": "/v2/nowhere", "query": "", "status": 404, "fault": None},

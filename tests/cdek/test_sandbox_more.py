@@ -64,9 +64,11 @@ class Client(SandboxClient):
     def now(self) -> datetime:
         return self.advance(0)
 
-    def accepted(self, answer: requests.Response, request_type: str = "CREATE") -> str:
+    def accepted(
+        self, answer: requests.Response, request_type: str = "CREATE", status: int = 202
+    ) -> str:
         """The shared check, and that the answer names no related entities."""
-        entity_uuid = super().accepted(answer, request_type)
+        entity_uuid = super().accepted(answer, request_type, status)
         assert answer.json()["related_entities"] == []
         return entity_uuid
 
@@ -187,7 +189,7 @@ def test_update_order_merges_changes_once_settled(cdek: Client) -> None:
 
 def test_update_order_errors(cdek: Client) -> None:
     answer = cdek.call("PATCH", "/orders", json={"uuid": str(uuid.uuid4()), "comment": "x"})
-    assert only_error(answer, 404) == {
+    assert only_error(answer, 400) == {
         "type": "UPDATE",
         "code": "v2_entity_not_found",
         "message": answer.json()["requests"][0]["errors"][0]["message"],
@@ -232,7 +234,7 @@ def test_client_return(cdek: Client) -> None:
 
 def test_client_return_errors(cdek: Client) -> None:
     answer = cdek.post(f"/orders/{uuid.uuid4()}/clientReturn", json={"tariff_code": 136})
-    assert only_error(answer, 404)["code"] == "v2_entity_not_found"
+    assert only_error(answer, 400)["code"] == "v2_entity_not_found"
     fresh = cdek.accepted(cdek.post("/orders", json=order_body()))
     answer = cdek.post(f"/orders/{fresh}/clientReturn", json={"tariff_code": 136})
     assert only_error(answer, 400)["code"] == "v2_order_forbidden_status"
@@ -261,14 +263,14 @@ def test_waybill_from_creation_to_pdf(cdek: Client, http: requests.Session) -> N
     accepted = cdek.read(form_path)
     assert codes(accepted["entity"]["statuses"]) == ["ACCEPTED"]
     assert "url" not in accepted["entity"]
-    assert only_error(cdek.get(pdf_url), 404)["code"] == "v2_entity_not_found"
+    assert only_error(cdek.get(pdf_url), 400)["code"] == "v2_entity_not_found"
 
     cdek.advance()
     processing = cdek.read(form_path)
     assert codes(processing["entity"]["statuses"]) == ["PROCESSING", "ACCEPTED"]
     assert processing["requests"][0]["state"] == "SUCCESSFUL"
     assert "url" not in processing["entity"]
-    assert only_error(cdek.get(pdf_url), 404)["code"] == "v2_entity_not_found"
+    assert only_error(cdek.get(pdf_url), 400)["code"] == "v2_entity_not_found"
 
     cdek.advance()
     ready = cdek.read(form_path)["entity"]
@@ -309,7 +311,7 @@ def test_barcode_form_and_pdf(cdek: Client) -> None:
     assert b"(CDEK barcode labels: A6, RUS) Tj" in document
     assert order["cdek_number"].encode() in document
     # A barcode form is not a waybill: each kind has its own path.
-    assert only_error(cdek.get(f"/print/orders/{form_uuid}"), 404)["code"] == (
+    assert only_error(cdek.get(f"/print/orders/{form_uuid}"), 400)["code"] == (
         "v2_entity_not_found"
     )
 
@@ -347,12 +349,12 @@ def test_print_form_static_errors(cdek: Client, other: Client) -> None:
     not_json = cdek.post("/print/orders", data=b"nope")
     assert only_error(not_json, 400)["code"] == "v2_bad_request"
     unknown = cdek.get(f"/print/orders/{uuid.uuid4()}")
-    assert only_error(unknown, 404)["code"] == "v2_entity_not_found"
-    assert only_error(cdek.get(f"/print/orders/{uuid.uuid4()}.pdf"), 404)["type"] == "GET"
+    assert only_error(unknown, 400)["code"] == "v2_entity_not_found"
+    assert only_error(cdek.get(f"/print/orders/{uuid.uuid4()}.pdf"), 400)["type"] == "GET"
     assert only_error(cdek.get("/print/orders/not-a-uuid"), 400)["code"] == "v2_invalid_format"
 
     mine = cdek.accepted(cdek.post("/print/orders", json={"orders": one}))
-    assert only_error(other.get(f"/print/orders/{mine}"), 403)["code"] == "v2_entity_forbidden"
+    assert only_error(other.get(f"/print/orders/{mine}"), 400)["code"] == "v2_entity_forbidden"
 
 
 # --- prealerts ----------------------------------------------------------------------------
@@ -403,7 +405,7 @@ def test_prealert_errors(cdek: Client) -> None:
     [record] = cdek.read(f"/prealert/{prealert_uuid}")["requests"]
     assert record["state"] == "INVALID"
     assert record["errors"][0]["code"] == "v2_entity_not_found"
-    assert only_error(cdek.get(f"/prealert/{uuid.uuid4()}"), 404)["code"] == "v2_entity_not_found"
+    assert only_error(cdek.get(f"/prealert/{uuid.uuid4()}"), 400)["code"] == "v2_entity_not_found"
 
 
 # --- passport, checks, registries, transfers -----------------------------------------------
@@ -429,7 +431,7 @@ def test_passport(cdek: Client) -> None:
     assert cdek.read("/passport", params={"order_uuid": plain["uuid"]}) == {"orders": [entry]}
 
     unknown = cdek.get("/passport", params={"order_uuid": str(uuid.uuid4())})
-    assert only_error(unknown, 404)["code"] == "v2_entity_not_found"
+    assert only_error(unknown, 400)["code"] == "v2_entity_not_found"
     assert only_error(cdek.get("/passport"), 400)["code"] == "v2_parameters_empty"
 
 
@@ -453,7 +455,7 @@ def test_checks_by_order_and_by_date(cdek: Client) -> None:
     bad_date = cdek.get("/check", params={"date": "01.08.2026"})
     assert only_error(bad_date, 400)["code"] == "v2_invalid_format"
     unknown = cdek.get("/check", params={"order_uuid": str(uuid.uuid4())})
-    assert only_error(unknown, 404)["code"] == "v2_entity_not_found"
+    assert only_error(unknown, 400)["code"] == "v2_entity_not_found"
 
 
 def test_registries_and_transfers_follow_deliveries(cdek: Client) -> None:
@@ -513,7 +515,7 @@ def test_delivery_intervals(cdek: Client) -> None:
     later = cdek.read("/delivery/intervals", params={"cdek_number": order["cdek_number"]})
     assert later["date_intervals"][0]["date"] == (today + timedelta(days=2)).isoformat()
     unknown = cdek.get("/delivery/intervals", params={"order_uuid": str(uuid.uuid4())})
-    assert only_error(unknown, 404)["code"] == "v2_entity_not_found"
+    assert only_error(unknown, 400)["code"] == "v2_entity_not_found"
 
 
 # --- courier intakes ------------------------------------------------------------------------
@@ -545,7 +547,7 @@ def test_intake_lifecycle(cdek: Client) -> None:
     assert ready["requests"][0]["state"] == "SUCCESSFUL"
 
     deleted = cdek.call("DELETE", f"/intakes/{intake_uuid}")
-    assert cdek.accepted(deleted, "DELETE") == intake_uuid
+    assert cdek.accepted(deleted, "DELETE", status=200) == intake_uuid
     cdek.advance()
     removed = cdek.read(f"/intakes/{intake_uuid}")
     assert codes(removed["entity"]["statuses"]) == ["REMOVED", "READY", "ACCEPTED"]
@@ -575,9 +577,9 @@ def test_intake_errors(cdek: Client) -> None:
     assert only_error(bad_time, 400)["code"] == "v2_invalid_format"
     # Without an order an intake is fine (the courier comes for whatever is ready).
     cdek.accepted(cdek.post("/intakes", json=times))
-    assert only_error(cdek.get(f"/intakes/{uuid.uuid4()}"), 404)["code"] == "v2_entity_not_found"
+    assert only_error(cdek.get(f"/intakes/{uuid.uuid4()}"), 400)["code"] == "v2_entity_not_found"
     missing = cdek.call("DELETE", f"/intakes/{uuid.uuid4()}")
-    assert only_error(missing, 404)["code"] == "v2_entity_not_found"
+    assert only_error(missing, 400)["code"] == "v2_entity_not_found"
 
 
 # --- delivery appointments --------------------------------------------------------------------
@@ -620,7 +622,7 @@ def test_delivery_appointment_errors(cdek: Client) -> None:
     early = cdek.post("/delivery", json={"date": "2026-08-05", "order_uuid": fresh})
     assert only_error(early, 400)["code"] == "v2_order_forbidden_status"
     missing = cdek.get(f"/delivery/{uuid.uuid4()}")
-    assert only_error(missing, 404)["code"] == "v2_entity_not_found"
+    assert only_error(missing, 400)["code"] == "v2_entity_not_found"
 
 
 # --- offices and regions --------------------------------------------------------------------

@@ -196,21 +196,23 @@ Taken from CDEK's "List of integration errors" (api-docs.cdek.ru/77695227.html) 
   calculator body, or a bad service ``parameter``.
 - 400 ``v2_entity_not_found`` (chosen by the sandbox): a calculator-style location (also
   availableDays, restrictions, estimatedIntervals, reverse availability) naming no reference
-  city; 404 with it: ``/v2/location/postalcodes`` of an unknown city, an unknown photo
-  archive or webhook, ``/v2/orders/{uuid}/intakes`` of an unknown order.
+  city; also ``/v2/location/postalcodes`` of an unknown city, an unknown webhook,
+  ``/v2/orders/{uuid}/intakes`` of an unknown order. CDEK's specification gives its
+  operations 400 as their one error status; only the photo archive download documents 404
+  (unknown or malformed uuid) and 403 (another account's), and answers them.
 - 400 ``v2_too_many_webhooks``: a third webhook subscription.
 - 400 ``v2_reverse_not_available`` (a guess): reverse availability between two countries.
-- 404 ``v2_entity_not_found``: unknown order uuid, or no order with that ``im_number``; unknown
+- 400 ``v2_entity_not_found``: unknown order uuid, or no order with that ``im_number``; unknown
   print form, prealert, intake or appointment; a print form's PDF before it is READY. In a
   body (intake or appointment naming an order) an unknown order is a 400 with this code
   (``v2_order_not_found`` for a ``cdek_number``); so is an unknown order in a print form or
   prealert, reported asynchronously in its INVALID CREATE request.
 - 400 ``v2_entity_invalid``: the PDF of a print form that ended INVALID; deleting an intake
   whose CREATE ended INVALID.
-- 404 ``v2_order_not_found``: no order with that ``cdek_number`` (CDEK's documented code for
+- 400 ``v2_order_not_found``: no order with that ``cdek_number`` (CDEK's documented code for
   exactly this lookup).
-- 403 ``v2_entity_forbidden``: the order (print form, intake, photo archive, webhook...) exists
-  but belongs to another account.
+- 400 ``v2_entity_forbidden``: the order (print form, intake, webhook...) exists but belongs
+  to another account.
 - 400 ``v2_similar_request_still_processed``: a refusal (or delete) of the same order is still
   ACCEPTED.
 - 400 ``v2_entity_invalid``: refusal or delete of an order whose CREATE request ended INVALID.
@@ -1103,14 +1105,23 @@ def _require_uuid(value: str, name: str, request_type: str) -> None:
         raise _ApiError(400, [_invalid_format(name, value)], request_type)
 
 
-def _owned(item: _Owned | None, key: str, client: str, request_type: str) -> _Owned:
-    """``item`` (found by ``key``) if ``client`` owns it; else raise CDEK's 404 when there is
-    none, 403 when it is another account's: the same rule for every kind of entity."""
+def _owned(
+    item: _Owned | None,
+    key: str,
+    client: str,
+    request_type: str,
+    statuses: tuple[int, int] = (400, 400),
+) -> _Owned:
+    """``item`` (found by ``key``) if ``client`` owns it; else raise CDEK's
+    ``v2_entity_not_found`` when there is none and ``v2_entity_forbidden`` when it is another
+    account's. Both are 400, the only error status CDEK's specification gives these
+    operations; ``statuses`` (missing, forbidden) is for the few that document 404 and 403."""
+    missing, forbidden = statuses
     if item is None:
-        raise _ApiError(404, [_uuid_not_found(key)], request_type)
+        raise _ApiError(missing, [_uuid_not_found(key)], request_type)
     if item.owner != client:
         message = f"Entity is forbidden {key}"
-        raise _ApiError(403, [_error("v2_entity_forbidden", message)], request_type)
+        raise _ApiError(forbidden, [_error("v2_entity_forbidden", message)], request_type)
     return item
 
 
@@ -1946,12 +1957,14 @@ class SandboxApp:
         request_type: str,
         now: datetime,
         payload: dict[str, Any] | None = None,
+        status: int = 202,
     ) -> Response:
-        """Queue a checked write request on an order or intake and answer CDEK's 202."""
+        """Queue a checked write request on an order or intake and answer it: 202, or the
+        200 CDEK's specification gives the few writes that answer so (intake changes)."""
         api_request = self.state._new_request(request_type, now)
         api_request.payload = payload
         entity.requests.append(api_request)
-        return _json_response(_envelope({"uuid": entity.uuid}, [api_request]), 202)
+        return _json_response(_envelope({"uuid": entity.uuid}, [api_request]), status)
 
     def _settled_now(self) -> datetime:
         """The sandbox time, after settling everything due by then (lock held): the one
@@ -2048,12 +2061,13 @@ class SandboxApp:
             if cdek_number:
                 matches = [o for o in mine if o.cdek_number == cdek_number]
                 if not matches:
-                    return _cdek_error(404, "GET", [_number_not_found(cdek_number)], now)
+                    return _cdek_error(400, "GET", [_number_not_found(cdek_number)], now)
             else:
                 matches = [o for o in mine if o.number == im_number]
                 if not matches:
                     message = f"Entity is not found by im_number {im_number}"
-                    return _cdek_error(404, "GET", [_error("v2_entity_not_found", message)], now)
+                    problem = _error("v2_entity_not_found_im_number", message)
+                    return _cdek_error(400, "GET", [problem], now)
             # Prefer the order that really holds the number; then the newest attempt.
             live = [o for o in matches if o.create_state == SUCCESSFUL]
             chosen = (live or matches)[-1]
@@ -2137,7 +2151,7 @@ class SandboxApp:
             )
         order = self.state._find_order(client, cdek_number=cdek_number)
         if order is None:
-            raise _ApiError(404, [_number_not_found(cdek_number)], request_type)
+            raise _ApiError(400, [_number_not_found(cdek_number)], request_type)
         return order
 
     def _order_from_query(self, request: Request, client: str) -> _Order:
@@ -2306,7 +2320,7 @@ class SandboxApp:
                 raise _ApiError(400, [_error("v2_entity_invalid", message)], "GET")
             if status != "READY":
                 message = f"Print form {form.uuid} is not ready yet (status {status})"
-                raise _ApiError(404, [_error("v2_entity_not_found", message)], "GET")
+                raise _ApiError(400, [_error("v2_entity_not_found", message)], "GET")
             title, lines = _print_form_text(form)
         document = build_pdf(title, lines)
         return Response(
@@ -2354,7 +2368,7 @@ class SandboxApp:
             for order in found:
                 if order.create_state != SUCCESSFUL:
                     message = f"Entity is not found by uuid {order.uuid} (no CDEK order yet)"
-                    raise _ApiError(404, [_error("v2_entity_not_found", message)], "GET")
+                    raise _ApiError(400, [_error("v2_entity_not_found", message)], "GET")
                 answer.append(
                     {
                         "order_uuid": order.uuid,
@@ -2506,7 +2520,7 @@ class SandboxApp:
         facts = locations.city_by_code(code) if code is not None else None
         if facts is None:
             message = f"City is not found by code {code}"
-            raise _ApiError(404, [_error("v2_entity_not_found", message)], "GET")
+            raise _ApiError(400, [_error("v2_entity_not_found", message)], "GET")
         return _json_response({"code": code, "postal_codes": list(facts["postal_codes"])})
 
     def _ep_coordinates(self, request: Request, client: str) -> Response:
@@ -2610,7 +2624,7 @@ class SandboxApp:
             problem = _intake_write_problem(intake, "DELETE")
             if problem is not None:
                 return _cdek_error(400, "DELETE", [problem], now)
-            return self._accept(intake, "DELETE", now)
+            return self._accept(intake, "DELETE", now, status=200)
 
     def _ep_order_intakes(self, request: Request, client: str, order_uuid: str) -> Response:
         with self.state.lock:
@@ -2647,7 +2661,7 @@ class SandboxApp:
             if problem is not None:
                 return _cdek_error(400, "UPDATE", [problem], now)
             payload = {"status": str(code), "add_status": str(reason)}
-            return self._accept(intake, "UPDATE", now, payload=payload)
+            return self._accept(intake, "UPDATE", now, payload=payload, status=200)
 
     def _ep_intake_days(self, request: Request, client: str) -> Response:
         body = self._json_body(request, "CREATE")
@@ -2711,10 +2725,9 @@ class SandboxApp:
         return _json_response(_envelope(entity, [api_request]))
 
     def _ep_get_photos(self, request: Request, client: str, archive_uuid: str) -> Response:
-        _require_uuid(archive_uuid, "uuid", "GET")
-        with self.state.lock:
+        with self.state.lock:  # this operation documents 404 and 403 (and no 400)
             found = self.state.photo_archives.get(archive_uuid.lower())
-            archive = _owned(found, archive_uuid, client, "GET")
+            archive = _owned(found, archive_uuid, client, "GET", statuses=(404, 403))
             orders = copy.deepcopy(archive.orders)
         return Response(
             _photo_zip(orders),
