@@ -187,9 +187,7 @@ def test_a_plugin_whose_method_modules_are_missing_is_a_failure_everywhere(
     install_package,
 ) -> None:
     """The packaging mistake users met: the plugin imports, its methods subpackage is absent."""
-    install_package(
-        "oint_halfshipped", {"__init__.py": "", "plugin.py": HALF_SHIPPED_PLUGIN}
-    )
+    install_package("oint_halfshipped", {"__init__.py": "", "plugin.py": HALF_SHIPPED_PLUGIN})
 
     report_run = run_cli(["plugins"])
     assert report_run.exit_code == 0
