@@ -202,7 +202,8 @@ class Contract:
             for verb, operation in verbs.items():
                 self.operations.append((verb.upper(), pattern, template, operation))
         # Literal paths before templated ones: /v2/print/orders/{uuid}.pdf vs /{uuid}.
-        self.operations.sort(key=lambda row: row[2].count("{"))
+        # Then the longer literal first: /v2/print/orders/{uuid}.pdf before /{uuid}.
+        self.operations.sort(key=lambda row: (row[2].count("{"), -len(row[2])))
         self._components = {
             mode: {
                 "schemas": {
@@ -308,10 +309,11 @@ class Contract:
         where = f"{verb} {template} {status}"
         responses = operation["responses"]
         answer = responses.get(str(status)) or responses.get("default")
-        if answer is None and status == 401:
-            # The spec leaves authentication out of every operation; CDEK answers a missing,
-            # expired or wrong token with 401 and its usual error envelope (the 400 answer of
-            # the operation, or of an order read where the operation documents no 400).
+        documents_errors = any(code.startswith("4") for code in responses)
+        if answer is None and (status == 401 or (status == 400 and not documents_errors)):
+            # The spec leaves authentication out of every operation, and documents no error
+            # at all for a few (the PDF downloads): CDEK answers those with 401 or 400 and
+            # its usual error envelope (the 400 answer of the operation, or of an order read).
             fallback = self.facts["paths"]["/v2/orders/{uuid}"]["get"]["responses"]["400"]
             answer = responses.get("400", fallback)
         if answer is None:
