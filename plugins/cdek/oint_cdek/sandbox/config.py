@@ -1,0 +1,61 @@
+"""How a sandbox is configured (``SandboxConfig``, CDEK's test account), and its notion of
+time: the default clock and CDEK's way of writing a moment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+__all__ = ["TEST_ACCOUNT", "TEST_SECURE_PASSWORD", "SandboxConfig", "format_datetime"]
+
+#: CDEK's published shared test account for the edu server (cdek-api.md section 1).
+TEST_ACCOUNT = "wqGwiQx0gg8mLtiEKsUinjVSICCjtTEP"
+TEST_SECURE_PASSWORD = "RmAmgvSgSl1yirlz9QupbzOJVqhCxcP5"
+
+
+def _utc_now() -> datetime:
+    """The default clock; a function so tests and docs generation can swap it."""
+    return datetime.now(timezone.utc)
+
+
+def _default_accounts() -> dict[str, str]:
+    return {TEST_ACCOUNT: TEST_SECURE_PASSWORD}
+
+
+@dataclass
+class SandboxConfig:
+    """How a sandbox behaves; every knob exists so a test or a docs build can pin it down."""
+
+    #: client_id -> client_secret; defaults to CDEK's published test account.
+    accounts: dict[str, str] = field(default_factory=_default_accounts)
+    #: Token lifetime in seconds, reported as ``expires_in`` and really enforced.
+    token_ttl: int = 3599
+    #: Seconds (on ``clock``) before an ACCEPTED write request becomes final.
+    processing_delay: float = 0.2
+    #: Where "now" comes from; injectable so time can be frozen or advanced by hand.
+    clock: Callable[[], datetime] = _utc_now
+    #: When set, uuids, tokens and CDEK numbers come from ``random.Random(seed)``.
+    seed: int | None = None
+    #: The largest page of a paged list (offices, regions, cities), and its default size:
+    #: a bigger ``size`` is capped at it, so a small value makes short lists span pages.
+    max_page_size: int = 1000
+    #: Also list the offices of ``reference.py`` in the cities beyond the first five (one in
+    #: most of them); off by default, which keeps the original 14-office set.
+    extra_offices: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_page_size < 1:
+            raise ValueError("max_page_size must be at least 1")
+
+
+def format_datetime(moment: datetime) -> str:
+    """Render a moment the way CDEK does: ``2026-08-01T14:34:18+0000``."""
+    return _as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # A naive datetime from a hand-written fake clock is taken to be UTC.
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)

@@ -1,0 +1,163 @@
+"""The ``/_sandbox/...`` control plane (faults, the request log, pushed statuses, the clock,
+reset; no auth, never logged, never faulted) and the answers a fault gives instead of
+CDEK's."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+
+from werkzeug.wrappers import Request, Response
+
+from .backend import SandboxState
+from .config import format_datetime
+from .exceptions import _error
+from .models import FAULT_KINDS, SUCCESSFUL, _Fault
+from .responses import JSON_CONTENT_TYPE, _json_response, _read_json
+from .validation import _is_int, _is_number
+
+_HTML_PAGES = {
+    500: "500 Internal Server Error",
+    502: "502 Bad Gateway",
+    503: "503 Service Temporarily Unavailable",
+}
+
+
+class _ConnectionDropped(ConnectionAbortedError):
+    """Raised after the socket was shut down on purpose (fault "drop").
+
+    werkzeug's dev server treats a ConnectionError from the app as a dropped connection and
+    logs nothing, which is exactly what a silent drop should look like.
+    """
+
+
+def fault_response(fault: _Fault, request: Request) -> Response:
+    kind = fault.kind
+    if kind.startswith("http_5"):
+        status = int(kind[len("http_") :])
+        title = _HTML_PAGES[status]
+        page = (
+            f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+            "</body>\r\n</html>\r\n"
+        )
+        return Response(page, status=status, content_type="text/html")
+    if kind == "http_429":
+        body = {"errors": [_error("too_many_requests", "Too many requests, slow down")]}
+        return _json_response(body, 429, {"Retry-After": str(fault.retry_after)})
+    if kind == "malformed_json":
+        return Response(
+            '{"entity": {"uuid": "72753031-826d', status=200, content_type=JSON_CONTENT_TYPE
+        )
+    if kind == "empty":
+        return Response(b"", status=200, content_type=JSON_CONTENT_TYPE)
+    if kind == "drop":
+        request.get_data()  # else the server parses the unread body as another request
+        connection = request.environ.get("werkzeug.socket")
+        if isinstance(connection, socket.socket):
+            # Shut down (not close): the server still owns the descriptor and closes it.
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        raise _ConnectionDropped("connection dropped on purpose by a sandbox fault")
+    raise AssertionError(f"unhandled fault kind {kind!r}")  # pragma: no cover
+
+
+def list_faults(backend: SandboxState, request: Request) -> Response:
+    with backend.lock:
+        return _json_response([fault.to_json() for fault in backend.faults])
+
+
+def add_fault(backend: SandboxState, request: Request) -> Response:
+    try:
+        spec = _read_json(request)
+    except ValueError:
+        return _json_response({"error": "the body must be JSON"}, 400)
+    if not isinstance(spec, dict):
+        return _json_response({"error": "the body must be a JSON object"}, 400)
+    kind = spec.get("kind")
+    if kind not in FAULT_KINDS:
+        return _json_response(
+            {"error": f"unknown fault kind {kind!r}", "kinds": sorted(FAULT_KINDS)}, 400
+        )
+    count = spec.get("count", 1)
+    retry_after = spec.get("retry_after", 1)
+    seconds = spec.get("seconds", 1.0)
+    if not _is_int(count) or count < 1:
+        return _json_response({"error": "count must be an integer >= 1"}, 400)
+    if not _is_int(retry_after) or retry_after < 0:
+        return _json_response({"error": "retry_after must be an integer >= 0"}, 400)
+    if not _is_number(seconds) or seconds < 0:
+        return _json_response({"error": "seconds must be a number >= 0"}, 400)
+    pattern = spec.get("path")
+    try:
+        compiled = re.compile(pattern) if pattern is not None else None
+    except (re.error, TypeError) as exc:
+        return _json_response({"error": f"path is not a valid regex: {exc}"}, 400)
+    fault = _Fault(kind, count, compiled, retry_after, float(seconds))
+    backend.add_fault(fault)
+    return _json_response(fault.to_json(), 201)
+
+
+def clear_faults(backend: SandboxState, request: Request) -> Response:
+    with backend.lock:
+        cleared = len(backend.faults)
+        backend.faults.clear()
+    return _json_response({"cleared": cleared})
+
+
+def list_requests(backend: SandboxState, request: Request) -> Response:
+    return _json_response(backend.snapshot_log())
+
+
+def clear_requests(backend: SandboxState, request: Request) -> Response:
+    with backend.lock:
+        cleared = len(backend.request_log)
+        backend.request_log.clear()
+    return _json_response({"cleared": cleared})
+
+
+def push_status(backend: SandboxState, request: Request, order_uuid: str) -> Response:
+    try:
+        spec = _read_json(request)
+    except ValueError:
+        return _json_response({"error": "the body must be JSON"}, 400)
+    code = spec.get("code") if isinstance(spec, dict) else None
+    if not isinstance(code, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]*", code):
+        return _json_response({"error": "code must be a status code like DELIVERED"}, 400)
+    with backend.lock:
+        now = backend.settled_now()
+        order = backend.orders.get(order_uuid.lower())
+        if order is None:
+            return _json_response({"error": f"no order {order_uuid}"}, 404)
+        if order.create_state != SUCCESSFUL:
+            return _json_response(
+                {"error": f"order {order_uuid} is not created (CREATE {order.create_state})"},
+                409,
+            )
+        reason = spec.get("reason_code")
+        order.push_status(
+            code,
+            now,
+            str(spec.get("city") or order.city("to_location")),
+            str(reason) if reason is not None else None,
+            spec.get("name") if isinstance(spec.get("name"), str) else None,
+        )
+        return _json_response(order.envelope())
+
+
+def advance(backend: SandboxState, request: Request) -> Response:
+    try:
+        spec = _read_json(request)
+    except ValueError:
+        return _json_response({"error": "the body must be JSON"}, 400)
+    seconds = spec.get("seconds") if isinstance(spec, dict) else None
+    if not _is_number(seconds) or seconds < 0:
+        return _json_response({"error": "seconds must be a number >= 0"}, 400)
+    now = backend.advance_clock(float(seconds))
+    return _json_response({"now": format_datetime(now)})
+
+
+def reset(backend: SandboxState, request: Request) -> Response:
+    backend.reset()
+    return _json_response({"reset": True})

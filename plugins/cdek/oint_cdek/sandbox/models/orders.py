@@ -1,0 +1,247 @@
+"""An order and its rules: which write requests (refusal, delete, update, client return) its
+status allows, what settling each of them does, and what the order derives (cash on
+delivery, when it was created or delivered)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..config import format_datetime
+from ..exceptions import _error
+from ..validation import _is_empty, _is_number
+from .common import (
+    ACCEPTED,
+    INVALID,
+    SUCCESSFUL,
+    _ApiRequest,
+    _conclude,
+    _entity_invalid,
+    _envelope,
+    _forbidden,
+    _similar_request,
+    _Tracked,
+)
+
+#: Russian names CDEK gives its order statuses; unknown codes pushed through the control
+#: endpoint are named by their code.
+STATUS_NAMES = {
+    "ACCEPTED": "Принят",
+    "CREATED": "Создан",
+    "REMOVED": "Удален",
+    "INVALID": "Некорректный заказ",
+    "RECEIVED_AT_SHIPMENT_WAREHOUSE": "Принят на склад отправителя",
+    "READY_TO_SHIP_AT_SENDING_OFFICE": "Выдан на отправку в г. отправителе",
+    "READY_FOR_SHIPMENT_IN_SENDER_CITY": "Выдан на отправку в г. отправителе",
+    "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY": "Сдан перевозчику в г. отправителе",
+    "SENT_TO_RECIPIENT_CITY": "Отправлен в г. получателя",
+    "ACCEPTED_IN_RECIPIENT_CITY": "Встречен в г. получателя",
+    "ACCEPTED_AT_RECIPIENT_CITY_WAREHOUSE": "Принят на склад доставки",
+    "ACCEPTED_AT_PICK_UP_POINT": "Принят на склад до востребования",
+    "TAKEN_BY_COURIER": "Выдан на доставку",
+    "RETURNED_TO_RECIPIENT_CITY_WAREHOUSE": "Возвращен на склад доставки",
+    "DELIVERED": "Вручен",
+    "NOT_DELIVERED": "Не вручен",
+}
+
+#: Statuses after which neither a refusal nor any other change is possible.
+_REFUSAL_FORBIDDEN = frozenset({"DELIVERED", "NOT_DELIVERED", "REMOVED", "INVALID"})
+#: Statuses of an order that no longer exists for CDEK (no print form, check, return...).
+_DEAD_STATUSES = frozenset({"REMOVED", "INVALID"})
+
+#: The one statement of which latest statuses forbid each write request on an order (a
+#: refusal, a delete...); asked both when the request arrives and when it is settled (the
+#: status may have moved on meanwhile). The error is ``_forbidden`` in both cases.
+_WRITE_FORBIDDEN: dict[str, Callable[[str | None], bool]] = {
+    "CREATE_REFUSAL": lambda status: status in _REFUSAL_FORBIDDEN,
+    "DELETE": lambda status: status != "CREATED",
+    "UPDATE": lambda status: status in _REFUSAL_FORBIDDEN,
+    "CREATE_CLIENT_RETURN": lambda status: status in _DEAD_STATUSES,
+}
+
+_DEFAULT_CITY = "Москва"
+_DUPLICATE_NUMBER_CODE = "error_validate_im_dep_number_has_already_had_integration"
+_DUPLICATE_NUMBER_MESSAGE = (
+    "Введенный номер отправления ИМ не уникальный. Введите уникальный номер."
+)
+_REFUSAL_REASON_CODE = "11"
+
+
+@dataclass
+class _Order(_Tracked):
+    uuid: str
+    owner: str
+    body: dict[str, Any]
+    type: int
+    number: str
+    tariff_code: int
+    requests: list[_ApiRequest] = field(default_factory=list)
+    statuses: list[dict[str, Any]] = field(default_factory=list)  # oldest first
+    cdek_number: str | None = None
+
+    noun = "order"
+
+    def push_status(
+        self,
+        code: str,
+        at: datetime,
+        city: str,
+        reason_code: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        status: dict[str, Any] = {
+            "code": code,
+            "name": name or STATUS_NAMES.get(code, code),
+            "date_time": at,
+            "city": city,
+        }
+        if reason_code is not None:
+            status["reason_code"] = reason_code
+        self.statuses.append(status)
+
+    def city(self, location_key: str) -> str:
+        location = self.body.get(location_key)
+        if isinstance(location, dict) and isinstance(location.get("city"), str):
+            return str(location["city"])
+        return _DEFAULT_CITY
+
+    # --- write rules ---------------------------------------------------------------------
+
+    def status_forbids(self, request_type: str) -> bool:
+        """Whether the order's latest status forbids a write request of ``request_type``."""
+        return _WRITE_FORBIDDEN[request_type](self.latest_status)
+
+    def write_problem(self, request_type: str) -> dict[str, str] | None:
+        """Whether the order may take another write request of ``request_type``: an INVALID
+        CREATE, a CREATE still processing, the same request pending, then the status rule
+        of ``request_type``, in that order; None when the write may be accepted."""
+        if self.create_state == INVALID:
+            return _entity_invalid(self)
+        if self.create_state == ACCEPTED:
+            return _forbidden(self)
+        pending = self.pending(request_type)
+        if pending is not None:
+            return _similar_request(pending)
+        if self.status_forbids(request_type):
+            return _forbidden(self)
+        return None
+
+    def settle_create(
+        self, request: _ApiRequest, number_taken: bool, cdek_number: Callable[[], str]
+    ) -> None:
+        """Finish the CREATE: INVALID when another order of the account already holds the
+        shop number, else SUCCESSFUL with a new CDEK number (drawn only then)."""
+        at = request.ready_at
+        if number_taken:
+            duplicate = _error(_DUPLICATE_NUMBER_CODE, _DUPLICATE_NUMBER_MESSAGE)
+            request.finish(INVALID, at, [duplicate])
+            self.push_status("INVALID", at, self.city("from_location"))
+        else:
+            request.finish(SUCCESSFUL, at)
+            self.cdek_number = cdek_number()
+            self.push_status("ACCEPTED", at, self.city("from_location"))
+            self.push_status("CREATED", at, self.city("from_location"))
+
+    def settle_change(self, request: _ApiRequest) -> None:
+        """Finish an accepted refusal, delete, update or client return: INVALID if the status
+        now forbids it, else SUCCESSFUL and its effect applied."""
+        at = request.ready_at
+        if not _conclude(request, at, self, self.status_forbids(request.type)):
+            return
+        if request.type == "CREATE_REFUSAL":
+            self.push_status("NOT_DELIVERED", at, self.city("to_location"), _REFUSAL_REASON_CODE)
+        elif request.type == "DELETE":
+            self.push_status("REMOVED", at, self.city("from_location"))
+        elif request.type == "UPDATE":
+            self.merge_changes(request.payload or {})
+        # CREATE_CLIENT_RETURN: no return order is modelled, the request only succeeds.
+
+    def merge_changes(self, changes: dict[str, Any]) -> None:
+        """Apply an UPDATE: a shallow merge of top-level keys (already validated)."""
+        self.body.update(copy.deepcopy(changes))
+        if "tariff_code" in changes:
+            self.tariff_code = int(changes["tariff_code"])
+        if "type" in changes and changes["type"] is not None:
+            self.type = int(changes["type"])
+        if "number" in changes and not _is_empty(changes["number"]):
+            self.number = str(changes["number"])
+
+    # --- what the order derives ----------------------------------------------------------
+
+    @property
+    def is_final(self) -> bool:
+        """Delivered, refused, removed or invalid: nothing can change the order any more."""
+        return self.latest_status in _REFUSAL_FORBIDDEN
+
+    @property
+    def is_live(self) -> bool:
+        """Created and still changeable (not delivered, refused, removed or invalid): what
+        an intake, an appointment or delivery intervals need of their order."""
+        return self.create_state == SUCCESSFUL and not self.is_final
+
+    @property
+    def has_check(self) -> bool:
+        """Created and not REMOVED or INVALID: an order CDEK has a check (and photos) for."""
+        return self.create_state == SUCCESSFUL and self.latest_status not in _DEAD_STATUSES
+
+    @property
+    def created_at(self) -> datetime:
+        created: datetime = next(s["date_time"] for s in self.statuses if s["code"] == "CREATED")
+        return created
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        moments = [s["date_time"] for s in self.statuses if s["code"] == "DELIVERED"]
+        return moments[-1] if moments else None
+
+    @property
+    def cod_sum(self) -> float:
+        """Cash on delivery: items' ``payment.value`` times ``amount``, plus the delivery
+        charge."""
+        body = self.body
+        total = 0.0
+        packages = body.get("packages")
+        for package in packages if isinstance(packages, list) else []:
+            items = package.get("items") if isinstance(package, dict) else None
+            for item in items if isinstance(items, list) else []:
+                if not isinstance(item, dict) or not isinstance(item.get("payment"), dict):
+                    continue
+                value, amount = item["payment"].get("value"), item.get("amount", 1)
+                if _is_number(value) and _is_number(amount):
+                    total += value * amount
+        charge = body.get("delivery_recipient_cost")
+        if isinstance(charge, dict) and _is_number(charge.get("value")):
+            total += charge["value"]
+        return round(total, 2)
+
+    # --- answers -------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        entity: dict[str, Any] = {
+            "uuid": self.uuid,
+            "type": self.type,
+            "is_return": False,
+            "is_reverse": False,
+            "is_client_return": bool(self.body.get("is_client_return", False)),
+        }
+        if self.cdek_number is not None:
+            entity["cdek_number"] = self.cdek_number
+        entity["number"] = self.number
+        entity["tariff_code"] = self.tariff_code
+        skip = {"uuid", "type", "number", "cdek_number", "tariff_code", "statuses"}
+        for key, value in self.body.items():
+            if key not in skip:
+                entity[key] = copy.deepcopy(value)
+        statuses = []
+        for status in reversed(self.statuses):  # CDEK lists the newest first
+            shown = dict(status)
+            shown["date_time"] = format_datetime(status["date_time"])
+            statuses.append(shown)
+        entity["statuses"] = statuses
+        return entity
+
+    def envelope(self) -> dict[str, Any]:
+        return _envelope(self.to_json(), self.requests)
