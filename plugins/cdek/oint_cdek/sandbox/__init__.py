@@ -3,7 +3,7 @@
 Start one in-process with ``start_sandbox()`` (a context manager giving ``.base_url``), or
 from a shell with ``python3 -m oint_cdek.sandbox.server --port 8080``. What it emulates, the
 error codes it answers and its ``/_sandbox/`` control endpoints are described in
-``oint_cdek.sandbox.app``.
+``docs/sandbox.md``; ``app`` is the WSGI app and re-exports the names other code imports.
 
 Names are re-exported lazily: importing this package must not import werkzeug, so the CLI
 and the provider stay fast and work without the sandbox's dependencies.

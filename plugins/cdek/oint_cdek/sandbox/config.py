@@ -41,7 +41,7 @@ class SandboxConfig:
     #: a bigger ``size`` is capped at it, so a small value makes short lists span pages.
     max_page_size: int = 1000
     #: Also list the offices of ``reference.py`` in the cities beyond the first five (one in
-    #: most of them); off by default, which keeps the original 14-office set.
+    #: most of them); on by default, False keeps the original 14-office set.
     extra_offices: bool = True
 
     def __post_init__(self) -> None:
