@@ -45,6 +45,13 @@ def order(number: str) -> dict[str, Any]:
         "number": number,
         "tariff_code": 139,
         "comment": "Пример заказа",
+        "delivery_recipient_cost": {"value": 0},
+        "sender": {
+            "company": "ООО Книжная лавка",
+            "name": "Петров Пётр",
+            "phones": [{"number": "+74951234567"}],
+        },
+        "seller": {"name": "ООО Книжная лавка"},
         "recipient": {"name": "Иванов Иван", "phones": [{"number": "+79134637228"}]},
         "from_location": {"code": 44, "address": "Москва, ул. Лесная, 1"},
         "to_location": {"code": 270, "address": "Новосибирск, ул. Кутателадзе, 4"},
@@ -232,7 +239,13 @@ class World:
         if method == "UpdateCourierInvitationStatus":
             return {"uuid": self.intake(), "add_status": "CALL_REQUIRED"}
         if method == "GetDeliveryAppointment":
-            body = {"date": "2026-08-06", "order_uuid": self.order}
+            body = {
+                "date": "2026-08-06",
+                "time_from": "10:00",
+                "time_to": "14:00",
+                "comment": "Позвонить за час",
+                "order_uuid": self.order,
+            }
             return {"uuid": self.post("/delivery", body)["entity"]["uuid"]}
         if method == "GetPhotoArchive":
             found = self.post("/photoDocument", {"orders": [{"order_uuid": self.order}]})
