@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The refusal journey against the bundled CDEK sandbox, start to finish:
-# start the sandbox, get a token with CDEK's published test account, create an order,
-# refuse it with `oint cdek CreateRefusal`, show the order's status, stop the sandbox.
+# start the sandbox, get a token with CDEK's published test account, create an order to a
+# pick-up point, let the parcel travel there, refuse it with `oint cdek CreateRefusal`
+# (the recipient did not collect it), show the order's status, stop the sandbox.
 #
 # Run from anywhere:  bash demo/refusal-journey.sh
 # It makes ./.venv with oint installed if there is none (set OINT_BIN to use another bin folder).
@@ -23,7 +24,7 @@ ACCOUNT=wqGwiQx0gg8mLtiEKsUinjVSICCjtTEP
 export OINT_CDEK_PASSWORD=RmAmgvSgSl1yirlz9QupbzOJVqhCxcP5
 
 log=$(mktemp)
-oint sandbox cdek --port 0 --delay 0.2 >"$log" 2>&1 &
+oint sandbox cdek --port 0 >"$log" 2>&1 &  # writes settle after CDEK-like seconds
 sandbox=$!
 stop() { kill "$sandbox" 2>/dev/null && wait "$sandbox" 2>/dev/null; rm -f "$log"; }
 trap stop EXIT
@@ -34,6 +35,7 @@ for _ in $(seq 100); do
 done
 line=$(grep -m1 '^OINT_CDEK_BASE_URL=' "$log") || { cat "$log" >&2; exit 1; }
 export "${line?}"
+SANDBOX="${OINT_CDEK_BASE_URL%/v2}/_sandbox"  # the sandbox's control endpoints (not CDEK's)
 printf '== sandbox started: %s\n' "$line"
 
 show() {  # print a command, run it, keep its JSON in $out
@@ -49,7 +51,7 @@ settled() {  # true once CDEK has finished every request made on the order
 sys.exit(any(r["state"] in ("ACCEPTED", "WAITING") for r in json.load(sys.stdin)["requests"]))'
 }
 wait_settled() {  # CDEK processes writes asynchronously: poll, as a real integration would
-  for _ in $(seq 50); do settled && return 0; sleep 0.2; done
+  for _ in $(seq 60); do settled && return 0; sleep 0.5; done
   echo "the sandbox did not process the order in time" >&2; return 1
 }
 
@@ -68,13 +70,24 @@ wait_settled
 printf '\n== 3. the order, once CDEK has processed it'
 show oint cdek GetOrder --uuid "$uuid" --testapi
 
-printf '\n== 4. the recipient refuses it'
+printf '\n== 4. the parcel travels to the pick-up point (the sandbox plays CDEK'"'"'s part)\n'
+printf '$ POST %s/orders/%s/journey {"to": "ACCEPTED_AT_PICK_UP_POINT"}\n' "$SANDBOX" "$uuid"
+python3 - "$SANDBOX/orders/$uuid/journey" <<'PY'
+import json, sys, urllib.request
+body = json.dumps({"to": "ACCEPTED_AT_PICK_UP_POINT"}).encode()
+request = urllib.request.Request(sys.argv[1], body, {"Content-Type": "application/json"})
+with urllib.request.urlopen(request, timeout=10) as answer:
+    for status in reversed(json.load(answer)["entity"]["statuses"]):
+        print(f"  {status['date_time']}  {status['code']:<40} {status['city']}")
+PY
+
+printf '\n== 5. the recipient does not collect it: refuse the order'
 show oint cdek CreateRefusal --uuid "$uuid" --testapi
 wait_settled
 
-printf '\n== 5. the order after the refusal: NOT_DELIVERED, reason 11'
+printf '\n== 6. the order after the refusal: NOT_DELIVERED, reason 11'
 show oint cdek GetOrder --uuid "$uuid" --testapi
 printf '\nstatus now: %s (reason %s)\n' "$(field entity.statuses.0.code)" \
   "$(field entity.statuses.0.reason_code)"
 
-printf '\n== 6. sandbox stopped\n'
+printf '\n== 7. sandbox stopped\n'

@@ -190,6 +190,8 @@ def test_the_readme_demo_runs_the_whole_journey() -> None:
     out = done.stdout
     for step in ("GetToken", "CreateOrder", "GetOrder", "CreateRefusal", "sandbox stopped"):
         assert step in out
+    # The refusal comes once the parcel waits at the pick-up point, as CDEK intends it.
+    assert out.index("ACCEPTED_AT_PICK_UP_POINT") < out.index("$ oint cdek CreateRefusal")
     assert "status now: NOT_DELIVERED (reason 11)" in out
     assert TEST_SECURE_PASSWORD not in out + done.stderr
     assert '"access_token": "***"' in out

@@ -37,22 +37,36 @@ def sandbox() -> None:
 @click.option(
     "--delay",
     "processing_delay",
-    default=0.2,
+    default=2.0,
     show_default=True,
     type=click.FloatRange(0),
-    help="Seconds before an accepted request is processed.",
+    help="Seconds before an accepted write is processed (CDEK's test server takes seconds;"
+    " poll, as against CDEK).",
+)
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Process accepted writes at once (--delay 0): for test suites.",
 )
 def sandbox_cdek(
-    host: str, port: int, accounts: tuple[str, ...], token_ttl: int, processing_delay: float
+    host: str,
+    port: int,
+    accounts: tuple[str, ...],
+    token_ttl: int,
+    processing_delay: float,
+    fast: bool,
 ) -> None:
     """Serve CDEK API v2 at http://HOST:PORT/v2 until Ctrl-C or SIGTERM.
 
-    The first line printed tells how to point oint at it.
+    The first line printed tells how to point oint at it. Control endpoints (faults, the
+    request log, moving an order along CDEK's statuses, the clock) are under
+    http://HOST:PORT/_sandbox/; see docs/sandbox.md.
     """
     from .sandbox.app import SandboxConfig
     from .sandbox.server import serve
 
-    config = SandboxConfig(token_ttl=token_ttl, processing_delay=processing_delay)
+    delay = 0.0 if fast else processing_delay
+    config = SandboxConfig(token_ttl=token_ttl, processing_delay=delay)
     for pair in accounts:
         client_id, sep, secret = pair.partition(":")
         if not sep or not client_id or not secret:

@@ -7,11 +7,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-__all__ = ["TEST_ACCOUNT", "TEST_SECURE_PASSWORD", "SandboxConfig", "format_datetime"]
+__all__ = [
+    "DEFAULT_PROCESSING_DELAY",
+    "TEST_ACCOUNT",
+    "TEST_SECURE_PASSWORD",
+    "SandboxConfig",
+    "format_datetime",
+]
 
 #: CDEK's published shared test account for the edu server (cdek-api.md section 1).
 TEST_ACCOUNT = "wqGwiQx0gg8mLtiEKsUinjVSICCjtTEP"
 TEST_SECURE_PASSWORD = "RmAmgvSgSl1yirlz9QupbzOJVqhCxcP5"
+
+
+#: Seconds before an accepted write is processed. CDEK's test server takes seconds to turn
+#: an ACCEPTED request into SUCCESSFUL or INVALID, so client code that reads right after a
+#: write, without polling, fails here as it would there. Tests pass a small value (or 0).
+DEFAULT_PROCESSING_DELAY = 2.0
 
 
 def _utc_now() -> datetime:
@@ -32,7 +44,7 @@ class SandboxConfig:
     #: Token lifetime in seconds, reported as ``expires_in`` and really enforced.
     token_ttl: int = 3599
     #: Seconds (on ``clock``) before an ACCEPTED write request becomes final.
-    processing_delay: float = 0.2
+    processing_delay: float = DEFAULT_PROCESSING_DELAY
     #: Where "now" comes from; injectable so time can be frozen or advanced by hand.
     clock: Callable[[], datetime] = _utc_now
     #: When set, uuids, tokens and CDEK numbers come from ``random.Random(seed)``.

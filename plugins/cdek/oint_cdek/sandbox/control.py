@@ -1,6 +1,6 @@
-"""The ``/_sandbox/...`` control plane (faults, the request log, pushed statuses, the clock,
-reset; no auth, never logged, never faulted) and the answers a fault gives instead of
-CDEK's."""
+"""The ``/_sandbox/...`` control plane (faults, the request log, pushed statuses, an order's
+journey, the clock, reset; no auth, never logged, never faulted) and the answers a fault
+gives instead of CDEK's."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from .backend import SandboxState
 from .config import format_datetime
 from .exceptions import _error
 from .models import FAULT_KINDS, SUCCESSFUL, _Fault
+from .models.journey import JourneyError, move_along
 from .responses import JSON_CONTENT_TYPE, _json_response, _read_json
 from .validation import _is_int, _is_number
 
@@ -143,6 +144,33 @@ def push_status(backend: SandboxState, request: Request, order_uuid: str) -> Res
             str(reason) if reason is not None else None,
             spec.get("name") if isinstance(spec.get("name"), str) else None,
         )
+        return _json_response(order.envelope())
+
+
+def move_order(backend: SandboxState, request: Request, order_uuid: str) -> Response:
+    """Move an order along CDEK's status sequence up to ``{"to": CODE}``: what CDEK's
+    warehouses do between a create and the hand-over."""
+    try:
+        spec = _read_json(request)
+    except ValueError:
+        return _json_response({"error": "the body must be JSON"}, 400)
+    target = spec.get("to") if isinstance(spec, dict) else None
+    if not isinstance(target, str):
+        return _json_response({"error": "to must be a status code like DELIVERED"}, 400)
+    with backend.lock:
+        now = backend.settled_now()
+        order = backend.orders.get(order_uuid.lower())
+        if order is None:
+            return _json_response({"error": f"no order {order_uuid}"}, 404)
+        if order.create_state != SUCCESSFUL:
+            return _json_response(
+                {"error": f"order {order_uuid} is not created (CREATE {order.create_state})"},
+                409,
+            )
+        try:
+            move_along(order, target, now)
+        except JourneyError as exc:
+            return _json_response({"error": str(exc)}, 409)
         return _json_response(order.envelope())
 
 

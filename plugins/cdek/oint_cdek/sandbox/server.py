@@ -23,6 +23,9 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import SandboxApp, SandboxConfig, create_app
+from .config import DEFAULT_PROCESSING_DELAY
+from .models import SUCCESSFUL
+from .models.journey import move_along
 
 __all__ = ["RunningSandbox", "main", "serve", "start_sandbox"]
 
@@ -69,6 +72,23 @@ class RunningSandbox:
     @property
     def config(self) -> SandboxConfig:
         return self.app.config
+
+    def move_order(self, order_uuid: str, to: str) -> dict[str, Any]:
+        """Move an order along CDEK's status sequence up to status ``to`` (for example
+        ``ACCEPTED_AT_PICK_UP_POINT``), as CDEK's warehouses would; the order's envelope.
+        The same as ``POST /_sandbox/orders/{uuid}/journey {"to": ...}``. Raises
+        ``LookupError`` for an unknown order and ``ValueError`` when ``to`` is not ahead on
+        the order's way (or its CREATE is not done)."""
+        state = self.app.state
+        with state.lock:
+            now = state.settled_now()
+            order = state.orders.get(order_uuid.lower())
+            if order is None:
+                raise LookupError(f"no order {order_uuid}")
+            if order.create_state != SUCCESSFUL:
+                raise ValueError(f"order {order_uuid} is not created yet")
+            move_along(order, to, now)
+            return order.envelope()
 
     def stop(self) -> None:
         """Stop serving and release the port; safe to call more than once."""
@@ -156,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    parser.add_argument("--processing-delay", type=float, default=0.2, metavar="SECONDS")
+    parser.add_argument(
+        "--processing-delay", type=float, default=DEFAULT_PROCESSING_DELAY, metavar="SECONDS"
+    )
     parser.add_argument("--token-ttl", type=int, default=3599, metavar="SECONDS")
     parser.add_argument("--seed", type=int, default=None, help="deterministic ids and tokens")
     args = parser.parse_args(argv)

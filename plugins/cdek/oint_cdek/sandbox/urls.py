@@ -96,6 +96,7 @@ def _rules() -> list[Rule]:
         _open("/_sandbox/requests", "GET", control.list_requests),
         _open("/_sandbox/requests", "DELETE", control.clear_requests),
         _open("/_sandbox/orders/<order_uuid>/status", "POST", control.push_status),
+        _open("/_sandbox/orders/<order_uuid>/journey", "POST", control.move_order),
         _open("/_sandbox/advance", "POST", control.advance),
         _open("/_sandbox/reset", "POST", control.reset),
     ]
