@@ -8,6 +8,7 @@ function ``dispatch`` uses. Errors become one stderr line and a documented exit 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn, cast
@@ -330,6 +331,36 @@ def _option(param: Param) -> click.Option:
     )
 
 
+#: A plain decimal number (no underscores, signs other than +, ``inf`` or ``nan``).
+_DECIMAL = re.compile(r"\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _core_number(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--timeout`` / ``--retries``: read as plain decimal text, then checked by the
+    dispatcher's own checks, so the CLI and the library refuse the same values (``inf``,
+    ``nan``, ``1e9``...) before anything is sent."""
+    from .dispatcher import check_retries, check_timeout
+
+    if value is None:
+        return None
+    timeout = param.name == TIMEOUT
+    text = value.strip()
+    number: float | int
+    if timeout and _DECIMAL.fullmatch(text):
+        number = float(text)
+    elif not timeout and text.isascii() and text.isdigit():
+        number = int(text)
+    else:
+        kind = "a number of seconds" if timeout else "a whole number"
+        raise click.BadParameter(f"{value!r} is not {kind}.", ctx, param)
+    try:
+        return check_timeout(number) if timeout else check_retries(int(number))
+    except UsageError as exc:
+        # The check names the value as Python reads it; the user typed ``value``.
+        reason = str(exc).partition(" is ")[2]
+        raise click.BadParameter(f"{value!r} is {reason}.", ctx, param) from None
+
+
 def _core_options() -> list[click.Option]:
     return [
         click.Option(
@@ -338,7 +369,7 @@ def _core_options() -> list[click.Option]:
         click.Option(
             [TIMEOUT, "--timeout"],
             metavar="SECONDS",
-            type=click.FloatRange(min=0, min_open=True),
+            callback=_core_number,
             default=None,
             help="Bound on the whole call, retries included [default: 120; each attempt:"
             " connect 10, read 60].",
@@ -346,7 +377,7 @@ def _core_options() -> list[click.Option]:
         click.Option(
             [RETRIES, "--retries"],
             metavar="N",
-            type=click.IntRange(min=0),
+            callback=_core_number,
             default=None,
             help="Retries of the safe kind (see README); 0 disables them [default: 3].",
         ),

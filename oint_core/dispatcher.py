@@ -33,6 +33,32 @@ class CallOptions(NamedTuple):
     refuse_binary: bool = False
 
 
+#: The largest ``timeout`` (seconds) and ``retries`` a call takes: beyond them a value is a
+#: typo, and an unbounded one (``inf``) would overflow the socket layer after sending.
+MAX_TIMEOUT = 86_400.0
+MAX_RETRIES = 20
+
+
+def check_timeout(value: Any, name: str = "timeout") -> float:
+    """``value`` as a timeout in seconds: a finite number, 0 < value <= one day; else a
+    ``UsageError`` naming ``name``. The one check for the CLI and the library."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{name}: {value!r} is not a number of seconds")
+    seconds = float(value)
+    if not 0 < seconds <= MAX_TIMEOUT:  # also false for NaN
+        raise UsageError(
+            f"{name}: {value!r} is not a number of seconds above 0 and at most {MAX_TIMEOUT:g}"
+        )
+    return seconds
+
+
+def check_retries(value: Any, name: str = "retries") -> int:
+    """``value`` as a retry count: a whole number from 0 to ``MAX_RETRIES``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
+        raise UsageError(f"{name}: {value!r} is not a whole number from 0 to {MAX_RETRIES}")
+    return value
+
+
 class CallContext:
     """What a method function gets besides its parameters: HTTP, the environment, redaction."""
 
@@ -182,13 +208,8 @@ def dispatch(
 
     registry = default_registry()
     found = registry.method(provider, method)
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
-    ):
-        raise UsageError(f"timeout: {timeout!r} is not a positive number of seconds")
-    if retries is not None and (
-        isinstance(retries, bool) or not isinstance(retries, int) or retries < 0
-    ):
-        raise UsageError(f"retries: {retries!r} is not a whole number >= 0")
-    options = CallOptions(timeout=timeout, retries=retries)
+    options = CallOptions(
+        timeout=None if timeout is None else check_timeout(timeout),
+        retries=None if retries is None else check_retries(retries),
+    )
     return call_method(registry.provider(provider).name, found, params, options=options)
