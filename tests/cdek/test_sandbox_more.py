@@ -181,9 +181,10 @@ def test_update_order_merges_changes_once_settled(cdek: Client) -> None:
     assert settled["requests"][1]["state"] == "SUCCESSFUL"
     assert entity["comment"] == "second"
     assert entity["tariff_code"] == 137
-    assert entity["recipient"] == changes["recipient"]
+    assert {k: entity["recipient"][k] for k in changes["recipient"]} == changes["recipient"]
     assert entity["cdek_number"] == order["cdek_number"]
     assert entity["packages"] == order["packages"]  # untouched keys stay
+    assert entity["delivery_detail"] != order["delivery_detail"]  # priced by the new tariff
     assert codes(entity["statuses"]) == ["CREATED", "ACCEPTED"]
 
 
@@ -199,7 +200,7 @@ def test_update_order_errors(cdek: Client) -> None:
 
     fresh = cdek.accepted(cdek.post("/orders", json=order_body()))
     answer = cdek.call("PATCH", "/orders", json={"uuid": fresh, "comment": "x"})
-    assert only_error(answer, 400)["code"] == "v2_order_forbidden_status"  # not CREATED yet
+    assert cdek.accepted(answer, "UPDATE") == fresh  # ACCEPTED: CDEK takes updates already
 
     cdek.advance()
     answer = cdek.call("PATCH", "/orders", json={"uuid": fresh, "tariff_code": "abc"})
@@ -208,9 +209,7 @@ def test_update_order_errors(cdek: Client) -> None:
     cdek.accepted(cdek.call("DELETE", f"/orders/{fresh}"), "DELETE")
     cdek.advance()
     answer = cdek.call("PATCH", "/orders", json={"uuid": fresh, "comment": "x"})
-    error = only_error(answer, 400)
-    assert error["code"] == "v2_order_forbidden_status"
-    assert "REMOVED" in error["message"]
+    assert only_error(answer, 400)["code"] == "v2_entity_not_found"  # deleted: not found
 
 
 # --- POST /v2/orders/{uuid}/clientReturn ------------------------------------------------
@@ -242,7 +241,7 @@ def test_client_return_errors(cdek: Client) -> None:
     cdek.accepted(cdek.call("DELETE", f"/orders/{fresh}"), "DELETE")
     cdek.advance()
     answer = cdek.post(f"/orders/{fresh}/clientReturn", json={"tariff_code": 136})
-    assert only_error(answer, 400)["code"] == "v2_order_forbidden_status"
+    assert only_error(answer, 400)["code"] == "v2_entity_not_found"  # deleted: not found
 
 
 # --- print forms ----------------------------------------------------------------------------
