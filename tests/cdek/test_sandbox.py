@@ -272,7 +272,7 @@ def test_create_order_is_accepted_then_successful(timed: Cdek, clock: FakeClock)
     pending = timed.order(order_uuid)
     assert request_states(pending) == [("CREATE", "ACCEPTED")]
     assert "cdek_number" not in pending["entity"]
-    assert pending["entity"]["statuses"] == []
+    assert status_codes(pending) == ["ACCEPTED"]
 
     clock.advance(0.2)
     done = timed.order(order_uuid)
@@ -284,8 +284,10 @@ def test_create_order_is_accepted_then_successful(timed: Cdek, clock: FakeClock)
     assert entity["type"] == 1
     assert entity["number"] == "shop-1"
     assert entity["tariff_code"] == 136
-    assert entity["recipient"] == order_body()["recipient"]
-    assert entity["packages"] == order_body()["packages"]
+    assert entity["recipient"]["name"] == order_body()["recipient"]["name"]
+    assert entity["recipient"]["phones"] == order_body()["recipient"]["phones"]
+    [package] = entity["packages"]
+    assert (package["number"], package["weight"]) == ("box-1", 500)
     assert entity["shipment_point"] == "MSK123"
     assert status_codes(done) == ["CREATED", "ACCEPTED"]  # newest first
     assert entity["statuses"][0]["name"] == "Создан"
@@ -303,7 +305,7 @@ def test_create_order_processing_in_real_time(cdek: Cdek) -> None:
     assert state == "SUCCESSFUL"
 
 
-def test_create_order_echoes_type_and_uses_uuid_as_missing_number(cdek: Cdek) -> None:
+def test_create_order_echoes_type_and_shows_no_missing_number(cdek: Cdek) -> None:
     body = order_body(type=2, tariff_code="137")
     del body["number"]
     answer = cdek.post("/orders", json=body)
@@ -312,7 +314,7 @@ def test_create_order_echoes_type_and_uses_uuid_as_missing_number(cdek: Cdek) ->
     entity = cdek.order(order_uuid)["entity"]
     assert entity["type"] == 2
     assert entity["tariff_code"] == 137
-    assert entity["number"] == order_uuid
+    assert "number" not in entity
 
 
 def test_create_order_accepts_from_location(cdek: Cdek) -> None:
@@ -322,7 +324,8 @@ def test_create_order_accepts_from_location(cdek: Cdek) -> None:
     cdek.advance()
     entity = cdek.order(order_uuid)["entity"]
     assert entity["from_location"]["city"] == "Новосибирск"
-    assert entity["statuses"][0]["city"] == "Новосибирск"
+    assert entity["from_location"]["address"] == "ул. Ленина, 1"
+    assert entity["statuses"][0]["city"] == "Офис СДЭК"
 
 
 def _without(path: str) -> dict[str, Any]:
@@ -359,7 +362,7 @@ def test_create_order_missing_field(cdek: Cdek, body: dict[str, Any], field: str
     error = only_error(answer)
     assert error["type"] == "CREATE"
     assert error["code"] == "v2_field_is_empty"
-    assert error["message"].endswith(f"[{field}]")
+    assert error["message"] == f"[{field}] is empty"
 
 
 def test_create_order_reports_every_missing_field(cdek: Cdek) -> None:
@@ -420,7 +423,7 @@ def test_duplicate_shop_number_ends_invalid(timed: Cdek, clock: FakeClock) -> No
     [error] = request["errors"]
     assert error["code"] == "error_validate_im_dep_number_has_already_had_integration"
     assert "cdek_number" not in failed["entity"]
-    assert status_codes(failed) == ["INVALID"]
+    assert status_codes(failed) == ["INVALID", "ACCEPTED"]
     # The lookup by shop number finds the order that holds it.
     found = timed.get("/orders", params={"im_number": "dup-1"}).json()
     assert found["entity"]["uuid"] == first
@@ -582,21 +585,16 @@ def test_refusal_of_unknown_order(cdek: Cdek) -> None:
 
 
 def test_refusal_found_forbidden_when_processed(timed: Cdek, clock: FakeClock) -> None:
-    """Checks are repeated asynchronously: a delete that lands first voids the refusal."""
+    """Checks are repeated asynchronously: a delivery that lands first voids the refusal."""
     order_uuid = timed.create()
     clock.advance(1)
-    assert timed.delete(f"/orders/{order_uuid}").status_code == 202
-    clock.advance(0.1)
     assert timed.post(f"/orders/{order_uuid}/refusal").status_code == 202
+    timed.push_status(order_uuid, "DELIVERED")
     clock.advance(1)
     done = timed.order(order_uuid)
-    assert request_states(done) == [
-        ("CREATE", "SUCCESSFUL"),
-        ("DELETE", "SUCCESSFUL"),
-        ("CREATE_REFUSAL", "INVALID"),
-    ]
-    assert done["requests"][2]["errors"][0]["code"] == "v2_order_forbidden_status"
-    assert status_codes(done)[0] == "REMOVED"
+    assert request_states(done) == [("CREATE", "SUCCESSFUL"), ("CREATE_REFUSAL", "INVALID")]
+    assert done["requests"][1]["errors"][0]["code"] == "v2_order_forbidden_status"
+    assert status_codes(done)[0] == "DELIVERED"
 
 
 # --- delete -----------------------------------------------------------------------------
@@ -613,12 +611,14 @@ def test_delete_fresh_order(cdek: Cdek) -> None:
     assert again.status_code == 400
     assert only_error(again)["code"] == "v2_similar_request_still_processed"
     cdek.advance()
-    removed = cdek.order(order_uuid)
-    assert status_codes(removed)[0] == "REMOVED"
-    assert removed["entity"]["statuses"][0]["name"] == "Удален"
+    # CDEK finds no deleted order: neither by its uuid nor by its shop number.
+    removed = cdek.get(f"/orders/{order_uuid}")
+    assert only_error(removed)["code"] == "v2_entity_not_found"
+    by_number = cdek.get("/orders", params={"im_number": "to-delete"})
+    assert only_error(by_number)["code"] == "v2_entity_not_found_im_number"
     after = cdek.delete(f"/orders/{order_uuid}")
     assert after.status_code == 400
-    assert only_error(after)["code"] == "v2_order_forbidden_status"
+    assert only_error(after)["code"] == "v2_entity_not_found"
     # A removed order frees its shop number.
     reused = cdek.create(number="to-delete")
     cdek.advance()
@@ -632,14 +632,14 @@ def test_delete_order_that_moved_on(cdek: Cdek) -> None:
     answer = cdek.delete(f"/orders/{order_uuid}")
     assert answer.status_code == 400
     error = only_error(answer)
-    assert (error["type"], error["code"]) == ("DELETE", "v2_order_forbidden_status")
+    assert (error["type"], error["code"]) == ("DELETE", "error_validate_order_delete_status")
 
 
 def test_delete_order_not_yet_created(cdek: Cdek) -> None:
     order_uuid = cdek.create()
     answer = cdek.delete(f"/orders/{order_uuid}")
     assert answer.status_code == 400
-    assert only_error(answer)["code"] == "v2_order_forbidden_status"
+    assert only_error(answer)["code"] == "error_validate_order_delete_status"
 
 
 def test_delete_unknown_order(cdek: Cdek) -> None:

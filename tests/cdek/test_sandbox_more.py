@@ -181,9 +181,10 @@ def test_update_order_merges_changes_once_settled(cdek: Client) -> None:
     assert settled["requests"][1]["state"] == "SUCCESSFUL"
     assert entity["comment"] == "second"
     assert entity["tariff_code"] == 137
-    assert entity["recipient"] == changes["recipient"]
+    assert {k: entity["recipient"][k] for k in changes["recipient"]} == changes["recipient"]
     assert entity["cdek_number"] == order["cdek_number"]
     assert entity["packages"] == order["packages"]  # untouched keys stay
+    assert entity["delivery_detail"] != order["delivery_detail"]  # priced by the new tariff
     assert codes(entity["statuses"]) == ["CREATED", "ACCEPTED"]
 
 
@@ -199,7 +200,7 @@ def test_update_order_errors(cdek: Client) -> None:
 
     fresh = cdek.accepted(cdek.post("/orders", json=order_body()))
     answer = cdek.call("PATCH", "/orders", json={"uuid": fresh, "comment": "x"})
-    assert only_error(answer, 400)["code"] == "v2_order_forbidden_status"  # not CREATED yet
+    assert cdek.accepted(answer, "UPDATE") == fresh  # ACCEPTED: CDEK takes updates already
 
     cdek.advance()
     answer = cdek.call("PATCH", "/orders", json={"uuid": fresh, "tariff_code": "abc"})
@@ -208,9 +209,7 @@ def test_update_order_errors(cdek: Client) -> None:
     cdek.accepted(cdek.call("DELETE", f"/orders/{fresh}"), "DELETE")
     cdek.advance()
     answer = cdek.call("PATCH", "/orders", json={"uuid": fresh, "comment": "x"})
-    error = only_error(answer, 400)
-    assert error["code"] == "v2_order_forbidden_status"
-    assert "REMOVED" in error["message"]
+    assert only_error(answer, 400)["code"] == "v2_entity_not_found"  # deleted: not found
 
 
 # --- POST /v2/orders/{uuid}/clientReturn ------------------------------------------------
@@ -242,7 +241,7 @@ def test_client_return_errors(cdek: Client) -> None:
     cdek.accepted(cdek.call("DELETE", f"/orders/{fresh}"), "DELETE")
     cdek.advance()
     answer = cdek.post(f"/orders/{fresh}/clientReturn", json={"tariff_code": 136})
-    assert only_error(answer, 400)["code"] == "v2_order_forbidden_status"
+    assert only_error(answer, 400)["code"] == "v2_entity_not_found"  # deleted: not found
 
 
 # --- print forms ----------------------------------------------------------------------------
@@ -538,8 +537,8 @@ def test_intake_lifecycle(cdek: Client) -> None:
     cdek.advance()
     ready = cdek.read(f"/intakes/{intake_uuid}")
     entity = ready["entity"]
-    assert codes(entity["statuses"]) == ["READY", "ACCEPTED"]
-    assert re.fullmatch(r"\d+", str(entity["intake_number"]))
+    assert codes(entity["statuses"]) == ["READY_FOR_APPOINTMENT", "CREATED", "ACCEPTED"]
+    assert re.fullmatch(r"\d+", entity["intake_number"])
     assert entity["intake_date"] == "2026-08-03"
     assert (entity["intake_time_from"], entity["intake_time_to"]) == ("10:00", "17:00")
     assert entity["cdek_number"] == order["cdek_number"]
@@ -550,7 +549,12 @@ def test_intake_lifecycle(cdek: Client) -> None:
     assert cdek.accepted(deleted, "DELETE", status=200) == intake_uuid
     cdek.advance()
     removed = cdek.read(f"/intakes/{intake_uuid}")
-    assert codes(removed["entity"]["statuses"]) == ["REMOVED", "READY", "ACCEPTED"]
+    assert codes(removed["entity"]["statuses"]) == [
+        "REMOVED",
+        "READY_FOR_APPOINTMENT",
+        "CREATED",
+        "ACCEPTED",
+    ]
     assert [(r["type"], r["state"]) for r in removed["requests"]] == [
         ("CREATE", "SUCCESSFUL"),
         ("DELETE", "SUCCESSFUL"),
@@ -567,15 +571,22 @@ def test_intake_errors(cdek: Client) -> None:
         "Field is empty [intake_date]",
         "Field is empty [intake_time_from]",
         "Field is empty [intake_time_to]",
+        "Field is empty [from_location]",
     ]
-    times = {"intake_date": "2026-08-03", "intake_time_from": "10:00", "intake_time_to": "17:00"}
+    times = {
+        "intake_date": "2026-08-03",
+        "intake_time_from": "10:00",
+        "intake_time_to": "17:00",
+        "from_location": {"code": 44, "address": "ул. Лесная, 1"},
+    }
     unknown_order = cdek.post("/intakes", json={**times, "order_uuid": str(uuid.uuid4())})
     assert only_error(unknown_order, 400)["code"] == "v2_entity_not_found"
     unknown_number = cdek.post("/intakes", json={**times, "cdek_number": "1"})
     assert only_error(unknown_number, 400)["code"] == "v2_order_not_found"
     bad_time = cdek.post("/intakes", json={**times, "intake_time_to": "25:00"})
     assert only_error(bad_time, 400)["code"] == "v2_invalid_format"
-    # Without an order an intake is fine (the courier comes for whatever is ready).
+    # Without an order an intake is fine (the courier comes for whatever is ready, where
+    # from_location says).
     cdek.accepted(cdek.post("/intakes", json=times))
     assert only_error(cdek.get(f"/intakes/{uuid.uuid4()}"), 400)["code"] == "v2_entity_not_found"
     missing = cdek.call("DELETE", f"/intakes/{uuid.uuid4()}")
@@ -599,7 +610,7 @@ def test_delivery_appointment(cdek: Client) -> None:
     cdek.advance()
     settled = cdek.read(f"/delivery/{appointment_uuid}")
     entity = settled["entity"]
-    assert codes(entity["statuses"]) == ["CREATED", "ACCEPTED"]
+    assert codes(entity["statuses"]) == ["PROCESSING", "ACCEPTED"]
     assert (entity["order_uuid"], entity["cdek_number"]) == (order["uuid"], order["cdek_number"])
     assert (entity["date"], entity["time_from"], entity["time_to"]) == (
         "2026-08-05",
@@ -763,6 +774,7 @@ def test_seeded_sandboxes_give_the_same_numbers(http: requests.Session) -> None:
                 "intake_date": date(2026, 8, 3).isoformat(),
                 "intake_time_from": "10:00",
                 "intake_time_to": "17:00",
+                "from_location": {"code": 44, "address": "ул. Лесная, 1"},
             }
             intake_uuid = client.accepted(client.post("/intakes", json=times))
             client.advance()

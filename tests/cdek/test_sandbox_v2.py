@@ -639,7 +639,8 @@ def test_order_intakes_and_status_changes(api: Api, other: Api) -> None:
             api.post("/intakes", json={**INTAKE_TIMES, "cdek_number": order["cdek_number"]})
         ),
     ]
-    api.accepted(api.post("/intakes", json=INTAKE_TIMES))  # names no order
+    # Names no order, so says where to come.
+    api.accepted(api.post("/intakes", json={**INTAKE_TIMES, "from_location": {"code": 44}}))
     needs_call = {"code": "PROCESSING_REQUIRED", "add_status": "CALL_REQUIRED"}
     patched = api.call("PATCH", "/intakes", json={"uuid": mine[0], "status": needs_call})
     assert error_code(patched, 400) == "v2_order_forbidden_status"  # CREATE still processing
@@ -648,7 +649,7 @@ def test_order_intakes_and_status_changes(api: Api, other: Api) -> None:
     listed = api.read(f"/orders/{order['uuid']}/intakes")
     assert [i["uuid"] for i in listed] == mine
     assert listed == [api.read(f"/intakes/{u}")["entity"] for u in mine]
-    assert listed[0]["statuses"][0]["code"] == "READY"
+    assert listed[0]["statuses"][0]["code"] == "READY_FOR_APPOINTMENT"
     fresh = api.created_order("v2-intakes-2")
     assert api.read(f"/orders/{fresh['uuid']}/intakes") == []
     assert error_code(api.get(f"/orders/{uuid.uuid4()}/intakes"), 400) == "v2_entity_not_found"
@@ -659,12 +660,13 @@ def test_order_intakes_and_status_changes(api: Api, other: Api) -> None:
     again = api.call("PATCH", "/intakes", json=change)
     assert error_code(again, 400) == "v2_similar_request_still_processed"
     before = api.read(f"/intakes/{mine[0]}")
-    assert before["entity"]["statuses"][0]["code"] == "READY"
+    assert before["entity"]["statuses"][0]["code"] == "READY_FOR_APPOINTMENT"
     api.advance()
     after = api.read(f"/intakes/{mine[0]}")
     assert [s["code"] for s in after["entity"]["statuses"]] == [
         "PROCESSING_REQUIRED",
-        "READY",
+        "READY_FOR_APPOINTMENT",
+        "CREATED",
         "ACCEPTED",
     ]
     assert [(r["type"], r["state"]) for r in after["requests"]] == [

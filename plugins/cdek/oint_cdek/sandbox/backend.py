@@ -43,6 +43,7 @@ from .models import (
     _Tracked,
     _Webhook,
 )
+from .models.linked import appointment_fields, intake_fields
 from .validation import _is_digits, _is_empty, _require_uuid
 
 _Drawn = TypeVar("_Drawn")
@@ -232,8 +233,10 @@ class SandboxState:
                 return
             request.finish(SUCCESSFUL, at)
             if isinstance(record, _Intake):
-                record.fields = {"intake_number": self._new_intake_number(), **record.fields}
-            record.push_status(record.created_status, at)
+                number = str(self._new_intake_number())  # CDEK's intake numbers are strings
+                record.fields = {"intake_number": number, **record.fields}
+            for code in record.created_statuses:
+                record.push_status(code, at)
 
     def _number_taken(self, order: _Order) -> bool:
         return any(
@@ -392,6 +395,10 @@ class SandboxState:
         if order is not None:
             fields["order_uuid"] = order.uuid
             fields["cdek_number"] = order.cdek_number
+        if issubclass(kind, _Intake):
+            fields.update(intake_fields(body, order, client))
+        else:
+            fields.update(appointment_fields(body, order))
         return self.new_record(kind, client, fields, now)
 
     # --- faults and the request log -----------------------------------------------------

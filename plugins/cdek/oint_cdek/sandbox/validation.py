@@ -13,6 +13,7 @@ from typing import Any, TypeGuard
 
 from .config import _as_utc
 from .exceptions import _ApiError, _error, _field_empty, _invalid_format, _wrong_type
+from .places import city_of
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME_RE = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?")
@@ -56,12 +57,24 @@ def _require_uuid(value: str, name: str, request_type: str) -> None:
         raise _ApiError(400, [_invalid_format(name, value)], request_type)
 
 
+#: CDEK's errors for an order location that names no city it knows (here: no reference city,
+#: or an office code that is not a reference office).
+_LOCATION_NOT_RECOGNIZED = {
+    "from_location": _error(
+        "v2_sender_location_not_recognized", "Sender location is not recognized"
+    ),
+    "to_location": _error(
+        "v2_recipient_location_not_recognized", "Recipient location is not recognized"
+    ),
+}
+
+
 def _validate_order(body: dict[str, Any]) -> list[dict[str, str]]:
     """CDEK's static (synchronous) checks of a new order: one error per problem."""
     errors: list[dict[str, str]] = []
 
-    def empty(name: str) -> None:
-        errors.append(_error("v2_field_is_empty", f"Field is empty [{name}]"))
+    def empty(name: str) -> None:  # worded as CDEK's error table words it
+        errors.append(_error("v2_field_is_empty", f"[{name}] is empty"))
 
     def wrong_type(name: str) -> None:
         errors.append(_error("v2_invalid_value_type", f"Invalid value type in [{name}] field"))
@@ -123,8 +136,10 @@ def _validate_order(body: dict[str, Any]) -> list[dict[str, str]]:
             continue
         if not _is_empty(location_value) and not isinstance(location_value, dict):
             wrong_type(location)
-        if not _is_empty(point_value) and not isinstance(point_value, str):
+        elif not _is_empty(point_value) and not isinstance(point_value, str):
             wrong_type(point)
+        elif city_of(location_value, point_value) is None:
+            errors.append(_LOCATION_NOT_RECOGNIZED[location])
     return errors
 
 

@@ -9,8 +9,9 @@ from werkzeug.wrappers import Request, Response
 
 from .. import locations
 from ..backend import SandboxState
-from ..exceptions import InputError, _ApiError, _field_empty, _wrong_type
+from ..exceptions import InputError, _ApiError, _error, _field_empty, _wrong_type
 from ..models import _DeliveryAppointment, _Intake
+from ..places import city_of
 from ..responses import _cdek_error, _json_body, _json_response, _root_url
 from ..validation import (
     _check_date_field,
@@ -36,6 +37,13 @@ def create_intake(backend: SandboxState, request: Request, client: str) -> Respo
     _check_time_field(body, "lunch_time_from", False, errors)
     _check_time_field(body, "lunch_time_to", False, errors)
     _check_time_order(start, end, ("intake_time_from", "intake_time_to"), errors)
+    location = body.get("from_location")
+    if _is_empty(location):  # without an order, the courier must know where to go
+        if _is_empty(body.get("order_uuid")) and _is_empty(body.get("cdek_number")):
+            errors.append(_field_empty("from_location"))
+    elif city_of(location) is None:
+        message = "Sender location is not recognized"
+        errors.append(_error("v2_sender_location_not_recognized", message))
     if errors:
         raise _ApiError(400, errors, "CREATE")
     with backend.lock:

@@ -13,6 +13,7 @@ from ..exceptions import (
     _field_empty,
     _number_not_found,
     _parameters_empty,
+    _uuid_not_found,
     _wrong_type,
 )
 from ..models import SUCCESSFUL, _envelope, _Order
@@ -22,6 +23,13 @@ from .common import _accept, _lookup
 
 #: Top-level keys of a PATCH /v2/orders body that name the order instead of changing it.
 _UPDATE_SKIP = frozenset({"uuid", "cdek_number", "statuses"})
+
+
+def _not_removed(order: _Order, key: str, request_type: str) -> _Order:
+    """``order``, unless it was deleted: CDEK then finds no order by that uuid."""
+    if order.is_removed:
+        raise _ApiError(400, [_uuid_not_found(key)], request_type)
+    return order
 
 
 def create_order(backend: SandboxState, request: Request, client: str) -> Response:
@@ -48,14 +56,14 @@ def create_order(backend: SandboxState, request: Request, client: str) -> Respon
             owner=client,
             body=copy.deepcopy(body),
             type=body.get("type") or 1,
-            # CDEK: without a shop number the order's own uuid is used as its number.
-            number=str(number) if not _is_empty(number) else order_uuid,
+            number=str(number) if not _is_empty(number) else None,
             tariff_code=int(body["tariff_code"]),
         )
         backend.orders[order_uuid] = order
         api_request = backend._new_request("CREATE", now)
         api_request.request_uuid = request_uuid
         order.requests.append(api_request)
+        order.accept(now)
         return _json_response(_envelope({"uuid": order_uuid}, [api_request]), 202)
 
 
@@ -65,7 +73,7 @@ def get_order(backend: SandboxState, request: Request, client: str, order_uuid: 
         order = _lookup(backend, order_uuid, client, "GET", now)
         if isinstance(order, Response):
             return order
-        return _json_response(order.envelope())
+        return _json_response(_not_removed(order, order_uuid, "GET").envelope())
 
 
 def find_order(backend: SandboxState, request: Request, client: str) -> Response:
@@ -77,7 +85,7 @@ def find_order(backend: SandboxState, request: Request, client: str) -> Response
             problem = _parameters_empty("cdek_number or im_number")
             return _cdek_error(400, "GET", [problem], now)
         backend._settle(now)
-        mine = [o for o in backend.orders.values() if o.owner == client]
+        mine = [o for o in backend.orders.values() if o.owner == client and not o.is_removed]
         if cdek_number:
             matches = [o for o in mine if o.cdek_number == cdek_number]
             if not matches:
@@ -112,7 +120,7 @@ def _change_order(
         order = _lookup(backend, order_uuid, client, request_type, now)
         if isinstance(order, Response):
             return order
-        problem = order.write_problem(request_type)
+        problem = _not_removed(order, order_uuid, request_type).write_problem(request_type)
         if problem is not None:
             return _cdek_error(400, request_type, [problem], now)
         return _accept(backend, order, request_type, now)
@@ -131,7 +139,9 @@ def update_order(backend: SandboxState, request: Request, client: str) -> Respon
             order = backend.require_order(client, "UPDATE", order_uuid=order_uuid)
         else:
             order = backend.require_order(client, "UPDATE", cdek_number=str(cdek_number))
-        problem = order.write_problem("UPDATE")
+        if order.is_removed and _is_empty(order_uuid):
+            raise _ApiError(400, [_number_not_found(cdek_number)], "UPDATE")
+        problem = _not_removed(order, str(order_uuid), "UPDATE").write_problem("UPDATE")
         if problem is not None:
             return _cdek_error(400, "UPDATE", [problem], now)
         changes = {k: v for k, v in body.items() if k not in _UPDATE_SKIP}
@@ -150,6 +160,7 @@ def client_return(
         order = _lookup(backend, order_uuid, client, "CREATE_CLIENT_RETURN", now)
         if isinstance(order, Response):
             return order
+        _not_removed(order, order_uuid, "CREATE_CLIENT_RETURN")
         tariff = body.get("tariff_code")
         if _is_empty(tariff):
             raise _ApiError(400, [_field_empty("tariff_code")], "CREATE_CLIENT_RETURN")

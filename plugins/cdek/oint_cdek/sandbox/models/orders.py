@@ -12,13 +12,14 @@ from typing import Any
 
 from ..config import format_datetime
 from ..exceptions import _error
+from ..places import city_of
 from ..validation import _is_empty, _is_number
+from . import order_view
 from .common import (
     ACCEPTED,
     INVALID,
     SUCCESSFUL,
     _ApiRequest,
-    _conclude,
     _entity_invalid,
     _envelope,
     _forbidden,
@@ -35,10 +36,10 @@ STATUS_NAMES = {
     "INVALID": "Некорректный заказ",
     "RECEIVED_AT_SHIPMENT_WAREHOUSE": "Принят на склад отправителя",
     "READY_TO_SHIP_AT_SENDING_OFFICE": "Выдан на отправку в г. отправителе",
-    "READY_FOR_SHIPMENT_IN_SENDER_CITY": "Выдан на отправку в г. отправителе",
-    "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY": "Сдан перевозчику в г. отправителе",
-    "SENT_TO_RECIPIENT_CITY": "Отправлен в г. получателя",
-    "ACCEPTED_IN_RECIPIENT_CITY": "Встречен в г. получателя",
+    "READY_FOR_SHIPMENT_IN_SENDER_CITY": "Готов к отправке в городе-отправителе",
+    "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY": "Сдан перевозчику в городе-отправителе",
+    "SENT_TO_RECIPIENT_CITY": "Отправлен в город-получатель",
+    "ACCEPTED_IN_RECIPIENT_CITY": "Встречен в городе-получателе",
     "ACCEPTED_AT_RECIPIENT_CITY_WAREHOUSE": "Принят на склад доставки",
     "ACCEPTED_AT_PICK_UP_POINT": "Принят на склад до востребования",
     "TAKEN_BY_COURIER": "Выдан на доставку",
@@ -51,18 +52,55 @@ STATUS_NAMES = {
 _REFUSAL_FORBIDDEN = frozenset({"DELIVERED", "NOT_DELIVERED", "REMOVED", "INVALID"})
 #: Statuses of an order that no longer exists for CDEK (no print form, check, return...).
 _DEAD_STATUSES = frozenset({"REMOVED", "INVALID"})
+#: The final statuses of a delivery: an order in one of them can't be deleted any more.
+_FINAL_STATUSES = frozenset({"DELIVERED", "NOT_DELIVERED"})
+#: The statuses in which CDEK still takes an update.
+_UPDATABLE = frozenset({"ACCEPTED", "CREATED"})
+#: Where CDEK says its first statuses happen.
+_OFFICE_CITY = "Офис СДЭК"
 
-#: The one statement of which latest statuses forbid each write request on an order (a
-#: refusal, a delete...); asked both when the request arrives and when it is settled (the
-#: status may have moved on meanwhile). The error is ``_forbidden`` in both cases.
-_WRITE_FORBIDDEN: dict[str, Callable[[str | None], bool]] = {
-    "CREATE_REFUSAL": lambda status: status in _REFUSAL_FORBIDDEN,
-    "DELETE": lambda status: status != "CREATED",
-    "UPDATE": lambda status: status in _REFUSAL_FORBIDDEN,
-    "CREATE_CLIENT_RETURN": lambda status: status in _DEAD_STATUSES,
+
+def _delete_problem(order: _Order) -> dict[str, str] | None:
+    if order.latest_status in _FINAL_STATUSES:
+        message = f"Operation is forbidden. Entity has final status {order.latest_status}"
+        return _error("v2_entity_has_final_status", message)
+    if order.latest_status != "CREATED":
+        return _error("error_validate_order_delete_status", _DELETE_STATUS_MESSAGE)
+    return None
+
+
+def _update_problem(order: _Order) -> dict[str, str] | None:
+    if order.latest_status in _UPDATABLE:
+        return None
+    return _error("v2_update_forbidden", _UPDATE_FORBIDDEN_MESSAGE)
+
+
+def _refusal_problem(order: _Order) -> dict[str, str] | None:
+    if order.create_state == ACCEPTED or order.latest_status in _REFUSAL_FORBIDDEN:
+        return _forbidden(order)
+    return None
+
+
+def _client_return_problem(order: _Order) -> dict[str, str] | None:
+    if order.create_state == ACCEPTED or order.latest_status in _DEAD_STATUSES:
+        return _forbidden(order)
+    return None
+
+
+#: The one statement of which states of an order forbid each write request on it (a
+#: refusal, a delete...), and with which error; asked both when the request arrives and
+#: when it is settled (the status may have moved on meanwhile).
+_WRITE_FORBIDDEN: dict[str, Callable[[_Order], dict[str, str] | None]] = {
+    "CREATE_REFUSAL": _refusal_problem,
+    "DELETE": _delete_problem,
+    "UPDATE": _update_problem,
+    "CREATE_CLIENT_RETURN": _client_return_problem,
 }
 
-_DEFAULT_CITY = "Москва"
+_DELETE_STATUS_MESSAGE = "Ошибка удаления заказа. Заказ может быть удален только в статусе Создан."
+_UPDATE_FORBIDDEN_MESSAGE = (
+    'Operation is forbidden. Orders can only be updated in "CREATED" or "ACCEPTED" statuses'
+)
 _DUPLICATE_NUMBER_CODE = "error_validate_im_dep_number_has_already_had_integration"
 _DUPLICATE_NUMBER_MESSAGE = (
     "Введенный номер отправления ИМ не уникальный. Введите уникальный номер."
@@ -76,7 +114,8 @@ class _Order(_Tracked):
     owner: str
     body: dict[str, Any]
     type: int
-    number: str
+    #: The shop's number; None when the order has none (CDEK then shows none).
+    number: str | None
     tariff_code: int
     requests: list[_ApiRequest] = field(default_factory=list)
     statuses: list[dict[str, Any]] = field(default_factory=list)  # oldest first
@@ -103,31 +142,36 @@ class _Order(_Tracked):
         self.statuses.append(status)
 
     def city(self, location_key: str) -> str:
-        location = self.body.get(location_key)
-        if isinstance(location, dict) and isinstance(location.get("city"), str):
-            return str(location["city"])
-        return _DEFAULT_CITY
+        """The name of the reference city the order leaves from or goes to."""
+        point_key = "shipment_point" if location_key == "from_location" else "delivery_point"
+        facts = city_of(self.body.get(location_key), self.body.get(point_key))
+        return str(facts["city"]) if facts else _OFFICE_CITY
+
+    def accept(self, at: datetime) -> None:
+        """The status CDEK gives an order the moment its CREATE is accepted."""
+        self.push_status("ACCEPTED", at, _OFFICE_CITY)
 
     # --- write rules ---------------------------------------------------------------------
 
-    def status_forbids(self, request_type: str) -> bool:
-        """Whether the order's latest status forbids a write request of ``request_type``."""
-        return _WRITE_FORBIDDEN[request_type](self.latest_status)
+    def status_forbids(self, request_type: str) -> dict[str, str] | None:
+        """The error when the order's state forbids a write request of ``request_type``."""
+        return _WRITE_FORBIDDEN[request_type](self)
 
     def write_problem(self, request_type: str) -> dict[str, str] | None:
         """Whether the order may take another write request of ``request_type``: an INVALID
-        CREATE, a CREATE still processing, the same request pending, then the status rule
-        of ``request_type``, in that order; None when the write may be accepted."""
+        CREATE, the same request pending, then the rule of ``request_type``, in that order;
+        None when the write may be accepted."""
         if self.create_state == INVALID:
             return _entity_invalid(self)
-        if self.create_state == ACCEPTED:
-            return _forbidden(self)
         pending = self.pending(request_type)
         if pending is not None:
             return _similar_request(pending)
-        if self.status_forbids(request_type):
-            return _forbidden(self)
-        return None
+        return self.status_forbids(request_type)
+
+    @property
+    def is_removed(self) -> bool:
+        """Deleted: CDEK then finds no order by its uuid or numbers."""
+        return self.latest_status == "REMOVED"
 
     def settle_create(
         self, request: _ApiRequest, number_taken: bool, cdek_number: Callable[[], str]
@@ -138,19 +182,21 @@ class _Order(_Tracked):
         if number_taken:
             duplicate = _error(_DUPLICATE_NUMBER_CODE, _DUPLICATE_NUMBER_MESSAGE)
             request.finish(INVALID, at, [duplicate])
-            self.push_status("INVALID", at, self.city("from_location"))
+            self.push_status("INVALID", at, _OFFICE_CITY)
         else:
             request.finish(SUCCESSFUL, at)
             self.cdek_number = cdek_number()
-            self.push_status("ACCEPTED", at, self.city("from_location"))
-            self.push_status("CREATED", at, self.city("from_location"))
+            self.push_status("CREATED", at, _OFFICE_CITY)
 
     def settle_change(self, request: _ApiRequest) -> None:
         """Finish an accepted refusal, delete, update or client return: INVALID if the status
         now forbids it, else SUCCESSFUL and its effect applied."""
         at = request.ready_at
-        if not _conclude(request, at, self, self.status_forbids(request.type)):
+        problem = self.status_forbids(request.type)
+        if problem is not None:
+            request.finish(INVALID, at, [problem])
             return
+        request.finish(SUCCESSFUL, at)
         if request.type == "CREATE_REFUSAL":
             self.push_status("NOT_DELIVERED", at, self.city("to_location"), _REFUSAL_REASON_CODE)
         elif request.type == "DELETE":
@@ -166,8 +212,9 @@ class _Order(_Tracked):
             self.tariff_code = int(changes["tariff_code"])
         if "type" in changes and changes["type"] is not None:
             self.type = int(changes["type"])
-        if "number" in changes and not _is_empty(changes["number"]):
-            self.number = str(changes["number"])
+        if "number" in changes:
+            number = changes["number"]
+            self.number = None if _is_empty(number) else str(number)
 
     # --- what the order derives ----------------------------------------------------------
 
@@ -220,27 +267,40 @@ class _Order(_Tracked):
     # --- answers -------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
+        """The order as CDEK shows it: its body, with what CDEK derives (``order_view``)."""
+        body = self.body
         entity: dict[str, Any] = {
             "uuid": self.uuid,
             "type": self.type,
             "is_return": False,
             "is_reverse": False,
-            "is_client_return": bool(self.body.get("is_client_return", False)),
         }
         if self.cdek_number is not None:
             entity["cdek_number"] = self.cdek_number
-        entity["number"] = self.number
+        if self.number is not None:
+            entity["number"] = self.number
         entity["tariff_code"] = self.tariff_code
+        derived = order_view.details(self.uuid, body, self.tariff_code)
         skip = {"uuid", "type", "number", "cdek_number", "tariff_code", "statuses"}
-        for key, value in self.body.items():
-            if key not in skip:
+        for key, value in body.items():
+            if key not in skip and key not in derived:
                 entity[key] = copy.deepcopy(value)
+        entity.update(derived)
         statuses = []
         for status in reversed(self.statuses):  # CDEK lists the newest first
             shown = dict(status)
             shown["date_time"] = format_datetime(status["date_time"])
+            shown["deleted"] = False
             statuses.append(shown)
         entity["statuses"] = statuses
+        entity["is_client_return"] = bool(body.get("is_client_return", False))
+        entity["delivery_mode"] = str(order_view.delivery_mode(body, self.tariff_code))
+        entity["has_reverse_order"] = False
+        cod = self.cod_sum if self.delivered_at is not None else None
+        entity["delivery_detail"] = order_view.delivery_detail(
+            body, self.tariff_code, entity["services"], cod
+        )
+        entity["calls"] = {}
         return entity
 
     def envelope(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from ..config import format_datetime
+from ..exceptions import _error
 from .common import (
     ACCEPTED,
     INVALID,
@@ -167,23 +168,31 @@ class _Prealert(_OrderList):
 class _Linked(_Record):
     """An entity that may name one live order (``fields["order_uuid"]``)."""
 
-    #: The status a successful CREATE gives it.
-    created_status: ClassVar[str]
+    #: The statuses a successful CREATE gives it, in order.
+    created_statuses: ClassVar[tuple[str, ...]]
 
 
 @dataclass
 class _Intake(_Linked):
-    """A courier intake: READY with an ``intake_number`` once created; takes UPDATE (a
-    status pushed by the client) and DELETE."""
+    """A courier intake: CREATED, then READY_FOR_APPOINTMENT with an ``intake_number`` once
+    created; takes UPDATE (a status pushed by the client) and DELETE."""
 
     noun = "intake"
-    created_status = "READY"
+    created_statuses = ("CREATED", "READY_FOR_APPOINTMENT")
+    #: CDEK's intake statuses (its appendix of intake statuses).
     status_names: ClassVar[dict[str, str]] = {
-        "ACCEPTED": "Принята",
-        "READY": "Готова к обработке",
+        "ACCEPTED": "Принят",
+        "CREATED": "Создан",
+        "REMOVED": "Отменена",
+        "READY_FOR_APPOINTMENT": "Готова к назначению",
+        "APPOINTED_COURIER": "Назначен курьер",
+        "DONE": "Выполнена",
+        "PROBLEM_DETECTED": "Выявлена проблема",
+        "PROCESSING_REQUIRED": "Требует обработки",
         "INVALID": "Некорректная заявка",
-        "REMOVED": "Удалена",
     }
+    #: Statuses after which the intake can't be deleted any more.
+    final_statuses: ClassVar[frozenset[str]] = frozenset({"REMOVED", "DONE"})
 
     def write_problem(self, request_type: str) -> dict[str, str] | None:
         """Whether the intake may take another write request (DELETE or UPDATE): not with an
@@ -191,6 +200,9 @@ class _Intake(_Linked):
         request is pending; None when it may."""
         if self.create_state == INVALID:
             return _entity_invalid(self)
+        if request_type == "DELETE" and self.latest_status in self.final_statuses:
+            message = f"Operation is forbidden. Entity has final status {self.latest_status}"
+            return _error("v2_entity_has_final_status", message)
         if self.create_state == ACCEPTED or self.latest_status == "REMOVED":
             return _forbidden(self)
         pending = self.pending(request_type)
@@ -211,12 +223,15 @@ class _Intake(_Linked):
 
 @dataclass
 class _DeliveryAppointment(_Linked):
-    """A delivery agreement (POST /v2/delivery): CREATED once its CREATE settles."""
+    """A delivery agreement (POST /v2/delivery): PROCESSING (registered) once its CREATE
+    settles."""
 
     noun = "delivery agreement"
-    created_status = "CREATED"
+    created_statuses = ("PROCESSING",)
+    #: CDEK's appointment statuses (its appendix of delivery agreement statuses).
     status_names: ClassVar[dict[str, str]] = {
         "ACCEPTED": "Принята",
-        "CREATED": "Создана",
-        "INVALID": "Некорректная договоренность",
+        "PROCESSING": "Зарегистрирована",
+        "INVALID": "Некорректна",
+        "CANCEL": "Аннулирована",
     }
