@@ -337,6 +337,7 @@ def normalized(problem: str) -> str:
     so that one rule covers every answer that breaks it the same way."""
     problem = re.sub(r"/\d+(?=[/:])", "/N", problem)
     problem = re.sub(r"'eyJ[\w.-]*'", "'JWT'", problem)
+    problem = re.sub(r"'\d\d:\d\d(:\d\d)?' does not match", "'TIME' does not match", problem)
     problem = re.sub(r"'?\b[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\b'?", "UUID", problem)
     return re.sub(r"'?\b\d{6,}\b'?", "NUM", problem)
 
@@ -348,7 +349,7 @@ ANSWER_ALLOWLIST = {
     "POST /v2/oauth/token 200/access_token: 'JWT' is not a 'uuid'",
     # Times: the spec puts the format "HH:mm" where a regular expression belongs.
     *(
-        f"{where}: '{time}' does not match 'HH:mm'"
+        f"{where}: 'TIME' does not match 'HH:mm'"
         for where in (
             "GET /v2/delivery/intervals 200/date_intervals/N/time_intervals/N/start_time",
             "GET /v2/delivery/intervals 200/date_intervals/N/time_intervals/N/end_time",
@@ -361,7 +362,6 @@ ANSWER_ALLOWLIST = {
             "GET /v2/delivery/{uuid} 200/entity/time_from",
             "GET /v2/delivery/{uuid} 200/entity/time_to",
         )
-        for time in ("10:00", "14:00", "17:00", "18:00", "22:00")
     ),
     # Print forms: the status enum lists two empty strings where the codes belong.
     *(
