@@ -6,8 +6,11 @@ caller spelled it (``--uuid`` on the CLI, ``uuid`` in Python) and never echo a s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import math
+import re
 import sys
 import uuid as uuidlib
 from collections.abc import Callable
@@ -18,6 +21,18 @@ from .errors import UsageError
 from .metadata import Kind, Param
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "on"})
+#: The deepest nesting an object or list option may have: CDEK's bodies go about 5 deep.
+MAX_DEPTH = 64
+#: CDEK's integers are int32/int64.
+INT64 = 2**63
+_ASCII_SPACE = " \t\r\n"
+# What CDEK accepts (its spec: format uuid), in either letter case; sent in lower case.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# Plain ASCII digits: no "_", no "0x", no Arabic-Indic or full-width digits.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Date-times are sent as CDEK's YYYY-MM-DDTHH:MM:SS+0000: four digits of year, in UTC.
+MIN_YEAR, MAX_YEAR = 1000, 9999
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "off"})
 
 
@@ -28,6 +43,12 @@ class _Invalid(ValueError):
 def _show(param: Param, value: Any) -> str:
     if param.secret:
         return "the given value"
+    if isinstance(value, (dict, list, tuple)):  # may nest 100,000 deep, or be a cycle
+        import reprlib
+
+        shorter = reprlib.Repr()
+        shorter.maxlevel = 2
+        return shorter.repr(value)
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "...'"
 
@@ -56,13 +77,13 @@ def _uuid(param: Param, value: Any) -> str:
     if isinstance(value, uuidlib.UUID):
         return str(value)
     if isinstance(value, str):
-        try:
-            uuidlib.UUID(value.strip())
-        except ValueError:
-            raise _Invalid(
-                "is not a UUID (expected like f1799065-01de-448c-91cf-8afe7d4c0cfc)"
-            ) from None
-        return value.strip()
+        text = value.strip(_ASCII_SPACE)
+        if _UUID.fullmatch(text):
+            return text.lower()
+        raise _Invalid(
+            "is not a UUID (expected 8-4-4-4-12 hex digits,"
+            " like f1799065-01de-448c-91cf-8afe7d4c0cfc)"
+        )
     raise _Invalid("is not a UUID")
 
 
@@ -83,32 +104,36 @@ def _boolean(param: Param, value: Any) -> bool:
 def _integer(param: Param, value: Any) -> int:
     if isinstance(value, bool):
         raise _Invalid("is not an integer")
+    number: int | None = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
-    raise _Invalid("is not an integer")
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip(_ASCII_SPACE)
+        if _INTEGER.fullmatch(text) and len(text) <= 20:
+            number = int(text)
+    if number is None:
+        raise _Invalid("is not an integer (plain digits, like 42)")
+    if not -INT64 <= number < INT64:
+        raise _Invalid("is out of range (a 64-bit integer)")
+    return number
 
 
 def _number(param: Param, value: Any) -> float | int:
     if isinstance(value, bool):
         raise _Invalid("is not a number")
+    number: float | int | None = None
     if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            pass
-        else:
-            if number == number and number not in (float("inf"), float("-inf")):
-                return int(number) if number.is_integer() and "." not in value else number
-    raise _Invalid("is not a number")
+        number = value
+    elif isinstance(value, str):
+        text = value.strip(_ASCII_SPACE)
+        if _DECIMAL.fullmatch(text) and len(text) <= 64:
+            parsed = float(text)
+            number = int(parsed) if parsed.is_integer() and "." not in text else parsed
+    if number is None or not math.isfinite(number):
+        raise _Invalid("is not a finite number (like 42 or 0.5)")
+    return number
 
 
 def _date(param: Param, value: Any) -> dt.date:
@@ -130,16 +155,23 @@ def _date(param: Param, value: Any) -> dt.date:
 
 
 def _datetime(param: Param, value: Any) -> dt.datetime:
+    result: dt.datetime | None = None
     if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            pass
-    raise _Invalid("is not a date-time (expected ISO 8601, like 2026-03-07T14:55:51)")
+        result = value
+    elif isinstance(value, dt.date):
+        result = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            result = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    if result is None:
+        raise _Invalid("is not a date-time (expected ISO 8601, like 2026-03-07T14:55:51)")
+    try:  # it is sent in UTC: the conversion must stay within four-digit years
+        utc = result.astimezone(dt.timezone.utc) if result.utcoffset() is not None else result
+    except OverflowError:
+        utc = None
+    if utc is None or not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise _Invalid(f"is out of range (years {MIN_YEAR} to {MAX_YEAR}, in UTC)")
+    return result
 
 
 def _choice(param: Param, value: Any) -> str:
@@ -153,18 +185,39 @@ def _choice(param: Param, value: Any) -> str:
 def parse_json_text(text: str) -> Any:
     """Strict JSON first; then OPI's pseudo-JSON (single quotes), which JSON5 covers.
 
-    Raises ``_Invalid`` saying where the text broke.
+    Raises ``_Invalid`` saying where the text broke, or that it nests too deeply.
     """
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         strict_error = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    except RecursionError:
+        raise _Invalid(f"is nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        strict_error = str(exc)
     import json5  # only for the rare non-JSON value; keeps start-up light
 
     try:
         return json5.loads(text)
+    except RecursionError:
+        raise _Invalid(f"is nested more than {MAX_DEPTH} levels deep") from None
     except ValueError:
         raise _Invalid(f"is not valid JSON ({strict_error})") from None
+
+
+def check_json_value(value: Any) -> None:
+    """Raise ``_Invalid`` unless ``value`` can be sent as JSON as it is: nested at most
+    ``MAX_DEPTH`` deep (so a cycle ends too), and no NaN or infinite number (JSON has none)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            raise _Invalid(f"contains {node!r}, which JSON cannot carry")
+        if isinstance(node, (dict, list, tuple)):
+            if depth >= MAX_DEPTH:
+                raise _Invalid(f"is nested more than {MAX_DEPTH} levels deep")
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
 
 
 def _read_source(value: str) -> str:
@@ -188,24 +241,25 @@ def _read_source(value: str) -> str:
 
 
 def _object(param: Param, value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
     if isinstance(value, str):
-        parsed = parse_json_text(_read_source(value))
-        if isinstance(parsed, dict):
-            return parsed
+        value = parse_json_text(_read_source(value))
+    if isinstance(value, dict):
+        check_json_value(value)
+        return value
     raise _Invalid("is not a JSON object")
 
 
 def _list(param: Param, value: Any) -> list[Any]:
     if isinstance(value, (list, tuple)):
+        check_json_value(value)
         return list(value)
     if isinstance(value, str):
-        text = value.strip()
+        text = value.strip(_ASCII_SPACE)
         if not text.startswith("["):
             return [text]  # one plain value, as OPI accepts
         parsed = parse_json_text(text)
         if isinstance(parsed, list):
+            check_json_value(parsed)
             return parsed
     raise _Invalid("is not a list (give a JSON array or one value)")
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import sys
 import zlib
 from typing import Any, NamedTuple
@@ -93,38 +92,23 @@ def _scan(group: str) -> list[Found]:
     return found
 
 
+#: The cache holds a few entry points per distribution; anything larger is not ours.
+MAX_CACHE_BYTES = 1 << 20
+
+
 def _read(path: str) -> Any:
-    """The cache's content, if the file is a regular file of this user's that nobody else can
-    write (the cache decides which modules get imported)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        if hasattr(os, "getuid") and (
-            status.st_uid != os.getuid()
-            or status.st_mode & 0o022
-            or not stat.S_ISREG(status.st_mode)
-        ):
-            raise ValueError("not this user's own cache file")
-        return json.loads(handle.read())
+    """The cache's content, if the file is a small regular file of this user's that nobody
+    else can write (the cache decides which modules get imported); else None."""
+    from .safefile import read_private
+
+    data = read_private(path, MAX_CACHE_BYTES, secret=False)
+    return None if data is None else json.loads(data)
 
 
 def _write(path: str, record: dict[str, Any]) -> None:
-    folder = os.path.dirname(path)
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    temporary = f"{path}.{os.getpid()}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(temporary, flags, 0o600)
-    except FileExistsError:  # a leftover of a crashed run with the same pid
-        os.unlink(temporary)
-        fd = os.open(temporary, flags, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(record, handle)
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)  # gone already when the replace succeeded
+    from .safefile import write_private
+
+    write_private(path, json.dumps(record).encode("utf-8"))
 
 
 def _rows(cached: Any, group: str, fingerprint: list[Any]) -> list[Found] | None:

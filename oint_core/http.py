@@ -290,24 +290,26 @@ class HttpClient:
         status = response.status_code
         if 200 <= status < 300 and binary:
             return response.content
-        # A service that echoes a secret back must not make us print it: bodies are
-        # redacted as text, before parsing (``***`` keeps JSON valid).
-        text = self.redactor(response.content.decode("utf-8", "replace"))
+        # A service that echoes a secret back must not make us print it: a JSON body is
+        # parsed first and its string values redacted (so a secret echoed as a ``\u`` escape
+        # is found, and a short secret never masks digits of a number); other text is
+        # redacted as text.
+        text = response.content.decode("utf-8", "replace")
         if 200 <= status < 300:
             if not text.strip():
                 return {}
             try:
-                return json.loads(text)
+                return self.redactor.value(json.loads(text))
             except ValueError:
                 raise TransportError(
                     f"{host} answered {status} with a body that is not valid JSON:"
-                    f" {_first_line(text, 80)!r}",
+                    f" {_first_line(self.redactor(text), 80)!r}",
                     host=host,
                 ) from None
         try:
-            body: Any = json.loads(text) if text.strip() else ""
+            body: Any = self.redactor.value(json.loads(text)) if text.strip() else ""
         except ValueError:
-            body = text
+            body = self.redactor(text)
         errors = error_list(body)
         if 300 <= status < 400:
             detail = f"redirect to {response.headers.get('Location', '?')!r} not followed"

@@ -17,8 +17,9 @@ once; a token the caller gave is never replaced behind their back.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -104,30 +105,40 @@ def token_file(key: str) -> Path | None:
     return None if folder is None else Path(folder) / "cdek" / f"{key}.json"
 
 
+#: A token file holds one JWT and a time; anything larger is not one of ours.
+MAX_TOKEN_FILE = 64 * 1024
+
+
 def _read_file(key: str) -> CachedToken | None:
+    """The cached token, or None when the file is absent, damaged or unsafe (a symlink, a
+    FIFO, a device, someone else's, readable by others, too large): a miss, never an error;
+    the next token fetched replaces it."""
+    from oint_core.safefile import read_private
+
     path = token_file(key)
     if path is None:
         return None
+    data = read_private(path, MAX_TOKEN_FILE, secret=True)
+    if data is None:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return CachedToken(str(data["access_token"]), float(data["expires_at"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # absent or damaged: fetch a new one
+        record = json.loads(data)
+        token = CachedToken(str(record["access_token"]), float(record["expires_at"]))
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
+    return token if token.access_token and math.isfinite(token.expires_at) else None
 
 
 def _write_file(key: str, token: CachedToken) -> None:
+    from oint_core.safefile import write_private
+
     path = token_file(key)
     if path is None:
         return
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"access_token": token.access_token, "expires_at": token.expires_at}, handle)
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a read-only home must not break the call; the token is simply not reused
+    record = {"access_token": token.access_token, "expires_at": token.expires_at}
+    # A read-only home must not break the call: the token is simply not reused.
+    with contextlib.suppress(OSError):
+        write_private(path, json.dumps(record).encode("utf-8"))
 
 
 def _lock(key: str) -> threading.Lock:
