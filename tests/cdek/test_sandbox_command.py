@@ -62,3 +62,29 @@ def test_a_malformed_extra_account_is_a_usage_error() -> None:
     result = run_cli(["sandbox", "cdek", "--port", "0", "--account", "no-colon"])
     assert result.exit_code == 2
     assert "--account" in result.stderr
+
+
+def test_a_non_loopback_address_is_warned_about_and_a_failed_bind_is_one_clean_line() -> None:
+    """192.0.2.1 (TEST-NET-1) is no address of this machine: nothing is bound or sent."""
+    result = run_cli(["sandbox", "cdek", "--host", "192.0.2.1", "--port", "0"])
+    assert result.exit_code == 1
+    warning, error = result.stderr.strip().splitlines()
+    assert "not a loopback address" in warning and "no authentication" in warning
+    assert error.startswith("oint: error: cannot listen on 192.0.2.1:0")
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_loopback_address_gets_no_warning() -> None:
+    process = subprocess.Popen(
+        [*oint_command(), "sandbox", "cdek", "--host", "127.0.0.2", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("OINT_CDEK_BASE_URL=http://127.0.0.2:")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+    assert "warning" not in stderr

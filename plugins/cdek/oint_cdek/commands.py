@@ -65,6 +65,13 @@ def sandbox_cdek(
     from .sandbox.app import SandboxConfig
     from .sandbox.server import serve
 
+    if not _is_loopback(host):
+        click.echo(
+            f"oint: warning: {host} is not a loopback address: the sandbox's control endpoints"
+            " (/_sandbox/...) take no authentication, and anyone who reaches the port can"
+            " use them",
+            err=True,
+        )
     delay = 0.0 if fast else processing_delay
     config = SandboxConfig(token_ttl=token_ttl, processing_delay=delay)
     for pair in accounts:
@@ -72,4 +79,19 @@ def sandbox_cdek(
         if not sep or not client_id or not secret:
             raise click.BadParameter(f"{pair!r} is not ID:SECRET", param_hint="--account")
         config.accounts[client_id] = secret
-    serve(host=host, port=port, config=config, announce=lambda line: click.echo(line))
+    try:
+        serve(host=host, port=port, config=config, announce=lambda line: click.echo(line))
+    except OSError as exc:  # the address is taken or not this machine's
+        raise click.ClickException(str(exc)) from None
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is only reachable from this machine (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve anywhere

@@ -11,11 +11,12 @@ sandbox remembers, its clock, asynchronous settling), ``models`` (entities and t
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from .backend import SandboxState
@@ -55,9 +56,14 @@ __all__ = [
 ]
 
 
+_MAX_BODY = 16 * 1024 * 1024
+#: Query parameters the request log keeps masked (a client may send its secret that way).
+_SECRET_IN_QUERY = re.compile(r"(^|&)(client_secret|password|secret|token)=[^&]*", re.I)
+
+
 class _SandboxRequest(Request):
     # Orders are small; refuse anything absurd instead of buffering it.
-    max_content_length = 16 * 1024 * 1024
+    max_content_length = _MAX_BODY
 
 
 _METHOD_REQUEST_TYPES = {"GET": "GET", "HEAD": "GET", "POST": "CREATE", "PATCH": "UPDATE"}
@@ -90,8 +96,10 @@ class SandboxApp:
         response = self.dispatch(request)
         # An answer given without reading the body (a fault, an unknown path) must still
         # consume it: on a kept-alive connection the leftover bytes would be read as the
-        # next request line.
-        request.get_data()
+        # next request line. (An oversized body was refused unread: werkzeug closes that
+        # connection.)
+        with contextlib.suppress(RequestEntityTooLarge):
+            request.get_data()
         return response(environ, start_response)
 
     # --- dispatch ----------------------------------------------------------------------
@@ -104,7 +112,7 @@ class SandboxApp:
         return self._route(request)
 
     def _dispatch_api(self, request: Request) -> Response:
-        query = request.query_string.decode("utf-8", "replace")
+        query = _SECRET_IN_QUERY.sub(r"\1\2=***", request.query_string.decode("utf-8", "replace"))
         entry = self.state.log_request(request.method, request.path, query)
         fault = self.state.take_fault(request.path)
         if fault is not None:
@@ -159,7 +167,11 @@ class SandboxApp:
             return _cdek_error(exc.status, exc.request_type or request_type, exc.errors, now)
         except InputError as exc:
             return _cdek_error(exc.status, request_type, exc.errors, now)
-        except HTTPException as exc:  # e.g. 413 from reading an oversized body
+        except RequestEntityTooLarge:
+            # CDEK's specification gives these operations 400 as their one error status.
+            message = f"Bad request: the body is larger than {_MAX_BODY // 2**20} MiB"
+            return _cdek_error(400, request_type, [_error("v2_bad_request", message)], now)
+        except HTTPException as exc:
             code = exc.code or 400
             return _cdek_error(code, request_type, [_error("v2_bad_request", exc.name)], now)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
@@ -17,6 +18,11 @@ from .models import FAULT_KINDS, SUCCESSFUL, _Fault
 from .models.journey import JourneyError, move_along
 from .responses import JSON_CONTENT_TYPE, _json_response, _read_json
 from .validation import _is_int, _is_number
+
+#: Bounds of a fault's settings: a delay is for testing deadlines, not for holding a worker;
+#: a path pattern is matched against every /v2 path, holding the interpreter while it does.
+_MAX_FAULT_DELAY = 600
+_MAX_PATTERN = 200
 
 _HTML_PAGES = {
     500: "500 Internal Server Error",
@@ -88,13 +94,23 @@ def add_fault(backend: SandboxState, request: Request) -> Response:
         return _json_response({"error": "count must be an integer >= 1"}, 400)
     if not _is_int(retry_after) or retry_after < 0:
         return _json_response({"error": "retry_after must be an integer >= 0"}, 400)
-    if not _is_number(seconds) or seconds < 0:
-        return _json_response({"error": "seconds must be a number >= 0"}, 400)
+    if not _is_number(seconds) or not 0 <= seconds <= _MAX_FAULT_DELAY:
+        message = f"seconds must be a number from 0 to {_MAX_FAULT_DELAY}"
+        return _json_response({"error": message}, 400)
     pattern = spec.get("path")
+    if isinstance(pattern, str) and len(pattern) > _MAX_PATTERN:
+        message = f"path must be a regex of at most {_MAX_PATTERN} characters"
+        return _json_response({"error": message}, 400)
     try:
         compiled = re.compile(pattern) if pattern is not None else None
     except (re.error, TypeError) as exc:
         return _json_response({"error": f"path is not a valid regex: {exc}"}, 400)
+    if compiled is not None and not _linear(compiled.pattern):
+        message = (
+            "path may repeat only single characters or classes (no repeated groups such as"
+            " (a+)+ or (a|aa)+, which backtrack for ever)"
+        )
+        return _json_response({"error": message}, 400)
     fault = _Fault(kind, count, compiled, retry_after, float(seconds))
     backend.add_fault(fault)
     return _json_response(fault.to_json(), 201)
@@ -189,3 +205,38 @@ def advance(backend: SandboxState, request: Request) -> Response:
 def reset(backend: SandboxState, request: Request) -> Response:
     backend.reset()
     return _json_response({"reset": True})
+
+
+_SIMPLE_OPS = frozenset({"LITERAL", "NOT_LITERAL", "IN", "ANY", "CATEGORY"})
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+
+
+def _linear(pattern: str) -> bool:
+    """Whether ``pattern`` repeats only single characters or classes: such a regex cannot
+    backtrack exponentially, and every path filter a test needs (``/refusal$``,
+    ``/orders/[^/]+$``, ``oauth``) is one. The check reads the regex parser's tree."""
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse as parser
+
+    def walk(items: Any) -> bool:
+        for op, arg in items:
+            name = str(op)
+            if name in _REPEATS:
+                inner: list[Any] = []  # a repeat's body must be single characters
+                if not all(str(body_op) in _SIMPLE_OPS for body_op, _ in arg[2]):
+                    return False
+            elif name == "SUBPATTERN":
+                inner = [arg[-1]]
+            elif name == "BRANCH":
+                inner = list(arg[1])
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                inner = [arg[1]]
+            else:
+                inner = []
+            if not all(walk(part) for part in inner):
+                return False
+        return True
+
+    return walk(parser.parse(pattern))

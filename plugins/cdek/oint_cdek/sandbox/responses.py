@@ -4,6 +4,7 @@ request's JSON body."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import Any
 
@@ -49,10 +50,59 @@ def _cdek_error(
     return _json_response({"requests": [record]}, status, headers)
 
 
+#: How deep a request body may nest; CDEK's deepest documented body is far shallower.
+MAX_DEPTH = 32
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"{text} is out of range")
+    return number
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 19:  # beyond a 64-bit integer: no CDEK field holds it
+        raise ValueError(f"{text[:20]}... is out of range")
+    return int(text)
+
+
+def _check_value(value: Any) -> None:
+    """Refuse what JSON text allows but no CDEK field can hold: nesting deeper than
+    ``MAX_DEPTH``, and lone surrogate escapes (``"\\ud83d"``), which cannot be stored or
+    answered as UTF-8. Iterative, so a hostile depth cannot exhaust the stack here."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"the body nests deeper than {MAX_DEPTH} levels")
+        if isinstance(item, str):
+            item.encode("utf-8")  # UnicodeEncodeError (a ValueError) for a lone surrogate
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                key.encode("utf-8")
+                stack.append((inner, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((inner, depth + 1) for inner in item)
+
+
 def _read_json(request: Request) -> Any:
-    """The body as JSON, or raise ValueError (CDEK answers v2_bad_request)."""
+    """The body as JSON, or raise ValueError (CDEK answers v2_bad_request): strict UTF-8, no
+    NaN or Infinity, no number beyond a float's range, no lone surrogates, no deep nesting."""
     raw = request.get_data(cache=True)
-    return json.loads(raw.decode("utf-8"))
+    text = raw.decode("utf-8")
+    try:
+        value = json.loads(
+            text, parse_constant=_no_constant, parse_float=_finite, parse_int=_bounded_int
+        )
+    except RecursionError:  # json's scanner guards its own recursion
+        raise ValueError(f"the body nests deeper than {MAX_DEPTH} levels") from None
+    _check_value(value)
+    return value
 
 
 def _json_body(request: Request, request_type: str, allow_empty: bool = False) -> dict[str, Any]:

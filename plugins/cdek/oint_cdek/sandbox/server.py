@@ -121,11 +121,26 @@ def start_sandbox(
 ) -> RunningSandbox:
     """Serve a fresh sandbox in the background; ``port=0`` lets the OS pick a free port."""
     app = create_app(config)
+    _check_bindable(host, port)
     try:
         server = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
     except SystemExit as exc:  # werkzeug exits the process when it cannot bind
         raise OSError(f"cannot listen on {host}:{port}") from exc
     return RunningSandbox(server, app)
+
+
+def _check_bindable(host: str, port: int) -> None:
+    """Raise ``OSError`` naming the address when it cannot be bound: werkzeug would print its
+    own line and exit the process instead."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host.strip("[]"), port))
+    except OSError as exc:
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def serve(
