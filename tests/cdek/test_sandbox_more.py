@@ -641,7 +641,7 @@ def test_offices_shape_and_filters(small_ref: Client) -> None:
     assert isinstance(everything, list) and len(everything) >= 10
     assert {o["location"]["city_code"] for o in everything} == {44, 137, 250, 270, 424}
     office = next(o for o in everything if o["code"] == "NSK27")
-    assert office["owner_code"] == "cdek"
+    assert office["owner_code"] == "CDEK"
     assert office["type"] == "PVZ"
     uuid.UUID(office["uuid"])
     assert set(office["location"]) >= {
