@@ -271,21 +271,21 @@ def test_waybill_from_creation_to_pdf(cdek: Client, http: requests.Session) -> N
 
     cdek.advance()
     processing = cdek.read(form_path)
-    assert codes(processing["entity"]["statuses"]) == ["PROCESSING", "ACCEPTED"]
+    assert codes(processing["entity"]["statuses"]) == ["ACCEPTED", "PROCESSING"]
     assert processing["requests"][0]["state"] == "SUCCESSFUL"
     assert "url" not in processing["entity"]
     assert only_error(cdek.get(pdf_url), 400)["code"] == "v2_entity_not_found"
 
     cdek.advance()
     ready = cdek.read(form_path)["entity"]
-    assert codes(ready["statuses"]) == ["READY", "PROCESSING", "ACCEPTED"]
-    assert [s["name"] for s in ready["statuses"]] == ["Сформирован", "Формируется", "Принят"]
+    assert codes(ready["statuses"]) == ["ACCEPTED", "PROCESSING", "READY"]
+    assert [s["name"] for s in ready["statuses"]] == ["Принят", "Формируется", "Сформирован"]
     assert ready["uuid"] == form_uuid
     assert ready["copy_count"] == 2
     assert ready["type"] == "tpl_russia"
     assert ready["orders"] == [
-        {"order_uuid": first["uuid"], "cdek_number": first["cdek_number"]},
-        {"order_uuid": second["uuid"], "cdek_number": second["cdek_number"]},
+        {"order_uuid": first["uuid"], "cdek_number": int(first["cdek_number"])},
+        {"order_uuid": second["uuid"], "cdek_number": int(second["cdek_number"])},
     ]
     assert ready["url"] == pdf_url
 
@@ -309,7 +309,7 @@ def test_barcode_form_and_pdf(cdek: Client) -> None:
     entity = cdek.read(f"/print/barcodes/{form_uuid}")["entity"]
     assert (entity["format"], entity["lang"], entity["copy_count"]) == ("A6", "RUS", 1)
     assert entity["url"] == f"{cdek.sandbox.root_url}/v2/print/barcodes/{form_uuid}.pdf"
-    assert codes(entity["statuses"]) == ["READY", "PROCESSING", "ACCEPTED"]
+    assert codes(entity["statuses"]) == ["ACCEPTED", "PROCESSING", "READY"]
     document = cdek.get(entity["url"]).content
     assert_valid_pdf(document)
     assert b"(CDEK barcode labels: A6, RUS) Tj" in document
@@ -327,7 +327,7 @@ def test_print_form_with_unknown_order_ends_invalid(cdek: Client) -> None:
     )
     cdek.advance(3 * DELAY)
     form = cdek.read(f"/print/orders/{form_uuid}")
-    assert codes(form["entity"]["statuses"]) == ["INVALID", "ACCEPTED"]
+    assert codes(form["entity"]["statuses"]) == ["ACCEPTED", "INVALID"]
     assert "url" not in form["entity"]
     [record] = form["requests"]
     assert record["state"] == "INVALID"
@@ -377,14 +377,15 @@ def test_prealert(cdek: Client) -> None:
         "uuid": prealert_uuid,
         "planned_date": "2026-08-02T10:00:00+0000",
         "shipment_point": "NSK27",
-        "orders": [{"order_uuid": order["uuid"]}],
+        # CDEK shows every listed order's number, from the start
+        "orders": [{"order_uuid": order["uuid"], "cdek_number": int(order["cdek_number"])}],
     }
     assert pending["requests"][0]["state"] == "ACCEPTED"
     cdek.advance()
     settled = cdek.read(f"/prealert/{prealert_uuid}")
     assert settled["requests"][0]["state"] == "SUCCESSFUL"
     assert settled["entity"]["orders"] == [
-        {"order_uuid": order["uuid"], "cdek_number": order["cdek_number"]}
+        {"order_uuid": order["uuid"], "cdek_number": int(order["cdek_number"])}
     ]
 
 
@@ -426,12 +427,11 @@ def test_passport(cdek: Client) -> None:
     with_passport = cdek.created_order(recipient=recipient)
     answer = cdek.read("/passport", params={"order_uuid": plain["uuid"]})
     [entry] = answer["orders"]
-    assert (entry["order_uuid"], entry["cdek_number"]) == (plain["uuid"], plain["cdek_number"])
-    assert entry["passport"][0]["client_type"] == "RECEIVER"
-    assert entry["passport"][0]["passport_exists"] is False
-    assert entry["passport"][0]["passport_requirements_satisfied"] is True  # domestic
+    assert (entry["order_uuid"], entry["cdek_number"]) == (plain["uuid"], int(plain["cdek_number"]))
+    assert [p["client"] for p in entry["passport"]] == ["SENDER", "RECEIVER"]
+    assert entry["passport"][1]["passport_requirements_satisfied"] is True  # domestic
     answer = cdek.read("/passport", params={"order_uuid": with_passport["uuid"]})
-    assert answer["orders"][0]["passport"][0]["passport_exists"] is True
+    assert answer["orders"][0]["passport"][1]["passport_requirements_satisfied"] is True
     assert cdek.read("/passport", params={"order_uuid": plain["uuid"]}) == {"orders": [entry]}
 
     unknown = cdek.get("/passport", params={"order_uuid": str(uuid.uuid4())})
@@ -442,9 +442,13 @@ def test_passport(cdek: Client) -> None:
 def test_checks_by_order_and_by_date(cdek: Client) -> None:
     order = cdek.created_order()
     today = cdek.now().date()
+    # No payment on delivery yet: no check (CDEK answers an empty object).
+    assert cdek.read("/check", params={"order_uuid": order["uuid"]}) == {}
+    pushed = cdek.control("POST", f"/orders/{order['uuid']}/status", json={"code": "DELIVERED"})
+    assert pushed.status_code == 200, pushed.text
     by_order = cdek.read("/check", params={"order_uuid": order["uuid"]})
     [check] = by_order["check_info"]
-    assert (check["order_uuid"], check["cdek_number"]) == (order["uuid"], order["cdek_number"])
+    assert (check["order_uuid"], check["cdek_number"]) == (order["uuid"], int(order["cdek_number"]))
     assert check["type"] == "CASH_RECEIPT_IN"
     assert check["payment_info"] == [{"sum": 1300.0, "type": "CARD"}]
     assert check["date"].startswith(today.isoformat())
@@ -493,8 +497,8 @@ def test_registries_and_transfers_follow_deliveries(cdek: Client) -> None:
             }
         ]
     }
-    assert cdek.read("/registries", params={"date": "2020-01-01"}) == {"registries": []}
-    assert cdek.read("/payment", params={"date": "2020-01-01"}) == {"orders": []}
+    assert cdek.read("/registries", params={"date": "2020-01-01"}) == {}
+    assert cdek.read("/payment", params={"date": "2020-01-01"}) == {}
     for path in ("/registries", "/payment"):
         assert only_error(cdek.get(path), 400)["code"] == "v2_field_is_empty"
         bad = cdek.get(path, params={"date": "2026-13-01"})

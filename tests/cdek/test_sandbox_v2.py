@@ -765,14 +765,19 @@ def test_photo_archive_is_a_real_zip(api: Api, other: Api) -> None:
         {"order_uuid": first["uuid"]},  # twice: once
     ]
     answer = api.ok("POST", "/photoDocument", json={"orders": refs})
-    archive = answer["entity"]["uuid"]
-    link = f"{api.sandbox.base_url}/photoDocument/{archive}"
-    assert answer["entity"]["orders"] == [
-        {"order_uuid": first["uuid"], "cdek_number": first["cdek_number"], "link": link},
-        {"order_uuid": second["uuid"], "cdek_number": second["cdek_number"], "link": link},
+    assert list(answer) == ["orders"]  # CDEK's reworked answer: no entity, no requests
+    link = answer["orders"][0]["link"]
+    assert link.startswith(f"{api.sandbox.base_url}/photoDocument/")
+    assert answer["orders"] == [
+        {
+            "order_uuid": order["uuid"],
+            "cdek_number": int(order["cdek_number"]),
+            "link": link,
+            "status": "DONE",
+            "create_date": answer["orders"][at]["create_date"],
+        }
+        for at, order in enumerate((first, second))
     ]
-    [request] = answer["requests"]
-    assert (request["type"], request["state"]) == ("CREATE", "SUCCESSFUL")
 
     download = api.get(link)
     assert download.status_code == 200
@@ -794,12 +799,12 @@ def test_photo_archive_is_a_real_zip(api: Api, other: Api) -> None:
     by_period = api.ok(
         "POST", "/photoDocument", json={"period_begin": "2026-08-07", "period_end": "2026-08-07"}
     )
-    assert [o["order_uuid"] for o in by_period["entity"]["orders"]] == [
+    assert [o["order_uuid"] for o in by_period["orders"]] == [
         first["uuid"],
         second["uuid"],
     ]
     too_late = api.ok("POST", "/photoDocument", json={"period_begin": "2026-08-08"})
-    assert too_late["entity"]["orders"] == []
+    assert too_late == {}  # CDEK answers an empty object when no order has photos
     assert error_code(api.post("/photoDocument", json={}), 400) == "v2_field_is_empty"
     assert (
         error_code(api.post("/photoDocument", json={"period_begin": "yesterday"}), 400)
@@ -941,21 +946,19 @@ def test_seeded_sandboxes_answer_the_same(http: requests.Session) -> None:
             photos = api.ok(
                 "POST", "/photoDocument", json={"orders": [{"order_uuid": order["uuid"]}]}
             )
-            archive = api.get(f"/photoDocument/{photos['entity']['uuid']}").content
+            archive = api.get(photos["orders"][0]["link"]).content
             price = api.ok("POST", "/calculator/tarifflist", json=shipment())
-            listed = [
-                {k: v for k, v in o.items() if k != "link"} for o in photos["entity"]["orders"]
-            ]
+            listed = [{k: v for k, v in o.items() if k != "link"} for o in photos["orders"]]
             seen.append(
                 (
                     order["uuid"],
                     order["cdek_number"],
                     hook.json()["entity"]["uuid"],
-                    photos["entity"]["uuid"],
+                    photos["orders"][0]["link"].rsplit("/", 1)[1],
                     listed,
                     archive,
                     price,
                 )
             )
     assert seen[0] == seen[1]
-    assert len(seen[0][5]) > 100 and seen[0][4][0]["cdek_number"] == seen[0][1]
+    assert len(seen[0][5]) > 100 and seen[0][4][0]["cdek_number"] == int(seen[0][1])

@@ -24,22 +24,16 @@ Formula
     calendar_min = period_min + 1
     calendar_max = period_max + 1
     total_sum    = delivery_sum + sum of the services' sums
+    delivery_date_range = today + period_min days .. today + period_max days
 
 (the distance term is ``distance_km * per_100km / 100`` roubles rounded half up). Sums are
 JSON numbers in roubles (``delivery_sum`` is whole roubles, shown as e.g. ``1234.0``).
 
-=====  =================================  ====  ====  ======  =========  ==========
-code   name                               mode  base  per_kg  per_100km  extra_days
-=====  =================================  ====  ====  ======  =========  ==========
-136    Посылка склад-склад                4     250   40      10         0
-137    Посылка склад-дверь                3     320   45      12         0
-138    Посылка дверь-склад                2     330   45      12         0
-139    Посылка дверь-дверь                1     400   50      14         0
-233    Экономичная посылка склад-дверь    3     200   30      8          2
-234    Экономичная посылка склад-склад    4     150   25      6          2
-=====  =================================  ====  ====  ======  =========  ==========
+The tariffs and their parameters (``base``, ``per_kg``, ``per_100km``, ``extra_days``) are
+in ``tariffs.py``: CDEK's common tariff codes and names with the sandbox's own prices.
 
-Delivery modes (CDEK's): 1 door-door, 2 door-office, 3 office-door, 4 office-office.
+Delivery modes (CDEK's): 1 door-door, 2 door-office, 3 office-door, 4 office-office,
+6 door-parcel locker, 7 office-parcel locker.
 
 Services (``services[]: {"code", "parameter"}``; any other code is 400 ``v2_invalid_value``):
 
