@@ -175,7 +175,7 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RunningSandbo
     [
         ("GetRegionsList", "/v2/location/regions", 30),
         ("GetCitiesList", "/v2/location/cities", 30),
-        ("GetOfficeList", "/v2/deliverypoints", 34),
+        ("GetOfficeList", "/v2/deliverypoints", 40),
     ],
 )
 def test_all_walks_every_page_until_an_empty_one(small_pages, method, path, total) -> None:

@@ -116,7 +116,7 @@ def test_orders_print_forms_and_returns(cdek: Cli, on_sandbox: RunningSandbox, t
     passport = cdek("GetPassportDataStatus", "--uuid", uuid)
     assert passport["orders"][0]["order_uuid"] == uuid
     check = cdek("GetCashboxCheck", "--uuid", uuid)
-    assert "check_info" in check
+    assert check == {}  # no payment on delivery yet: CDEK has no fiscal check to show
 
     cdek("UpdateOrder", "--uuid", uuid, "--order", "{'comment': 'Позвонить за час'}")
     advance(on_sandbox)
@@ -139,8 +139,9 @@ def test_orders_print_forms_and_returns(cdek: Cli, on_sandbox: RunningSandbox, t
 def test_reports_by_date(cdek: Cli) -> None:
     today = dt.date.today().isoformat()
     assert isinstance(cdek("GetCashboxChecksByDate", "--date", today), dict)
-    assert "registries" in cdek("GetDeliveryCashRegistry", "--date", today)
-    assert "orders" in cdek("GetDeliveryCashTransfers", "--date", today)
+    # Nothing delivered with cash on delivery today: CDEK answers empty objects.
+    assert cdek("GetDeliveryCashRegistry", "--date", today) == {}
+    assert cdek("GetDeliveryCashTransfers", "--date", today) == {}
 
 
 def test_reference_lists(cdek: Cli) -> None:

@@ -80,7 +80,11 @@ class Client(SandboxClient):
 def only_error(answer: requests.Response, status: int) -> dict[str, Any]:
     """The single error of a CDEK error envelope answered with ``status``."""
     assert answer.status_code == status, answer.text
-    [record] = answer.json()["requests"]
+    body = answer.json()
+    if "requests" not in body:  # locations, calculators: a bare {"errors": [...]}, as CDEK's
+        [error] = body["errors"]
+        return dict(error)
+    [record] = body["requests"]
     assert record["state"] == "INVALID"
     [error] = record["errors"]
     return {"type": record["type"], **error}
@@ -266,21 +270,21 @@ def test_waybill_from_creation_to_pdf(cdek: Client, http: requests.Session) -> N
 
     cdek.advance()
     processing = cdek.read(form_path)
-    assert codes(processing["entity"]["statuses"]) == ["PROCESSING", "ACCEPTED"]
+    assert codes(processing["entity"]["statuses"]) == ["ACCEPTED", "PROCESSING"]
     assert processing["requests"][0]["state"] == "SUCCESSFUL"
     assert "url" not in processing["entity"]
     assert only_error(cdek.get(pdf_url), 400)["code"] == "v2_entity_not_found"
 
     cdek.advance()
     ready = cdek.read(form_path)["entity"]
-    assert codes(ready["statuses"]) == ["READY", "PROCESSING", "ACCEPTED"]
-    assert [s["name"] for s in ready["statuses"]] == ["Сформирован", "Формируется", "Принят"]
+    assert codes(ready["statuses"]) == ["ACCEPTED", "PROCESSING", "READY"]
+    assert [s["name"] for s in ready["statuses"]] == ["Принят", "Формируется", "Сформирован"]
     assert ready["uuid"] == form_uuid
     assert ready["copy_count"] == 2
     assert ready["type"] == "tpl_russia"
     assert ready["orders"] == [
-        {"order_uuid": first["uuid"], "cdek_number": first["cdek_number"]},
-        {"order_uuid": second["uuid"], "cdek_number": second["cdek_number"]},
+        {"order_uuid": first["uuid"], "cdek_number": int(first["cdek_number"])},
+        {"order_uuid": second["uuid"], "cdek_number": int(second["cdek_number"])},
     ]
     assert ready["url"] == pdf_url
 
@@ -304,7 +308,7 @@ def test_barcode_form_and_pdf(cdek: Client) -> None:
     entity = cdek.read(f"/print/barcodes/{form_uuid}")["entity"]
     assert (entity["format"], entity["lang"], entity["copy_count"]) == ("A6", "RUS", 1)
     assert entity["url"] == f"{cdek.sandbox.root_url}/v2/print/barcodes/{form_uuid}.pdf"
-    assert codes(entity["statuses"]) == ["READY", "PROCESSING", "ACCEPTED"]
+    assert codes(entity["statuses"]) == ["ACCEPTED", "PROCESSING", "READY"]
     document = cdek.get(entity["url"]).content
     assert_valid_pdf(document)
     assert b"(CDEK barcode labels: A6, RUS) Tj" in document
@@ -322,7 +326,7 @@ def test_print_form_with_unknown_order_ends_invalid(cdek: Client) -> None:
     )
     cdek.advance(3 * DELAY)
     form = cdek.read(f"/print/orders/{form_uuid}")
-    assert codes(form["entity"]["statuses"]) == ["INVALID", "ACCEPTED"]
+    assert codes(form["entity"]["statuses"]) == ["ACCEPTED", "INVALID"]
     assert "url" not in form["entity"]
     [record] = form["requests"]
     assert record["state"] == "INVALID"
@@ -372,14 +376,15 @@ def test_prealert(cdek: Client) -> None:
         "uuid": prealert_uuid,
         "planned_date": "2026-08-02T10:00:00+0000",
         "shipment_point": "NSK27",
-        "orders": [{"order_uuid": order["uuid"]}],
+        # CDEK shows every listed order's number, from the start
+        "orders": [{"order_uuid": order["uuid"], "cdek_number": int(order["cdek_number"])}],
     }
     assert pending["requests"][0]["state"] == "ACCEPTED"
     cdek.advance()
     settled = cdek.read(f"/prealert/{prealert_uuid}")
     assert settled["requests"][0]["state"] == "SUCCESSFUL"
     assert settled["entity"]["orders"] == [
-        {"order_uuid": order["uuid"], "cdek_number": order["cdek_number"]}
+        {"order_uuid": order["uuid"], "cdek_number": int(order["cdek_number"])}
     ]
 
 
@@ -421,12 +426,11 @@ def test_passport(cdek: Client) -> None:
     with_passport = cdek.created_order(recipient=recipient)
     answer = cdek.read("/passport", params={"order_uuid": plain["uuid"]})
     [entry] = answer["orders"]
-    assert (entry["order_uuid"], entry["cdek_number"]) == (plain["uuid"], plain["cdek_number"])
-    assert entry["passport"][0]["client_type"] == "RECEIVER"
-    assert entry["passport"][0]["passport_exists"] is False
-    assert entry["passport"][0]["passport_requirements_satisfied"] is True  # domestic
+    assert (entry["order_uuid"], entry["cdek_number"]) == (plain["uuid"], int(plain["cdek_number"]))
+    assert [p["client"] for p in entry["passport"]] == ["SENDER", "RECEIVER"]
+    assert entry["passport"][1]["passport_requirements_satisfied"] is True  # domestic
     answer = cdek.read("/passport", params={"order_uuid": with_passport["uuid"]})
-    assert answer["orders"][0]["passport"][0]["passport_exists"] is True
+    assert answer["orders"][0]["passport"][1]["passport_requirements_satisfied"] is True
     assert cdek.read("/passport", params={"order_uuid": plain["uuid"]}) == {"orders": [entry]}
 
     unknown = cdek.get("/passport", params={"order_uuid": str(uuid.uuid4())})
@@ -437,9 +441,13 @@ def test_passport(cdek: Client) -> None:
 def test_checks_by_order_and_by_date(cdek: Client) -> None:
     order = cdek.created_order()
     today = cdek.now().date()
+    # No payment on delivery yet: no check (CDEK answers an empty object).
+    assert cdek.read("/check", params={"order_uuid": order["uuid"]}) == {}
+    pushed = cdek.control("POST", f"/orders/{order['uuid']}/status", json={"code": "DELIVERED"})
+    assert pushed.status_code == 200, pushed.text
     by_order = cdek.read("/check", params={"order_uuid": order["uuid"]})
     [check] = by_order["check_info"]
-    assert (check["order_uuid"], check["cdek_number"]) == (order["uuid"], order["cdek_number"])
+    assert (check["order_uuid"], check["cdek_number"]) == (order["uuid"], int(order["cdek_number"]))
     assert check["type"] == "CASH_RECEIPT_IN"
     assert check["payment_info"] == [{"sum": 1300.0, "type": "CARD"}]
     assert check["date"].startswith(today.isoformat())
@@ -488,8 +496,8 @@ def test_registries_and_transfers_follow_deliveries(cdek: Client) -> None:
             }
         ]
     }
-    assert cdek.read("/registries", params={"date": "2020-01-01"}) == {"registries": []}
-    assert cdek.read("/payment", params={"date": "2020-01-01"}) == {"orders": []}
+    assert cdek.read("/registries", params={"date": "2020-01-01"}) == {}
+    assert cdek.read("/payment", params={"date": "2020-01-01"}) == {}
     for path in ("/registries", "/payment"):
         assert only_error(cdek.get(path), 400)["code"] == "v2_field_is_empty"
         bad = cdek.get(path, params={"date": "2026-13-01"})
@@ -652,7 +660,7 @@ def test_offices_shape_and_filters(small_ref: Client) -> None:
     assert isinstance(everything, list) and len(everything) >= 10
     assert {o["location"]["city_code"] for o in everything} == {44, 137, 250, 270, 424}
     office = next(o for o in everything if o["code"] == "NSK27")
-    assert office["owner_code"] == "cdek"
+    assert office["owner_code"] == "CDEK"
     assert office["type"] == "PVZ"
     uuid.UUID(office["uuid"])
     assert set(office["location"]) >= {
@@ -670,7 +678,7 @@ def test_offices_shape_and_filters(small_ref: Client) -> None:
     assert office["location"]["city"] == "Новосибирск"
 
     novosibirsk = ref.read("/deliverypoints", params={"city_code": "270"})
-    assert {o["code"] for o in novosibirsk} == {"NSK27", "NSK3", "NSK90"}
+    assert {o["code"] for o in novosibirsk} == {"NSK27", "NSK3", "NSK90", "NSK1", "NSK9"}
     lockers = ref.read("/deliverypoints", params={"city_code": 270, "type": "POSTAMAT"})
     assert [o["code"] for o in lockers] == ["NSK3"]
     assert ref.read("/deliverypoints", params={"type": "SOMETHING"}) == everything  # ignored
@@ -678,7 +686,7 @@ def test_offices_shape_and_filters(small_ref: Client) -> None:
     assert [o["code"] for o in no_cod] == ["SPB5"]
     assert all(o["allowed_cod"] for o in ref.read("/deliverypoints", params={"allowed_cod": 1}))
     heavy = ref.read("/deliverypoints", params={"weight_max": 100})
-    assert {o["code"] for o in heavy} == {"MSK7", "KZN8"}
+    assert {o["code"] for o in heavy} == {"MSK7", "KZN8", "NSK9"}
     assert [o["code"] for o in ref.read("/deliverypoints", params={"code": "KZN1"})] == ["KZN1"]
     assert ref.read("/deliverypoints", params={"postal_code": "620014"}) == [
         o for o in everything if o["code"] in ("EKB2", "EKB14")
@@ -733,7 +741,7 @@ def test_regions_filters_languages_and_paging(ref: Client) -> None:
         pages.append(chunk)
     assert [len(chunk) for chunk in pages] == [10, 10, 10]
     assert [r for chunk in pages for r in chunk] == everything
-    assert ref.read("/location/regions", params={"page": 1}) == []  # default size 1000
+    assert ref.read("/location/regions", params={"page": 1, "size": 1000}) == []
     bad = ref.get("/location/regions", params={"size": "ten"})
     assert only_error(bad, 400)["code"] == "v2_invalid_format"
 

@@ -16,7 +16,7 @@ import math
 import uuid
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -47,7 +47,30 @@ TARIFFS = {
     139: (1, 400, 50, 14, 0),
     233: (3, 200, 30, 8, 2),
     234: (4, 150, 25, 6, 2),
+    366: (6, 310, 45, 12, 0),
+    368: (7, 240, 40, 10, 0),
+    378: (7, 160, 25, 6, 2),
+    480: (1, 520, 70, 18, 0),
+    481: (2, 450, 65, 16, 0),
+    482: (3, 440, 65, 16, 0),
+    483: (4, 380, 60, 14, 0),
+    485: (6, 430, 65, 16, 0),
+    486: (7, 370, 60, 14, 0),
+    62: (4, 600, 20, 5, 1),
 }
+
+
+def priced(code: str, amount: float) -> dict[str, Any]:
+    """A calculator service as CDEK prices it (the sandbox gives no discount and no VAT)."""
+    return {
+        "code": code,
+        "sum": amount,
+        "total_sum": amount,
+        "discount_percent": 0.0,
+        "discount_sum": 0.0,
+        "vat_rate": 0.0,
+        "vat_sum": 0.0,
+    }
 
 
 def fixed_clock() -> datetime:
@@ -71,7 +94,11 @@ class Api(SandboxClient):
 
 def errors_of(answer: requests.Response, status: int) -> list[dict[str, str]]:
     assert answer.status_code == status, answer.text
-    [record] = answer.json()["requests"]
+    body = answer.json()
+    if "requests" not in body:  # calculators, locations: a bare {"errors": [...]}, as CDEK's
+        assert set(body) == {"errors"}, body
+        return [{"code": e["code"], "message": e["message"]} for e in body["errors"]]
+    [record] = body["requests"]
     assert record["state"] == "INVALID"
     return [{"code": e["code"], "message": e["message"]} for e in record["errors"]]
 
@@ -133,6 +160,10 @@ def expected_terms(tariff: int, km: int, grams: int) -> dict[str, Any]:
         "period_max": period_min + 2,
         "calendar_min": period_min + 1,
         "calendar_max": period_min + 3,
+        "delivery_date_range": {
+            "min": (FRIDAY_NOON.date() + timedelta(days=period_min)).isoformat(),
+            "max": (FRIDAY_NOON.date() + timedelta(days=period_min + 2)).isoformat(),
+        },
     }
 
 
@@ -209,9 +240,9 @@ def test_cities_filters(api: Api) -> None:
     assert codes(country_codes="RU", region_code=7) == [435, 437]
     assert codes(code=424, payment_limit=5) == [424]  # ignored
     assert codes(code=44, country_codes="BY") == []
-    assert codes(page=1) == []
+    assert codes(page=1, size=1000) == []
     assert (
-        error_code(api.get("/location/cities", params={"size": 10001}), 400) == "v2_invalid_format"
+        error_code(api.get("/location/cities", params={"size": 10001}), 400) == "v2_exceeded_size"
     )
     assert len(api.read("/location/cities", params={"size": 10000})) == 30
     assert error_code(api.get("/location/cities", params={"code": "x"}), 400) == "v2_invalid_format"
@@ -223,7 +254,7 @@ def test_paging_spans_pages_with_a_small_max_page_size(http: requests.Session) -
         for path, total in (
             ("/location/regions", 30),
             ("/location/cities", 30),
-            ("/deliverypoints", 34),
+            ("/deliverypoints", 40),
         ):
             assert len(api.read(path)) == 7  # the default size is the cap
             pages = []
@@ -240,7 +271,9 @@ def test_paging_spans_pages_with_a_small_max_page_size(http: requests.Session) -
             assert len({str(item) for item in flat}) == total
             assert len(api.read(path, params={"size": 3, "page": 1})) == 3  # below the cap
         regions = [
-            r for page in range(5) for r in api.read("/location/regions", params={"page": page})
+            r
+            for page in range(5)
+            for r in api.read("/location/regions", params={"page": page, "size": 7})
         ]
         assert regions == reference.regions()
     with pytest.raises(ValueError):
@@ -252,7 +285,7 @@ def test_suggest_cities(api: Api) -> None:
         return api.read("/location/suggest/cities", params=params)
 
     [novosibirsk] = suggest(name="ново")
-    assert set(novosibirsk) == {"city_uuid", "code", "full_name"}
+    assert set(novosibirsk) == {"city_uuid", "code", "full_name", "country_code"}
     assert novosibirsk["code"] == 270
     assert novosibirsk["full_name"] == "Новосибирск, Новосибирская область, Россия"
     assert novosibirsk["city_uuid"] == city(api, 270)["city_uuid"]
@@ -269,10 +302,13 @@ def test_suggest_cities(api: Api) -> None:
 
 def test_postal_codes(api: Api) -> None:
     answer = api.read("/location/postalcodes", params={"code": 270})
-    assert answer == {"code": 270, "postal_codes": ["630004", "630005", "630091", "630099"]}
+    assert answer == {
+        "code": 270,
+        "postal_codes": ["630004", "630005", "630007", "630090", "630091", "630099"],
+    }
     for code in (44, 4756, 9282):
         postal = api.read("/location/postalcodes", params={"code": code})["postal_codes"]
-        assert 2 <= len(postal) <= 5
+        assert 2 <= len(postal) <= 6
         for one in postal:
             assert [
                 c["code"] for c in api.read("/location/cities", params={"postal_code": one})
@@ -300,11 +336,12 @@ def test_postal_codes(api: Api) -> None:
 
 def test_coordinates(api: Api) -> None:
     near_kazan = api.read("/location/coordinates", params={"latitude": 55.79, "longitude": 49.12})
-    assert near_kazan == city(api, 424)
+    kazan = city(api, 424)  # the spec's shape: code, city_uuid, city (and fias_guid)
+    assert near_kazan == {key: kazan[key] for key in ("code", "city_uuid", "city", "fias_guid")}
     minsk = api.read(
         "/location/coordinates", params={"latitude": 53.9, "longitude": 27.56, "lang": "eng"}
     )
-    assert (minsk["code"], minsk["city"], minsk["country"]) == (9220, "Minsk", "Belarus")
+    assert (minsk["code"], minsk["city"], "fias_guid" in minsk) == (9220, "Minsk", False)
     # Between Moscow and Khimki, nearer Khimki.
     khimki = api.read("/location/coordinates", params={"latitude": 55.88, "longitude": 37.45})
     assert khimki["code"] == 1121
@@ -356,9 +393,9 @@ def test_calculator_tariff_follows_the_formula(api: Api) -> None:
         **terms,
         "weight_calc": 2400,
         "services": [
-            {"code": "INSURANCE", "sum": insurance},
-            {"code": "PACKAGE_1", "sum": 90.0},
-            {"code": "SMS", "sum": 12.0},
+            priced("INSURANCE", insurance),
+            priced("PACKAGE_1", 90.0),
+            priced("SMS", 12.0),
         ],
         "total_sum": round(terms["delivery_sum"] + insurance + 90.0 + 12.0, 2),
         "currency": "RUB",
@@ -420,13 +457,18 @@ def test_tarifflist_tariff_and_service_and_alltariffs(api: Api) -> None:
 
     services = [{"code": "INSURANCE", "parameter": 10000}, {"code": "trying_on"}]
     both = api.ok("POST", "/calculator/tariffAndService", json={**body, "services": services})
-    assert [t["tariff_code"] for t in both["tariffs"]] == list(TARIFFS)
-    for item, plain in zip(both["tariffs"], listed, strict=True):
-        assert item["services"] == [
-            {"code": "INSURANCE", "sum": 75.0},
-            {"code": "TRYING_ON", "sum": 30.0},
-        ]
-        assert {k: v for k, v in item.items() if k != "services"} == plain
+    assert [t["tariff_code"] for t in both["tariff_codes"]] == list(TARIFFS)
+    for item, plain in zip(both["tariff_codes"], listed, strict=True):
+        assert item["status"] == "success"
+        result = item["result"]
+        assert result["services"] == [priced("INSURANCE", 75.0), priced("TRYING_ON", 30.0)]
+        assert result == {
+            **expected_terms(item["tariff_code"], km, 2400),
+            "weight_calc": 2400,
+            "services": result["services"],
+            "total_sum": round(plain["delivery_sum"] + 105.0, 2),
+            "currency": "RUB",
+        }
 
     everything = api.read("/calculator/alltariffs")["tariff_codes"]
     assert [t["tariff_code"] for t in everything] == list(TARIFFS)
@@ -445,7 +487,7 @@ def test_tarifflist_tariff_and_service_and_alltariffs(api: Api) -> None:
 def test_calculator_errors(api: Api) -> None:
     def errors(body: Any, path: str = "/calculator/tariff") -> list[dict[str, str]]:
         answer = api.post(path, json=body)
-        assert answer.json()["requests"][0]["type"] == "CREATE"
+        assert list(answer.json()) == ["errors"]  # CDEK's calculators: no requests envelope
         return errors_of(answer, 400)
 
     assert errors(shipment(tariff_code=999)) == [
@@ -468,12 +510,12 @@ def test_calculator_errors(api: Api) -> None:
     unknown_city = errors(shipment(to_location={"code": 999999}))
     assert unknown_city == [
         {
-            "code": "v2_entity_not_found",
-            "message": "Location is not found by code 999999 [to_location]",
+            "code": "v2_recipient_location_not_recognized",
+            "message": "Recipient location is not recognized",
         }
     ]
     assert [e["code"] for e in errors(shipment(from_location={"city": "Atlantis"}))] == [
-        "v2_entity_not_found"
+        "v2_sender_location_not_recognized"
     ]
     assert [e["code"] for e in errors(shipment(from_location={"address": "somewhere"}))] == [
         "v2_field_is_empty"
@@ -581,7 +623,7 @@ def test_reverse_availability(api: Api) -> None:
         "/reverse/availability",
         json={"from_location": {"code": 44}, "to_location": {"postal_code": "000000"}},
     )
-    assert error_code(unknown, 400) == "v2_entity_not_found"
+    assert error_code(unknown, 400) == "v2_recipient_location_not_recognized"
     assert (
         error_code(api.post("/reverse/availability", json={**domestic, "tariff_code": 5}), 400)
         == "v2_invalid_value"
@@ -725,14 +767,19 @@ def test_photo_archive_is_a_real_zip(api: Api, other: Api) -> None:
         {"order_uuid": first["uuid"]},  # twice: once
     ]
     answer = api.ok("POST", "/photoDocument", json={"orders": refs})
-    archive = answer["entity"]["uuid"]
-    link = f"{api.sandbox.base_url}/photoDocument/{archive}"
-    assert answer["entity"]["orders"] == [
-        {"order_uuid": first["uuid"], "cdek_number": first["cdek_number"], "link": link},
-        {"order_uuid": second["uuid"], "cdek_number": second["cdek_number"], "link": link},
+    assert list(answer) == ["orders"]  # CDEK's reworked answer: no entity, no requests
+    link = answer["orders"][0]["link"]
+    assert link.startswith(f"{api.sandbox.base_url}/photoDocument/")
+    assert answer["orders"] == [
+        {
+            "order_uuid": order["uuid"],
+            "cdek_number": int(order["cdek_number"]),
+            "link": link,
+            "status": "DONE",
+            "create_date": answer["orders"][at]["create_date"],
+        }
+        for at, order in enumerate((first, second))
     ]
-    [request] = answer["requests"]
-    assert (request["type"], request["state"]) == ("CREATE", "SUCCESSFUL")
 
     download = api.get(link)
     assert download.status_code == 200
@@ -754,12 +801,12 @@ def test_photo_archive_is_a_real_zip(api: Api, other: Api) -> None:
     by_period = api.ok(
         "POST", "/photoDocument", json={"period_begin": "2026-08-07", "period_end": "2026-08-07"}
     )
-    assert [o["order_uuid"] for o in by_period["entity"]["orders"]] == [
+    assert [o["order_uuid"] for o in by_period["orders"]] == [
         first["uuid"],
         second["uuid"],
     ]
     too_late = api.ok("POST", "/photoDocument", json={"period_begin": "2026-08-08"})
-    assert too_late["entity"]["orders"] == []
+    assert too_late == {}  # CDEK answers an empty object when no order has photos
     assert error_code(api.post("/photoDocument", json={}), 400) == "v2_field_is_empty"
     assert (
         error_code(api.post("/photoDocument", json={"period_begin": "yesterday"}), 400)
@@ -901,21 +948,19 @@ def test_seeded_sandboxes_answer_the_same(http: requests.Session) -> None:
             photos = api.ok(
                 "POST", "/photoDocument", json={"orders": [{"order_uuid": order["uuid"]}]}
             )
-            archive = api.get(f"/photoDocument/{photos['entity']['uuid']}").content
+            archive = api.get(photos["orders"][0]["link"]).content
             price = api.ok("POST", "/calculator/tarifflist", json=shipment())
-            listed = [
-                {k: v for k, v in o.items() if k != "link"} for o in photos["entity"]["orders"]
-            ]
+            listed = [{k: v for k, v in o.items() if k != "link"} for o in photos["orders"]]
             seen.append(
                 (
                     order["uuid"],
                     order["cdek_number"],
                     hook.json()["entity"]["uuid"],
-                    photos["entity"]["uuid"],
+                    photos["orders"][0]["link"].rsplit("/", 1)[1],
                     listed,
                     archive,
                     price,
                 )
             )
     assert seen[0] == seen[1]
-    assert len(seen[0][5]) > 100 and seen[0][4][0]["cdek_number"] == seen[0][1]
+    assert len(seen[0][5]) > 100 and seen[0][4][0]["cdek_number"] == int(seen[0][1])

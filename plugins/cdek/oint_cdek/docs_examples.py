@@ -249,7 +249,8 @@ class World:
             return {"uuid": self.post("/delivery", body)["entity"]["uuid"]}
         if method == "GetPhotoArchive":
             found = self.post("/photoDocument", {"orders": [{"order_uuid": self.order}]})
-            return {"uuid": found["entity"]["uuid"]}
+            # the archive's uuid is the last segment of the orders' link
+            return {"uuid": found["orders"][0]["link"].rsplit("/", 1)[1]}
         if method == "CreateWebhook":
             self.make_room_for_a_webhook()
             return {"url": "https://shop.example/cdek/events", "type": "ORDER_STATUS"}

@@ -150,7 +150,7 @@ METHODS = (
         function=get_delivery_cash_registry,
         params=(TOKEN, RECEIVING_DATE, TEST_API),
         docs_url="https://api-docs.cdek.ru/36990390.html",
-        returns="registries: the cash-on-delivery registries of that date",
+        returns="registries: the cash-on-delivery registries of that date ({} when there are none)",
     ),
     Method(
         name="GetDeliveryCashTransfers",
@@ -159,7 +159,8 @@ METHODS = (
         function=get_delivery_cash_transfers,
         params=(TOKEN, RECEIVING_DATE, TEST_API),
         docs_url="https://api-docs.cdek.ru/36990402.html",
-        returns="orders: the orders whose cash on delivery was transferred that date."
+        returns="orders: the orders whose cash on delivery was transferred that date"
+        " ({} when there are none)."
         f" Retired: {RETIRED_PAYMENT}; use GetDeliveryCashRegistry",
     ),
     Method(

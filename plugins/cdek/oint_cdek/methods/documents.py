@@ -160,7 +160,7 @@ METHODS = (
             TEST_API,
         ),
         docs_url="https://api-docs.cdek.ru/146246014.html",
-        returns="The orders with a link to their photo archive",
+        returns="orders: the orders with photos, each with the link to its archive ({} when none)",
     ),
     Method(
         name="GetPhotoArchive",

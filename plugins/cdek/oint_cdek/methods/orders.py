@@ -181,12 +181,15 @@ def form_url(form: Any) -> str | None:
 
 
 def form_status(form: Any) -> str:
-    """The latest status code of a print form (CDEK lists statuses newest first)."""
+    """The latest status code of a print form: the one with the latest ``date_time``, the
+    last listed among equals (CDEK lists a print form's statuses oldest first)."""
     entity = form.get("entity") if isinstance(form, dict) else None
     statuses = entity.get("statuses") if isinstance(entity, dict) else None
-    if statuses and isinstance(statuses[0], dict):
-        return str(statuses[0].get("code", "unknown"))
-    return "unknown"
+    known = [s for s in statuses or [] if isinstance(s, dict)]
+    if not known:
+        return "unknown"
+    latest = max(enumerate(known), key=lambda item: (str(item[1].get("date_time", "")), item[0]))
+    return str(latest[1].get("code", "unknown"))
 
 
 def create_prealert(
@@ -499,7 +502,8 @@ METHODS = (
         function=get_passport_data_status,
         params=(TOKEN, ORDER_UUID_OR_NUMBER, CDEK_NUMBER, TEST_API),
         docs_url="https://api-docs.cdek.ru/36990118.html",
-        returns="orders[].passport: whether the sender's and recipient's passport data exist",
+        returns="orders[].passport: per client (SENDER, RECEIVER), whether its passport data"
+        " satisfy the order's requirements",
     ),
     Method(
         name="GetCashboxCheck",
@@ -508,7 +512,7 @@ METHODS = (
         function=get_cashbox_check,
         params=(TOKEN, ORDER_UUID_OR_NUMBER, CDEK_NUMBER, TEST_API),
         docs_url="https://api-docs.cdek.ru/36990336.html",
-        returns="check_info: the order's fiscal checks",
+        returns="check_info: the order's fiscal checks ({} when there are none)",
     ),
     Method(
         name="GetOrderDescription",

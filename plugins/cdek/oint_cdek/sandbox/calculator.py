@@ -24,22 +24,16 @@ Formula
     calendar_min = period_min + 1
     calendar_max = period_max + 1
     total_sum    = delivery_sum + sum of the services' sums
+    delivery_date_range = today + period_min days .. today + period_max days
 
 (the distance term is ``distance_km * per_100km / 100`` roubles rounded half up). Sums are
 JSON numbers in roubles (``delivery_sum`` is whole roubles, shown as e.g. ``1234.0``).
 
-=====  =================================  ====  ====  ======  =========  ==========
-code   name                               mode  base  per_kg  per_100km  extra_days
-=====  =================================  ====  ====  ======  =========  ==========
-136    Посылка склад-склад                4     250   40      10         0
-137    Посылка склад-дверь                3     320   45      12         0
-138    Посылка дверь-склад                2     330   45      12         0
-139    Посылка дверь-дверь                1     400   50      14         0
-233    Экономичная посылка склад-дверь    3     200   30      8          2
-234    Экономичная посылка склад-склад    4     150   25      6          2
-=====  =================================  ====  ====  ======  =========  ==========
+The tariffs and their parameters (``base``, ``per_kg``, ``per_100km``, ``extra_days``) are
+in ``tariffs.py``: CDEK's common tariff codes and names with the sandbox's own prices.
 
-Delivery modes (CDEK's): 1 door-door, 2 door-office, 3 office-door, 4 office-office.
+Delivery modes (CDEK's): 1 door-door, 2 door-office, 3 office-door, 4 office-office,
+6 door-parcel locker, 7 office-parcel locker.
 
 Services (``services[]: {"code", "parameter"}``; any other code is 400 ``v2_invalid_value``):
 
@@ -58,6 +52,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeGuard
 
@@ -69,6 +64,7 @@ from .locations import (
     resolve_location,
     wrong_type,
 )
+from .tariffs import DELIVERY_MODES, TARIFFS, Tariff
 
 __all__ = [
     "DELIVERY_MODES",
@@ -83,76 +79,6 @@ __all__ = [
     "restrictions",
 ]
 
-
-@dataclass(frozen=True)
-class Tariff:
-    code: int
-    name_ru: str
-    name_en: str
-    description_ru: str
-    description_en: str
-    delivery_mode: int
-    base: int
-    per_kg: int
-    per_100km: int
-    extra_days: int
-
-    def name(self, lang: str) -> str:
-        return self.name_en if lang == "eng" else self.name_ru
-
-    def description(self, lang: str) -> str:
-        return self.description_en if lang == "eng" else self.description_ru
-
-
-_PARCEL = (
-    "Услуга доставки товаров по России для компаний, осуществляющих дистанционную торговлю",
-    "Delivery of goods across Russia for distance-selling companies",
-)
-_ECONOMY = (
-    "Экономичная наземная доставка товаров для компаний, осуществляющих дистанционную торговлю",
-    "Economy ground delivery of goods for distance-selling companies",
-)
-
-#: tariff_code -> the tariff; the order is CDEK's listing order.
-TARIFFS: dict[int, Tariff] = {
-    t.code: t
-    for t in (
-        Tariff(136, "Посылка склад-склад", "Parcel office-office", *_PARCEL, 4, 250, 40, 10, 0),
-        Tariff(137, "Посылка склад-дверь", "Parcel office-door", *_PARCEL, 3, 320, 45, 12, 0),
-        Tariff(138, "Посылка дверь-склад", "Parcel door-office", *_PARCEL, 2, 330, 45, 12, 0),
-        Tariff(139, "Посылка дверь-дверь", "Parcel door-door", *_PARCEL, 1, 400, 50, 14, 0),
-        Tariff(
-            233,
-            "Экономичная посылка склад-дверь",
-            "Economy parcel office-door",
-            *_ECONOMY,
-            3,
-            200,
-            30,
-            8,
-            2,
-        ),
-        Tariff(
-            234,
-            "Экономичная посылка склад-склад",
-            "Economy parcel office-office",
-            *_ECONOMY,
-            4,
-            150,
-            25,
-            6,
-            2,
-        ),
-    )
-}
-
-#: delivery_mode -> (Russian name, English name).
-DELIVERY_MODES: dict[int, tuple[str, str]] = {
-    1: ("дверь-дверь", "door-door"),
-    2: ("дверь-склад", "door-office"),
-    3: ("склад-дверь", "office-door"),
-    4: ("склад-склад", "office-office"),
-}
 
 #: Flat service prices; INSURANCE and PACKAGE_1 are priced from their parameter.
 _FLAT_SERVICES = {
@@ -204,6 +130,8 @@ class Shipment:
     weight_calc: int
     services: list[tuple[str, Any]]
     lang: str
+    #: The day the shipment is handed over (the sandbox's today): delivery dates count from it.
+    today: date
 
     @property
     def distance_km(self) -> int:
@@ -325,6 +253,7 @@ def parse_shipment(
     *,
     tariff_required: bool,
     packages_required: bool,
+    today: date,
 ) -> Shipment:
     """Validate a calculator body (every error at once), or raise ``InputError``."""
     errors: list[dict[str, str]] = []
@@ -334,13 +263,33 @@ def parse_shipment(
         try:
             cities[name] = resolve_location(body.get(name), name)
         except InputError as problem:
-            errors.extend(problem.errors)
+            errors.extend(_not_recognized(name, e) for e in problem.errors)
     weight = _weight_calc(body.get("packages"), packages_required, errors)
     services = _services(body.get("services"), errors)
     if errors:
         raise InputError(errors)
     lang = "eng" if str(body.get("lang") or "").lower() == "eng" else "rus"
-    return Shipment(tariff, cities["from_location"], cities["to_location"], weight, services, lang)
+    return Shipment(
+        tariff, cities["from_location"], cities["to_location"], weight, services, lang, today
+    )
+
+
+#: CDEK's codes for a calculator location that names no city it knows.
+_NOT_RECOGNIZED = {
+    "from_location": ("v2_sender_location_not_recognized", "Sender location is not recognized"),
+    "to_location": (
+        "v2_recipient_location_not_recognized",
+        "Recipient location is not recognized",
+    ),
+}
+
+
+def _not_recognized(name: str, problem: dict[str, str]) -> dict[str, str]:
+    """An unknown city is CDEK's ``v2_*_location_not_recognized``; other problems stay."""
+    if problem["code"] != "v2_entity_not_found":
+        return problem
+    code, message = _NOT_RECOGNIZED[name]
+    return error(code, message)
 
 
 def _money(value: Decimal) -> float:
@@ -357,7 +306,18 @@ def price_services(services: list[tuple[str, Any]]) -> list[dict[str, Any]]:
             amount = _PACKAGE_PRICE * (parameter if parameter is not None else 1)
         else:
             amount = _FLAT_SERVICES[code]
-        priced.append({"code": code, "sum": _money(amount)})
+        money = _money(amount)
+        priced.append(
+            {
+                "code": code,
+                "sum": money,
+                "total_sum": money,
+                "discount_percent": 0.0,
+                "discount_sum": 0.0,
+                "vat_rate": 0.0,
+                "vat_sum": 0.0,
+            }
+        )
     return priced
 
 
@@ -375,6 +335,10 @@ def quote(tariff: Tariff, shipment: Shipment) -> dict[str, Any]:
         "calendar_min": period_min + 1,
         "calendar_max": period_max + 1,
         "weight_calc": shipment.weight_calc,
+        "delivery_date_range": {
+            "min": (shipment.today + timedelta(days=period_min)).isoformat(),
+            "max": (shipment.today + timedelta(days=period_max)).isoformat(),
+        },
     }
 
 
@@ -390,6 +354,15 @@ def tariff_answer(shipment: Shipment) -> dict[str, Any]:
     return answer
 
 
+def tariff_and_services(shipment: Shipment) -> dict[str, Any]:
+    """``POST /v2/calculator/tariffAndService``: every tariff priced with the services."""
+    codes = []
+    for tariff in TARIFFS.values():
+        answer = tariff_answer(Shipment(**{**shipment.__dict__, "tariff": tariff}))
+        codes.append({"tariff_code": tariff.code, "status": "success", "result": answer})
+    return {"tariff_codes": codes}
+
+
 def list_item(tariff: Tariff, shipment: Shipment) -> dict[str, Any]:
     """One tariff of ``/calculator/tarifflist``."""
     terms = quote(tariff, shipment)
@@ -403,6 +376,7 @@ def list_item(tariff: Tariff, shipment: Shipment) -> dict[str, Any]:
         "period_max": terms["period_max"],
         "calendar_min": terms["calendar_min"],
         "calendar_max": terms["calendar_max"],
+        "delivery_date_range": terms["delivery_date_range"],
     }
 
 

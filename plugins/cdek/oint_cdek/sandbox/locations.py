@@ -90,7 +90,12 @@ def suggest(name: str, country_code: str | None = None) -> list[dict[str, Any]]:
             parts.append(shown["region"])
         parts.append(shown["country"])
         found.append(
-            {"city_uuid": facts["city_uuid"], "code": facts["code"], "full_name": ", ".join(parts)}
+            {
+                "city_uuid": facts["city_uuid"],
+                "code": facts["code"],
+                "full_name": ", ".join(parts),
+                "country_code": facts["country_code"],
+            }
         )
     return found
 

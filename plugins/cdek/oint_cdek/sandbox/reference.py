@@ -4,18 +4,20 @@ CDEK's real directories hold thousands of entries; this is a small, fixed set th
 enough to exercise filters and paging: 30 regions (20 RU, 5 KZ, 5 BY) and 30 cities (22 RU,
 4 KZ, 4 BY), each with Russian and English names, coordinates, an IANA time zone, a
 cash-on-delivery ``payment_limit`` and 2-5 postal codes (no postal code belongs to two
-cities). City codes of the first five are CDEK's (Moscow 44, Saint Petersburg 137,
-Novosibirsk 270, Yekaterinburg 250, Kazan 424) and so are their FIAS ids; the other city
-codes, the other Russian cities' FIAS ids, every ``city_uuid``, the region codes, office
-codes, addresses and phone numbers are made up for the sandbox (plausible, not CDEK's).
-Cities outside Russia have no FIAS id. Coordinates are the cities' real ones (rounded).
+cities). The tables are in ``reference_data.py``, which says which values are CDEK's (city
+codes and FIAS ids of the first five cities, the ``city_uuid`` of Moscow and Novosibirsk)
+and which are made up. Cities outside Russia have no FIAS id. Coordinates are the cities'
+real ones (rounded).
 
-There are 14 offices in the first five cities, and (only when asked for: ``offices(
-extended=True)``) 20 more, one in most of the other cities.
+There are 20 offices in the first five cities, and (only when asked for: ``offices(
+extended=True)``) 20 more, one in most of the other cities. Offices look like CDEK's:
+``status`` ACTIVE, ``location.city_uuid``, ``site``, ``office_image_list``,
+``work_time_exception_list`` (empty), and ``address_comment``/``note``/``nearest_station``/
+``nearest_metro_station`` only where an office has them.
 
-Everything here is plain data built at import time from the tables in
-``reference_data.py``; callers get fresh copies from the functions below, so nothing can be
-changed by accident (``CITIES`` itself is read-only by convention).
+Everything here is plain data built at import time; callers get fresh copies from the
+functions below, so nothing can be changed by accident (``CITIES`` itself is read-only by
+convention).
 """
 
 from __future__ import annotations
@@ -25,39 +27,47 @@ import uuid
 from typing import Any
 
 from .reference_data import (
-    _CITY_TABLE,
-    _FIRST_PHONES,
-    _PHONE_PREFIXES,
-    _REAL_FIAS,
-    _SUB_REGIONS,
+    CELLS,
+    CITY_TABLE,
     COUNTRIES,
+    EXTRA_OFFICE_TABLE,
+    FIRST_PHONES,
+    OFFICE_TABLE,
+    PHONE_PREFIXES,
+    POSTAMAT_HOURS,
+    PVZ_HOURS,
+    PVZ_LIMITS,
+    REAL_CITY_UUIDS,
+    REAL_FIAS,
     REGIONS,
-    _CityRow,
+    SUB_REGIONS,
+    CityRow,
 )
 
 __all__ = ["CITIES", "COUNTRIES", "REGIONS", "cities", "city_object", "offices", "regions"]
 
 
 def _sub_region(code: int, name_ru: str, name_en: str, country_code: str) -> tuple[str, str]:
-    if code in _SUB_REGIONS:
-        return _SUB_REGIONS[code]
+    if code in SUB_REGIONS:
+        return SUB_REGIONS[code]
     if country_code == "RU":
         return f"городской округ {name_ru}", f"{name_en} Urban Okrug"
     return f"город {name_ru}", f"{name_en} City"
 
 
-def _city_facts(row: _CityRow) -> dict[str, Any]:
+def _city_facts(row: CityRow) -> dict[str, Any]:
     code, name_ru, name_en, country_code, region_code, lat, lon, zone, limit, postal = row
     sub_ru, sub_en = _sub_region(code, name_ru, name_en, country_code)
     fias: str | None = None
     if country_code == "RU":
         made_up = uuid.uuid5(uuid.NAMESPACE_URL, f"cdek-sandbox:fias:{code}")
-        fias = _REAL_FIAS.get(code) or str(made_up)
+        fias = REAL_FIAS.get(code) or str(made_up)
     return {
         "code": code,
         "city": name_ru,
         "city_en": name_en,
-        "city_uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"cdek-sandbox:city:{code}")),
+        "city_uuid": REAL_CITY_UUIDS.get(code)
+        or str(uuid.uuid5(uuid.NAMESPACE_URL, f"cdek-sandbox:city:{code}")),
         "fias_guid": fias,
         "country_code": country_code,
         "region_code": region_code,
@@ -68,17 +78,14 @@ def _city_facts(row: _CityRow) -> dict[str, Any]:
         "time_zone": zone,
         "payment_limit": limit,
         "postal_codes": list(postal),
-        "phone": _FIRST_PHONES.get(code) or f"{_PHONE_PREFIXES[country_code]}{code:04d}123450",
+        "phone": FIRST_PHONES.get(code) or f"{PHONE_PREFIXES[country_code]}{code:04d}123450",
     }
 
 
 #: city_code -> the city's facts (shared by its offices); read-only, see ``cities()``.
-CITIES: dict[int, dict[str, Any]] = {row[0]: _city_facts(row) for row in _CITY_TABLE}
+CITIES: dict[int, dict[str, Any]] = {row[0]: _city_facts(row) for row in CITY_TABLE}
 
 _REGION_NAMES = {code: name for _, code, name, _ in REGIONS}
-
-_PVZ_HOURS = "Пн-Пт 09:00-21:00, Сб-Вс 10:00-18:00"
-_POSTAMAT_HOURS = "Пн-Вс 00:00-24:00"
 
 
 def _work_time_list(postamat: bool) -> list[dict[str, Any]]:
@@ -110,6 +117,9 @@ def _office(
     fulfillment: bool = False,
     is_marketplace: bool = False,
     address_comment: str = "",
+    nearest_station: str = "",
+    nearest_metro_station: str = "",
+    images: int = 0,
 ) -> dict[str, Any]:
     city = CITIES[city_code]
     region = _REGION_NAMES[city["region_code"]]
@@ -123,13 +133,14 @@ def _office(
         "name": name,
         "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"cdek-sandbox:office:{code}")),
         "address_comment": address_comment,
-        "work_time": _POSTAMAT_HOURS if postamat else _PVZ_HOURS,
-        "work_time_list": _work_time_list(postamat),
+        "nearest_station": nearest_station,
+        "nearest_metro_station": nearest_metro_station,
+        "work_time": POSTAMAT_HOURS if postamat else PVZ_HOURS,
         "phones": [{"number": city["phone"]}],
         "email": f"{code.lower()}@sandbox.invalid",
-        "note": "",
+        "note": address_comment,
         "type": "POSTAMAT" if postamat else "PVZ",
-        "owner_code": "cdek",
+        "owner_code": "CDEK",
         "take_only": take_only,
         "is_handout": True,
         "is_reception": is_reception and not take_only,
@@ -142,6 +153,17 @@ def _office(
         "have_cash": have_cash,
         "have_fast_payment_system": have_cashless,
         "allowed_cod": allowed_cod,
+        "site": f"https://www.cdek.ru/contacts/{code.lower()}.html",
+        "office_image_list": [
+            {
+                "number": number,
+                "url": f"https://www.cdek.ru/images/offices/{code.lower()}_{number}.jpg",
+            }
+            for number in range(1, images + 1)
+        ],
+        "work_time_list": _work_time_list(postamat),
+        "work_time_exception_list": [],
+        "status": "ACTIVE",
         "fulfillment": fulfillment,
         "weight_min": 0,
         "weight_max": weight_max,
@@ -157,22 +179,21 @@ def _office(
             "latitude": latitude,
             "address": address,
             "address_full": f"{postal_code}, {country}, {region}, {city['city']}, {address}",
+            "city_uuid": city["city_uuid"],
         },
     }
     if postamat:  # a locker takes what fits one of its cells (cm)
         office["dimensions"] = [
-            {"width": width, "height": height, "depth": depth} for width, height, depth in _CELLS
+            {"width": width, "height": height, "depth": depth} for width, height, depth in CELLS
         ]
     else:
-        office.update(_PVZ_LIMITS)
+        office.update(PVZ_LIMITS)
     if city["fias_guid"] is None:  # FIAS is Russian: CDEK shows no id abroad
         del office["location"]["fias_guid"]
+    for key in ("address_comment", "nearest_station", "nearest_metro_station", "note"):
+        if not office[key]:  # CDEK leaves out what an office has none of
+            del office[key]
     return office
-
-
-# The largest parcel an office takes (cm), and a parcel locker's cells (width, height, depth).
-_PVZ_LIMITS = {"length_max": 120, "width_max": 80, "height_max": 80}
-_CELLS = ((9, 38, 64), (19, 38, 64), (39, 38, 64))
 
 
 def office_fits(office: dict[str, Any], length: int, width: int, height: int) -> bool:
@@ -186,157 +207,8 @@ def office_fits(office: dict[str, Any], length: int, width: int, height: int) ->
     return all(side <= limit for side, limit in zip(parcel, room, strict=True))
 
 
-_OFFICES: list[dict[str, Any]] = [
-    _office(
-        "MSK123",
-        44,
-        "На Тверской",
-        "ул. Тверская, 7",
-        "125009",
-        37.6126,
-        55.7578,
-        weight_max=50,
-        is_ltl=True,
-        address_comment="Вход со двора",
-    ),
-    _office("MSK45", 44, "На Арбате", "ул. Арбат, 24", "119002", 37.5935, 55.7504),
-    _office(
-        "MSK210",
-        44,
-        "Постамат Киевская",
-        "пл. Киевского Вокзала, 2",
-        "121059",
-        37.5660,
-        55.7449,
-        postamat=True,
-    ),
-    _office(
-        "MSK7",
-        44,
-        "Склад Южнопортовая",
-        "ул. Южнопортовая, 21",
-        "115088",
-        37.6961,
-        55.7059,
-        weight_max=1000,
-        is_dressing_room=False,
-        is_ltl=True,
-        fulfillment=True,
-    ),
-    _office("SPB10", 137, "На Невском", "Невский пр., 1", "191186", 30.3157, 59.9369),
-    _office(
-        "SPB33",
-        137,
-        "Постамат Московский",
-        "Московский пр., 73",
-        "196084",
-        30.3187,
-        59.8939,
-        postamat=True,
-    ),
-    _office(
-        "SPB5",
-        137,
-        "На Лиговском",
-        "Лиговский пр., 50",
-        "191040",
-        30.3597,
-        59.9237,
-        allowed_cod=False,
-        have_cash=False,
-    ),
-    _office(
-        "NSK27",
-        270,
-        "На Ленина",
-        "ул. Ленина, 12",
-        "630004",
-        82.9043,
-        55.0302,
-        weight_max=50,
-        is_ltl=True,
-    ),
-    _office(
-        "NSK3",
-        270,
-        "Постамат Красный проспект",
-        "Красный пр., 101",
-        "630091",
-        82.9200,
-        55.0480,
-        postamat=True,
-    ),
-    _office(
-        "NSK90",
-        270,
-        "На Гоголя",
-        "ул. Гоголя, 42",
-        "630005",
-        82.9403,
-        55.0421,
-        take_only=True,
-        is_dressing_room=False,
-    ),
-    _office("EKB2", 250, "На Малышева", "ул. Малышева, 51", "620014", 60.6057, 56.8360),
-    _office(
-        "EKB14",
-        250,
-        "Постамат Вайнера",
-        "ул. Вайнера, 9",
-        "620014",
-        60.5985,
-        56.8353,
-        postamat=True,
-    ),
-    _office(
-        "KZN1",
-        424,
-        "На Баумана",
-        "ул. Баумана, 44",
-        "420111",
-        49.1160,
-        55.7909,
-        have_cashless=False,
-    ),
-    _office(
-        "KZN8",
-        424,
-        "На Пушкина",
-        "ул. Пушкина, 26",
-        "420015",
-        49.1250,
-        55.7930,
-        weight_max=100,
-        is_ltl=True,
-    ),
-]
+_OFFICES: list[dict[str, Any]] = [_office(*args, **kwargs) for args, kwargs in OFFICE_TABLE]
 
-
-#: One office in most of the cities beyond the first five: (code, city_code, name, address).
-#: Listed with ``offices(extended=True)``, which the sandbox's ``SandboxConfig.extra_offices``
-#: asks for by default; ``extra_offices=False`` keeps the original 14-office set.
-_EXTRA_OFFICE_TABLE: list[tuple[str, int, str, str]] = [
-    ("KRD4", 435, "На Красной", "ул. Красная, 109"),
-    ("ROV2", 438, "На Большой Садовой", "ул. Большая Садовая, 47"),
-    ("NNV6", 414, "На Большой Покровской", "ул. Большая Покровская, 18"),
-    ("SMR3", 430, "На Ленинградской", "ул. Ленинградская, 35"),
-    ("CHL5", 259, "На Кирова", "ул. Кирова, 60"),
-    ("OMS1", 268, "На Ленина", "ул. Ленина, 22"),
-    ("KJA2", 278, "На Мира", "пр. Мира, 88"),
-    ("UFA4", 256, "На Ленина", "ул. Ленина, 70"),
-    ("PRM3", 248, "На Ленина", "ул. Ленина, 45"),
-    ("VRN7", 506, "На Плехановской", "ул. Плехановская, 10"),
-    ("VLG2", 426, "На Мира", "ул. Мира, 19"),
-    ("VVO1", 288, "На Светланской", "ул. Светланская, 29"),
-    ("KGD3", 152, "На Ленинском", "Ленинский пр., 30"),
-    ("AER2", 437, "На Навагинской", "ул. Навагинская, 9"),
-    ("KHM1", 1121, "На Ленинградской", "ул. Ленинградская, 25"),
-    ("ALA1", 4756, "На Абая", "пр. Абая, 52"),
-    ("NQZ2", 4961, "На Кенесары", "ул. Кенесары, 40"),
-    ("KGF1", 4791, "На Бухар-Жырау", "пр. Бухар-Жырау, 32"),
-    ("MSQ1", 9220, "На Независимости", "пр. Независимости, 44"),
-    ("BQT1", 9256, "На Советской", "ул. Советская, 60"),
-]
 
 _EXTRA_OFFICES: list[dict[str, Any]] = [
     _office(
@@ -349,7 +221,7 @@ _EXTRA_OFFICES: list[dict[str, Any]] = [
         round(CITIES[city_code]["latitude"] + 0.002, 4),
         allowed_cod=CITIES[city_code]["payment_limit"] != 0.0,
     )
-    for code, city_code, name, address in _EXTRA_OFFICE_TABLE
+    for code, city_code, name, address in EXTRA_OFFICE_TABLE
 ]
 
 

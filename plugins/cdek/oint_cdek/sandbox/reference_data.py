@@ -1,9 +1,18 @@
-"""The tables behind the sandbox's reference data: countries, regions, cities (with their
-postal codes, coordinates, time zones, cash-on-delivery limits), and the facts that are real
-rather than made up (FIAS ids of the first five cities) or fixed by hand (districts, office
-phone numbers). Plain data; ``reference.py`` builds the cities and offices from it."""
+"""The tables behind the sandbox's reference data (``reference.py`` builds regions, cities
+and offices from them): plain literals, nothing computed.
+
+Real CDEK values: the city codes of Moscow (44), Saint Petersburg (137), Novosibirsk (270),
+Yekaterinburg (250) and Kazan (424), those cities' FIAS ids, the ``city_uuid`` of Moscow and
+Novosibirsk (as CDEK's answers show them, e.g. in the order and office answers recorded by
+OpenIntegrations), the region codes of Moscow (81) and the Novosibirsk region (23), and the
+tariff-free facts (names, coordinates, time zones). Everything else (other city and region
+codes, other ``city_uuid``s, office codes, addresses, phones) is made up for the sandbox:
+plausible, not CDEK's.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 #: ISO 3166-1 alpha-2 code -> (Russian name, English name).
 COUNTRIES: dict[str, tuple[str, str]] = {
@@ -50,15 +59,15 @@ REGIONS: list[tuple[str, int, str, str]] = [
 #: country_code, region_code, latitude, longitude, IANA time zone, payment_limit, postal
 #: codes). ``payment_limit`` is CDEK's cash-on-delivery limit in roubles: -1 means no limit,
 #: 0 that cash on delivery is not accepted.
-_CityRow = tuple[int, str, str, str, int, float, float, str, float, tuple[str, ...]]
+CityRow = tuple[int, str, str, str, int, float, float, str, float, tuple[str, ...]]
 # fmt: off
-_CITY_TABLE: list[_CityRow] = [
+CITY_TABLE: list[CityRow] = [
     (44, "Москва", "Moscow", "RU", 81, 55.7558, 37.6173, "Europe/Moscow", -1.0,
-     ("101000", "115088", "119002", "121059", "125009")),
+     ("101000", "115088", "117639", "119002", "121059", "125009")),
     (137, "Санкт-Петербург", "Saint Petersburg", "RU", 82, 59.9386, 30.3141, "Europe/Moscow",
-     -1.0, ("190000", "191040", "191186", "196084")),
+     -1.0, ("190000", "191040", "191186", "195220", "196084")),
     (270, "Новосибирск", "Novosibirsk", "RU", 23, 55.0302, 82.9204, "Asia/Novosibirsk", -1.0,
-     ("630004", "630005", "630091", "630099")),
+     ("630004", "630005", "630007", "630090", "630091", "630099")),
     (250, "Екатеринбург", "Yekaterinburg", "RU", 51, 56.8389, 60.6057, "Asia/Yekaterinburg",
      -1.0, ("620000", "620014", "620075")),
     (424, "Казань", "Kazan", "RU", 25, 55.7963, 49.1088, "Europe/Moscow", -1.0,
@@ -118,7 +127,7 @@ _CITY_TABLE: list[_CityRow] = [
 
 #: The real FIAS ids of the five cities the sandbox started with; the other Russian cities
 #: get made-up (uuid5) ones, and cities outside Russia have none (FIAS is Russian).
-_REAL_FIAS = {
+REAL_FIAS = {
     44: "0c5b2444-70a0-4932-980c-b4dc0d3f02b5",
     137: "c2deb16a-0330-4f05-821f-1d09c93331e6",
     270: "8dea00e3-9aab-4d8e-887c-ef2aaa546456",
@@ -126,15 +135,254 @@ _REAL_FIAS = {
     424: "93b3df57-4c89-44df-ac42-96f05e9cd3b9",
 }
 
+#: The ``city_uuid`` CDEK gives these cities (the others get made-up uuid5 ones).
+REAL_CITY_UUIDS = {
+    44: "7e8f36ba-d937-4ce4-8d53-e44177db6469",
+    270: "4e938d63-e189-454d-bb5c-54bfb2f1e4e2",
+}
+
 #: Districts that are not the usual "urban okrug" of a Russian city.
-_SUB_REGIONS = {1152: ("Гатчинский район", "Gatchinsky District")}
+SUB_REGIONS = {1152: ("Гатчинский район", "Gatchinsky District")}
 
 #: Office phone numbers per country (the city's number is derived from its code).
-_PHONE_PREFIXES = {"RU": "+7", "KZ": "+77", "BY": "+375"}
-_FIRST_PHONES = {
+PHONE_PREFIXES = {"RU": "+7", "KZ": "+77", "BY": "+375"}
+FIRST_PHONES = {
     44: "+74951234500",
     137: "+78121234500",
     270: "+73831234500",
     250: "+73431234500",
     424: "+78431234500",
 }
+
+
+#: One office in most of the cities beyond the first five: (code, city_code, name, address).
+#: Listed with ``offices(extended=True)``, which the sandbox's ``SandboxConfig.extra_offices``
+#: asks for by default; ``extra_offices=False`` keeps the original 14-office set.
+EXTRA_OFFICE_TABLE: list[tuple[str, int, str, str]] = [
+    ("KRD4", 435, "На Красной", "ул. Красная, 109"),
+    ("ROV2", 438, "На Большой Садовой", "ул. Большая Садовая, 47"),
+    ("NNV6", 414, "На Большой Покровской", "ул. Большая Покровская, 18"),
+    ("SMR3", 430, "На Ленинградской", "ул. Ленинградская, 35"),
+    ("CHL5", 259, "На Кирова", "ул. Кирова, 60"),
+    ("OMS1", 268, "На Ленина", "ул. Ленина, 22"),
+    ("KJA2", 278, "На Мира", "пр. Мира, 88"),
+    ("UFA4", 256, "На Ленина", "ул. Ленина, 70"),
+    ("PRM3", 248, "На Ленина", "ул. Ленина, 45"),
+    ("VRN7", 506, "На Плехановской", "ул. Плехановская, 10"),
+    ("VLG2", 426, "На Мира", "ул. Мира, 19"),
+    ("VVO1", 288, "На Светланской", "ул. Светланская, 29"),
+    ("KGD3", 152, "На Ленинском", "Ленинский пр., 30"),
+    ("AER2", 437, "На Навагинской", "ул. Навагинская, 9"),
+    ("KHM1", 1121, "На Ленинградской", "ул. Ленинградская, 25"),
+    ("ALA1", 4756, "На Абая", "пр. Абая, 52"),
+    ("NQZ2", 4961, "На Кенесары", "ул. Кенесары, 40"),
+    ("KGF1", 4791, "На Бухар-Жырау", "пр. Бухар-Жырау, 32"),
+    ("MSQ1", 9220, "На Независимости", "пр. Независимости, 44"),
+    ("BQT1", 9256, "На Советской", "ул. Советская, 60"),
+]
+
+PVZ_HOURS = "Пн-Пт 09:00-21:00, Сб-Вс 10:00-18:00"
+POSTAMAT_HOURS = "Пн-Вс 00:00-24:00"
+
+# The largest parcel an office takes (cm), and a parcel locker's cells (width, height, depth).
+PVZ_LIMITS = {"length_max": 120, "width_max": 80, "height_max": 80}
+CELLS = ((9, 38, 64), (19, 38, 64), (39, 38, 64))
+
+
+def _row(*args: Any, **kwargs: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    return args, kwargs
+
+
+#: The offices of the first five cities, as arguments of ``reference._office``.
+OFFICE_TABLE: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
+    _row(
+        "MSK123",
+        44,
+        "На Тверской",
+        "ул. Тверская, 7",
+        "125009",
+        37.6126,
+        55.7578,
+        weight_max=50,
+        is_ltl=True,
+        address_comment="Вход со двора",
+        nearest_station="Пушкинская площадь",
+        nearest_metro_station="Тверская",
+        images=2,
+    ),
+    _row("MSK45", 44, "На Арбате", "ул. Арбат, 24", "119002", 37.5935, 55.7504),
+    _row(
+        "MSK210",
+        44,
+        "Постамат Киевская",
+        "пл. Киевского Вокзала, 2",
+        "121059",
+        37.5660,
+        55.7449,
+        postamat=True,
+    ),
+    _row(
+        "MSK7",
+        44,
+        "Склад Южнопортовая",
+        "ул. Южнопортовая, 21",
+        "115088",
+        37.6961,
+        55.7059,
+        weight_max=1000,
+        is_dressing_room=False,
+        is_ltl=True,
+        fulfillment=True,
+    ),
+    _row("SPB10", 137, "На Невском", "Невский пр., 1", "191186", 30.3157, 59.9369),
+    _row(
+        "SPB33",
+        137,
+        "Постамат Московский",
+        "Московский пр., 73",
+        "196084",
+        30.3187,
+        59.8939,
+        postamat=True,
+    ),
+    _row(
+        "SPB5",
+        137,
+        "На Лиговском",
+        "Лиговский пр., 50",
+        "191040",
+        30.3597,
+        59.9237,
+        allowed_cod=False,
+        have_cash=False,
+    ),
+    _row(
+        "NSK27",
+        270,
+        "На Ленина",
+        "ул. Ленина, 12",
+        "630004",
+        82.9043,
+        55.0302,
+        weight_max=50,
+        is_ltl=True,
+    ),
+    _row(
+        "NSK3",
+        270,
+        "Постамат Красный проспект",
+        "Красный пр., 101",
+        "630091",
+        82.9200,
+        55.0480,
+        postamat=True,
+    ),
+    _row(
+        "NSK90",
+        270,
+        "На Гоголя",
+        "ул. Гоголя, 42",
+        "630005",
+        82.9403,
+        55.0421,
+        take_only=True,
+        is_dressing_room=False,
+    ),
+    _row("EKB2", 250, "На Малышева", "ул. Малышева, 51", "620014", 60.6057, 56.8360),
+    _row(
+        "EKB14",
+        250,
+        "Постамат Вайнера",
+        "ул. Вайнера, 9",
+        "620014",
+        60.5985,
+        56.8353,
+        postamat=True,
+    ),
+    _row(
+        "MSK27",
+        44,
+        "На Балаклавском",
+        "Балаклавский пр., 5",
+        "117639",
+        37.6066,
+        55.6409,
+        nearest_metro_station="Чертановская",
+        images=1,
+    ),
+    _row(
+        "SPB72",
+        137,
+        "На Гражданском",
+        "Гражданский пр., 41",
+        "195220",
+        30.3951,
+        60.0118,
+        nearest_metro_station="Академическая",
+    ),
+    _row(
+        "NSK1",
+        270,
+        "На Кривощековской",
+        "ул. Кривощековская, 15, корп. 1",
+        "630007",
+        82.9291,
+        55.0159,
+        nearest_station="Площадь Ленина",
+    ),
+    _row(
+        "NSK9",
+        270,
+        "В Академгородке",
+        "ул. Ильича, 6",
+        "630090",
+        83.0957,
+        54.8391,
+        weight_max=150,
+        address_comment="Цокольный этаж торгового центра",
+        nearest_station="Дом Ученых",
+        nearest_metro_station="Речной вокзал",
+    ),
+    _row(
+        "EKB25",
+        250,
+        "На Луначарского",
+        "ул. Луначарского, 81",
+        "620075",
+        60.6200,
+        56.8420,
+        nearest_metro_station="Площадь 1905 года",
+        is_marketplace=True,
+    ),
+    _row(
+        "KZN1",
+        424,
+        "На Баумана",
+        "ул. Баумана, 44",
+        "420111",
+        49.1160,
+        55.7909,
+        have_cashless=False,
+    ),
+    _row(
+        "KZN8",
+        424,
+        "На Пушкина",
+        "ул. Пушкина, 26",
+        "420015",
+        49.1250,
+        55.7930,
+        weight_max=100,
+        is_ltl=True,
+    ),
+    _row(
+        "KZN15",
+        424,
+        "Постамат Кремлевская",
+        "ул. Кремлевская, 21",
+        "420111",
+        49.1210,
+        55.7925,
+        postamat=True,
+    ),
+]

@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import timedelta
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
@@ -15,43 +15,53 @@ from ..exceptions import _ApiError, _error, _field_empty
 from ..responses import _json_body, _json_response
 from ..validation import _query_lang
 from .common import _date_intervals
+from .locations import plain_errors
 
 
+def _shipment(
+    backend: SandboxState, body: dict[str, Any], tariff: bool, packages: bool
+) -> calculator.Shipment:
+    return calculator.parse_shipment(
+        body, tariff_required=tariff, packages_required=packages, today=backend.now().date()
+    )
+
+
+@plain_errors
 def calc_tariff(backend: SandboxState, request: Request, client: str) -> Response:
     body = _json_body(request, "CREATE")
-    shipment = calculator.parse_shipment(body, tariff_required=True, packages_required=True)
+    shipment = _shipment(backend, body, True, True)
     return _json_response(calculator.tariff_answer(shipment))
 
 
+@plain_errors
 def calc_tariff_list(backend: SandboxState, request: Request, client: str) -> Response:
     body = _json_body(request, "CREATE")
-    shipment = calculator.parse_shipment(body, tariff_required=False, packages_required=True)
+    shipment = _shipment(backend, body, False, True)
     items = [calculator.list_item(t, shipment) for t in calculator.TARIFFS.values()]
     return _json_response({"tariff_codes": items})
 
 
+@plain_errors
 def calc_tariff_and_service(backend: SandboxState, request: Request, client: str) -> Response:
     body = _json_body(request, "CREATE")
-    shipment = calculator.parse_shipment(body, tariff_required=False, packages_required=True)
-    services = calculator.price_services(shipment.services)
-    tariffs = [
-        {**calculator.list_item(t, shipment), "services": copy.deepcopy(services)}
-        for t in calculator.TARIFFS.values()
-    ]
-    return _json_response({"tariffs": tariffs})
+    shipment = _shipment(backend, body, False, True)
+    return _json_response(calculator.tariff_and_services(shipment))
 
 
+@plain_errors
 def all_tariffs(backend: SandboxState, request: Request, client: str) -> Response:
     # Here CDEK reads the language from a header, not from the query.
     lang = _query_lang({"lang": request.headers.get("X-User-Lang", "")})
     return _json_response(calculator.all_tariffs(lang))
 
 
+@plain_errors
 def restrictions(backend: SandboxState, request: Request, client: str) -> Response:
     body = _json_body(request, "CREATE")
     return _json_response(calculator.restrictions(body))
 
 
+@plain_errors
 def estimated_intervals(backend: SandboxState, request: Request, client: str) -> Response:
     body = _json_body(request, "CREATE")
     missing = [
@@ -61,7 +71,7 @@ def estimated_intervals(backend: SandboxState, request: Request, client: str) ->
     ]
     if missing:
         raise _ApiError(400, missing, "CREATE")
-    shipment = calculator.parse_shipment(body, tariff_required=True, packages_required=False)
+    shipment = _shipment(backend, body, True, False)
     assert shipment.tariff is not None  # tariff_required
     first = backend.now().date() + timedelta(
         days=calculator.quote(shipment.tariff, shipment)["period_min"]
@@ -69,9 +79,10 @@ def estimated_intervals(backend: SandboxState, request: Request, client: str) ->
     return _json_response({"date_intervals": _date_intervals(first)})
 
 
+@plain_errors
 def reverse_availability(backend: SandboxState, request: Request, client: str) -> Response:
     body = _json_body(request, "CREATE")
-    shipment = calculator.parse_shipment(body, tariff_required=False, packages_required=False)
+    shipment = _shipment(backend, body, False, False)
     if shipment.international:
         message = (
             "Reverse shipment is not available between countries "

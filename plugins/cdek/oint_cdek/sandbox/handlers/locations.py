@@ -3,13 +3,16 @@ city nearest to a point."""
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from .. import locations, reference
 from ..backend import SandboxState
-from ..exceptions import _ApiError, _error, _field_empty, _invalid_format
+from ..exceptions import InputError, _ApiError, _error, _field_empty, _invalid_format
 from ..responses import _json_response
 from ..validation import _paging, _query_int, _query_lang, _query_list
 
@@ -17,11 +20,39 @@ from ..validation import _paging, _query_int, _query_lang, _query_list
 _CITIES_SIZE_LIMIT = 10000
 
 
+def plain_errors(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """Answer errors as these operations do at CDEK: a bare ``{"errors": [...]}`` (not the
+    ``requests`` envelope of entity operations)."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return handler(*args, **kwargs)
+        except (_ApiError, InputError) as problem:
+            return _json_response({"errors": problem.errors}, problem.status)
+
+    return wrapper
+
+
+def _paged(args: Any, max_page_size: int, hard_limit: int | None = None) -> slice:
+    """``_paging`` with CDEK's rules for lists: a ``page`` other than the first needs ``size``
+    (400 otherwise; CDEK's test server takes ``page=0`` alone, as OPI sends it), and ``size``
+    above ``hard_limit`` is ``v2_exceeded_size``."""
+    if args.get("page", "").strip() not in ("", "0") and not args.get("size", "").strip():
+        raise _ApiError(400, [_field_empty("size")], "GET")
+    size = _query_int(args, "size", minimum=1)
+    if hard_limit is not None and size is not None and size > hard_limit:
+        message = f"The size parameter cannot exceed {hard_limit}"
+        raise _ApiError(400, [_error("v2_exceeded_size", message)], "GET")
+    return _paging(args, max_page_size)
+
+
+@plain_errors
 def regions(backend: SandboxState, request: Request, client: str) -> Response:
     args = request.args
     countries = {code.upper() for code in _query_list(args, "country_codes")}
     region_code = _query_int(args, "region_code")
-    window = _paging(args, backend.config.max_page_size)
+    window = _paged(args, backend.config.max_page_size)
     lang = _query_lang(args)
     found = [
         region
@@ -32,6 +63,7 @@ def regions(backend: SandboxState, request: Request, client: str) -> Response:
     return _json_response(found[window])
 
 
+@plain_errors
 def suggest_cities(backend: SandboxState, request: Request, client: str) -> Response:
     name = request.args.get("name", "").strip()
     if not name:
@@ -40,12 +72,13 @@ def suggest_cities(backend: SandboxState, request: Request, client: str) -> Resp
     return _json_response(locations.suggest(name, country))
 
 
+@plain_errors
 def cities(backend: SandboxState, request: Request, client: str) -> Response:
     args = request.args
     countries = {code.upper() for code in _query_list(args, "country_codes")}
     region_code = _query_int(args, "region_code")
     code = _query_int(args, "code")
-    window = _paging(args, backend.config.max_page_size, _CITIES_SIZE_LIMIT)
+    window = _paged(args, backend.config.max_page_size, _CITIES_SIZE_LIMIT)
     lang = _query_lang(args)
     found = locations.find_cities(
         countries=countries,
@@ -59,6 +92,7 @@ def cities(backend: SandboxState, request: Request, client: str) -> Response:
     return _json_response(found[window])
 
 
+@plain_errors
 def postal_codes(backend: SandboxState, request: Request, client: str) -> Response:
     if not request.args.get("code", "").strip():
         raise _ApiError(400, [_field_empty("code")], "GET")
@@ -70,6 +104,7 @@ def postal_codes(backend: SandboxState, request: Request, client: str) -> Respon
     return _json_response({"code": code, "postal_codes": list(facts["postal_codes"])})
 
 
+@plain_errors
 def coordinates(backend: SandboxState, request: Request, client: str) -> Response:
     point = []
     for name, bound in (("latitude", 90.0), ("longitude", 180.0)):
@@ -85,4 +120,8 @@ def coordinates(backend: SandboxState, request: Request, client: str) -> Respons
         point.append(value)
     lang = _query_lang(request.args)
     facts = locations.nearest_city(point[0], point[1])
-    return _json_response(reference.city_object(facts, lang))
+    shown = reference.city_object(facts, lang)
+    answer = {"code": shown["code"], "city_uuid": shown["city_uuid"], "city": shown["city"]}
+    if "fias_guid" in shown:
+        answer["fias_guid"] = shown["fias_guid"]
+    return _json_response(answer)

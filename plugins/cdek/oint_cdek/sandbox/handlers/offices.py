@@ -9,7 +9,8 @@ from werkzeug.wrappers import Request, Response
 from .. import reference
 from ..backend import SandboxState
 from ..responses import _json_response
-from ..validation import _paging, _query_bool, _query_int
+from ..validation import _query_bool, _query_int
+from .locations import _paged
 
 _OFFICE_TEXT_FILTERS = ("postal_code", "type", "country_code", "fias_guid", "code")
 _OFFICE_FLAGS = (
@@ -35,7 +36,7 @@ def deliverypoints(backend: SandboxState, request: Request, client: str) -> Resp
     weight_max = _query_int(args, "weight_max", minimum=0)
     weight_min = _query_int(args, "weight_min", minimum=0)
     sides = [_query_int(args, side, minimum=0) or 0 for side in ("length", "width", "height")]
-    window = _paging(args, backend.config.max_page_size)
+    window = _paged(args, backend.config.max_page_size)
     texts = {name: args.get(name, "").strip() for name in _OFFICE_TEXT_FILTERS}
     office_type = texts["type"].upper()
     flags = {name: _query_bool(args, name) for name in _OFFICE_FLAGS}

@@ -7,12 +7,15 @@ import copy
 from werkzeug.wrappers import Request, Response
 
 from ..backend import SandboxState
+from ..config import format_datetime
 from ..exceptions import _ApiError
-from ..models import _envelope, _Order, _owned, _photo_zip, _PhotoArchive
+from ..models import _Order, _owned, _photo_zip, _PhotoArchive
 from ..responses import _json_body, _json_response, _root_url
 from ..validation import _check_date_field, _is_empty, _order_refs
+from .locations import plain_errors
 
 
+@plain_errors
 def create_photos(backend: SandboxState, request: Request, client: str) -> Response:
     body = _json_body(request, "CREATE")
     errors: list[dict[str, str]] = []
@@ -25,7 +28,7 @@ def create_photos(backend: SandboxState, request: Request, client: str) -> Respo
     if errors:
         raise _ApiError(400, errors, "CREATE")
     with backend.lock:
-        now = backend.settled_now()
+        backend.settled_now()
         if refs is None:
             candidates = [o for o in backend.orders.values() if o.owner == client]
         else:
@@ -40,16 +43,27 @@ def create_photos(backend: SandboxState, request: Request, client: str) -> Respo
             created = order.created_at.date()
             if (begin is None or created >= begin) and (end is None or created <= end):
                 chosen.append(order)
+        if not chosen:  # CDEK answers an empty object when no order has photos
+            return _json_response({})
         archive = _PhotoArchive(
             uuid=backend._new_uuid(),
             owner=client,
             orders=[{"order_uuid": o.uuid, "cdek_number": str(o.cdek_number)} for o in chosen],
         )
         backend.photo_archives[archive.uuid] = archive
-        api_request = backend._done_request("CREATE", now)
+        created_at = {o.uuid: format_datetime(o.created_at) for o in chosen}
     link = f"{_root_url(request)}/v2/photoDocument/{archive.uuid}"
-    entity = {"uuid": archive.uuid, "orders": [{**ref, "link": link} for ref in archive.orders]}
-    return _json_response(_envelope(entity, [api_request]))
+    orders = [
+        {
+            "order_uuid": ref["order_uuid"],
+            "cdek_number": int(ref["cdek_number"]),
+            "link": link,
+            "status": "DONE",
+            "create_date": created_at[ref["order_uuid"]],
+        }
+        for ref in archive.orders
+    ]
+    return _json_response({"orders": orders})
 
 
 def get_photos(backend: SandboxState, request: Request, client: str, archive_uuid: str) -> Response:

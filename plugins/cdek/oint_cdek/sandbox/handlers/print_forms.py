@@ -74,7 +74,17 @@ def _create_print(
         raise _ApiError(400, errors, "CREATE")
     with backend.lock:
         now = backend.settled_now()
+        _number_refs(backend, client, refs)
         return _created(*backend.new_record(kind, client, fields, now))
+
+
+def _number_refs(backend: SandboxState, client: str, refs: list[dict[str, Any]]) -> None:
+    """Give each order reference both ids as soon as the order is known (CDEK shows the
+    ``cdek_number`` of every order a prealert or print form lists); lock held."""
+    for ref in refs:
+        order = backend._find_order(client, ref.get("order_uuid"), ref.get("cdek_number"))
+        if order is not None and order.cdek_number is not None:
+            ref.update({"order_uuid": order.uuid, "cdek_number": order.cdek_number})
 
 
 def get_print_orders(
@@ -135,6 +145,7 @@ def create_prealert(backend: SandboxState, request: Request, client: str) -> Res
     fields = {"planned_date": planned, "shipment_point": point, "orders": refs}
     with backend.lock:
         now = backend.settled_now()
+        _number_refs(backend, client, refs)
         return _created(*backend.new_record(_Prealert, client, fields, now))
 
 

@@ -4,7 +4,7 @@ delivery registries and payments, delivery intervals."""
 from __future__ import annotations
 
 import zlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -29,8 +29,18 @@ def _order_from_query(backend: SandboxState, request: Request, client: str) -> _
     return backend.require_order(client, "GET", order_uuid or None, cdek_number or None)
 
 
+#: The ``client`` query of /v2/passport: CDEK's values, and the sandbox's old spelling.
+_PASSPORT_CLIENTS = {"SENDER": "SENDER", "RECEIVER": "RECEIVER", "RECIPIENT": "RECEIVER"}
+
+
+def _number(order: _Order) -> int:
+    """The order's CDEK number as CDEK shows it: a JSON integer."""
+    return int(str(order.cdek_number))
+
+
 def _passport_info(order: _Order, wanted: str) -> list[dict[str, Any]]:
-    """Passport data state of the order's recipient (and sender), from the order itself."""
+    """Whether the sender's and the receiver's passport data meet the requirements of the
+    order (only international orders have any), sender first as at CDEK."""
     countries = {
         str(order.body[key].get("country_code") or "RU").upper()
         for key in ("from_location", "to_location")
@@ -38,11 +48,8 @@ def _passport_info(order: _Order, wanted: str) -> list[dict[str, Any]]:
     }
     international = len(countries | {"RU"}) > 1
     info = []
-    for client, key, client_type in (
-        ("recipient", "recipient", "RECEIVER"),
-        ("sender", "sender", "SENDER"),
-    ):
-        if wanted in ("recipient", "sender") and wanted != client:
+    for client, key in (("SENDER", "sender"), ("RECEIVER", "recipient")):
+        if _PASSPORT_CLIENTS.get(wanted, client) != client:
             continue
         contact = order.body.get(key)
         contact = contact if isinstance(contact, dict) else {}
@@ -50,23 +57,19 @@ def _passport_info(order: _Order, wanted: str) -> list[dict[str, Any]]:
             contact.get("passport_number")
         )
         info.append(
-            {
-                "client": client,
-                "client_type": client_type,
-                "passport_exists": exists,
-                "passport_requirements_satisfied": exists or not international,
-            }
+            {"client": client, "passport_requirements_satisfied": exists or not international}
         )
     return info
 
 
-def _check_info(order: _Order) -> dict[str, Any]:
-    """A fiscal-check-like record, with numbers derived from the order (deterministic)."""
+def _check_info(order: _Order, at: datetime) -> dict[str, Any]:
+    """The fiscal check of a cash-on-delivery payment taken at ``at`` (the delivery), with
+    numbers derived from the order (deterministic)."""
     digest = zlib.crc32(order.uuid.encode("ascii"))
     return {
         "order_uuid": order.uuid,
-        "cdek_number": order.cdek_number,
-        "date": format_datetime(order.created_at),
+        "cdek_number": _number(order),
+        "date": format_datetime(at),
         "fiscal_storage_number": f"9960440300{digest % 10**6:06d}",
         "document_number": str(digest % 100000 + 1),
         "fiscal_sign": digest % 10**10,
@@ -83,7 +86,7 @@ def _registry(day: date, orders: list[_Order]) -> dict[str, Any]:
         commission = round(payment * _AGENT_COMMISSION, 2)
         rows.append(
             {
-                "cdek_number": order.cdek_number,
+                "cdek_number": str(order.cdek_number),
                 "transfer_sum": round(payment - commission, 2),
                 "payment_sum": payment,
                 "total_sum_without_agent": round(payment - commission, 2),
@@ -104,7 +107,7 @@ def passport(backend: SandboxState, request: Request, client: str) -> Response:
     numbers = _query_list(request.args, "cdek_number")
     if not uuids and not numbers:
         raise _ApiError(400, [_parameters_empty("order_uuid or cdek_number")], "GET")
-    wanted = request.args.get("client", "").strip().lower()
+    wanted = request.args.get("client", "").strip().upper()
     with backend.lock:
         backend.settled_now()
         found = [backend.require_order(client, "GET", order_uuid=u) for u in uuids]
@@ -117,7 +120,7 @@ def passport(backend: SandboxState, request: Request, client: str) -> Response:
             answer.append(
                 {
                     "order_uuid": order.uuid,
-                    "cdek_number": order.cdek_number,
+                    "cdek_number": _number(order),
                     "passport": _passport_info(order, wanted),
                 }
             )
@@ -137,10 +140,13 @@ def check(backend: SandboxState, request: Request, client: str) -> Response:
             candidates = [_order_from_query(backend, request, client)]
         else:
             candidates = [o for o in backend.orders.values() if o.owner == client]
+        # A check is printed when the receiver pays on delivery; nothing else has one.
         checks = [
-            _check_info(order)
+            _check_info(order, at)
             for order in candidates
-            if order.has_check and (day is None or order.created_at.date() == day)
+            if (at := order.delivered_at) is not None
+            and order.cod_sum > 0
+            and (day is None or at.date() == day)
         ]
     # CDEK answers an empty object, not an empty list, when there is nothing.
     return _json_response({"check_info": checks} if checks else {})
@@ -151,8 +157,8 @@ def registries(backend: SandboxState, request: Request, client: str) -> Response
     with backend.lock:
         backend.settled_now()
         orders = backend.delivered_on(client, day)
-        found = [_registry(day, orders)] if orders else []
-    return _json_response({"registries": found})
+    # CDEK answers an empty object when there is no registry.
+    return _json_response({"registries": [_registry(day, orders)]} if orders else {})
 
 
 def payment(backend: SandboxState, request: Request, client: str) -> Response:
@@ -163,7 +169,8 @@ def payment(backend: SandboxState, request: Request, client: str) -> Response:
             {"order_uuid": o.uuid, "cdek_number": o.cdek_number, "number": o.number}
             for o in backend.delivered_on(client, day)
         ]
-    return _json_response({"orders": orders})
+    # CDEK answers an empty object when nothing was paid out that day.
+    return _json_response({"orders": orders} if orders else {})
 
 
 def delivery_intervals(backend: SandboxState, request: Request, client: str) -> Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import uuid as uuid_module
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -167,6 +168,9 @@ def delivery_mode(body: dict[str, Any], tariff_code: int) -> int:
     ]
 
 
+_PRICE_DAY = date(2026, 1, 1)
+
+
 def delivery_sum(body: dict[str, Any], tariff_code: int) -> Decimal:
     """The calculator's delivery price for the order's cities and packages; a tariff it
     does not know is priced as the parcel tariff (136-139) of the same delivery mode."""
@@ -181,7 +185,8 @@ def delivery_sum(body: dict[str, Any], tariff_code: int) -> Decimal:
     if cities[0] is None or cities[1] is None:
         return Decimal(0)
     weight = sum(p["weight_calc"] for p in packages("", body))
-    shipment = calculator.Shipment(tariff, cities[0], cities[1], weight, [], "rus")
+    # Only the price is read, and it does not depend on the day of hand-over.
+    shipment = calculator.Shipment(tariff, cities[0], cities[1], weight, [], "rus", _PRICE_DAY)
     return Decimal(str(calculator.quote(tariff, shipment)["delivery_sum"]))
 
 

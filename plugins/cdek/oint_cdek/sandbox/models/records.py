@@ -84,6 +84,14 @@ class _Record(_Tracked):
 class _OrderList(_Record):
     """An entity listing orders (``fields["orders"]``), checked when its CREATE settles."""
 
+    def to_json(self, root_url: str) -> dict[str, Any]:
+        entity = super().to_json(root_url)
+        for ref in entity.get("orders", []):  # CDEK numbers are JSON integers here
+            number = ref.get("cdek_number")
+            if isinstance(number, str) and number.isdigit():
+                ref["cdek_number"] = int(number)
+        return entity
+
 
 @dataclass
 class _PrintForm(_OrderList):
@@ -118,6 +126,11 @@ class _PrintForm(_OrderList):
         timer.done = True
         if self.latest_status not in ("INVALID", "REMOVED"):
             self.push_status(timer.code, timer.at)
+
+    def to_json(self, root_url: str) -> dict[str, Any]:
+        entity = super().to_json(root_url)
+        entity["statuses"].reverse()  # a print form lists its statuses oldest first
+        return entity
 
     def heading(self) -> tuple[str, str]:
         """The PDF's title and its layout line."""
@@ -162,6 +175,13 @@ class _BarcodeForm(_PrintForm):
 class _Prealert(_OrderList):
     noun = "prealert"
     shows_statuses = False
+
+    def to_json(self, root_url: str) -> dict[str, Any]:
+        entity = super().to_json(root_url)
+        # CDEK lists a prealert's orders with their numbers; one that names no order of the
+        # account (the prealert is INVALID for it) has none, and is not listed.
+        entity["orders"] = [ref for ref in entity["orders"] if "cdek_number" in ref]
+        return entity
 
 
 @dataclass
