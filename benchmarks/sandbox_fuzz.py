@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1] / "tests" / "cdek" / "sandbox"
-FUZZ_TESTS = "hostile_json or broken_bodies or hostile_query"
+FUZZ_TESTS = "bodies_get_4xx or query_strings_get_4xx"
 
 
 def main() -> int:

@@ -514,8 +514,8 @@ def test_delivery_intervals(cdek: Client) -> None:
     days = [interval["date"] for interval in answer["date_intervals"]]
     assert days == [(today + timedelta(days=n)).isoformat() for n in (1, 2, 3)]
     assert answer["date_intervals"][0]["time_intervals"][0] == {
-        "start_time": "10:00",
-        "end_time": "14:00",
+        "start_time": "09:00:00",
+        "end_time": "18:00:00",
     }
     cdek.advance(86400)
     cdek.token = get_token(cdek.sandbox, cdek.http)  # the old one expired meanwhile

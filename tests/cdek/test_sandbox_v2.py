@@ -546,29 +546,6 @@ def test_calculator_errors(api: Api) -> None:
 # --- restrictions, estimated intervals, reverse availability -------------------------------------
 
 
-def test_international_restrictions(api: Api) -> None:
-    path = "/international/package/restrictions"
-    domestic = {"from_location": {"code": 44}, "to_location": {"code": 288}}
-    assert api.ok("POST", path, json=domestic) == {"restrictions": []}
-    abroad = api.ok(
-        "POST", path, json={"from_location": {"code": 44}, "to_location": {"code": 9220}}
-    )
-    assert [r["code"] for r in abroad["restrictions"]] == [
-        "MAX_WEIGHT",
-        "MAX_DIMENSIONS",
-        "MAX_DECLARED_VALUE",
-        "FORBIDDEN_GOODS",
-    ]
-    assert abroad["restrictions"][0]["value"] == 31000
-    by_country = {"from_location": {"country_code": "kz"}, "to_location": {"city": "Москва"}}
-    assert api.ok("POST", path, json=by_country) == abroad
-    assert api.ok(
-        "POST", path, json={"from_location": {"country_code": "RU"}, "to_location": {"code": 44}}
-    ) == {"restrictions": []}
-    bad = api.post(path, json={"from_location": {"code": 1}, "to_location": {"code": 44}})
-    assert error_code(bad, 400) == "v2_entity_not_found"
-
-
 def test_estimated_intervals_start_period_min_days_after_the_clock(api: Api) -> None:
     km = haversine(city(api, 44), city(api, 288))  # Moscow - Vladivostok
     body = {
@@ -586,9 +563,10 @@ def test_estimated_intervals_start_period_min_days_after_the_clock(api: Api) -> 
         "2026-08-16",
     ]
     assert answer["date_intervals"][0]["time_intervals"] == [
-        {"start_time": "10:00", "end_time": "14:00"},
-        {"start_time": "14:00", "end_time": "18:00"},
-        {"start_time": "18:00", "end_time": "22:00"},
+        {"start_time": "09:00:00", "end_time": "18:00:00"},
+        {"start_time": "09:00:00", "end_time": "14:00:00"},
+        {"start_time": "14:00:00", "end_time": "18:00:00"},
+        {"start_time": "18:00:00", "end_time": "22:00:00"},
     ]
     economy = api.ok("POST", "/delivery/estimatedIntervals", json={**body, "tariff_code": 233})
     assert economy["date_intervals"][0]["date"] == "2026-08-16"  # two extra days

@@ -300,3 +300,13 @@ def test_the_usual_fault_patterns_are_taken(raw: Raw) -> None:
         answer = raw.session.post(root + "/faults", json={"kind": "http_500", "path": pattern})
         assert answer.status_code == 201, answer.text
     assert raw.session.delete(root + "/faults", timeout=10).json() == {"cleared": 4}
+
+
+@pytest.mark.parametrize("fias", ["0c5b2444-70a0-4932-980c-b4dc0d3f02b5", "\ud83d", "x"])
+def test_an_office_filter_by_fias_guid_does_not_break_on_offices_without_one(
+    raw: Raw, fias: str
+) -> None:
+    """Offices outside Russia have no fias_guid; filtering by one used to answer 500."""
+    params = {"fias_guid": fias.encode("utf-8", "surrogatepass")}
+    answer = raw.send("GET", "/deliverypoints", None, params=params)
+    assert answer.status_code == 200 and isinstance(answer.json(), list)

@@ -109,7 +109,7 @@ def test_an_appointment_always_shows_its_window_and_place(cdek: SandboxClient) -
     appointment = cdek.accepted(cdek.post("/delivery", json=body))
     cdek.advance()
     entity = cdek.read(f"/delivery/{appointment}")["entity"]
-    assert (entity["time_from"], entity["time_to"]) == ("10:00", "22:00")
+    assert (entity["time_from"], entity["time_to"]) == ("09:00", "22:00")
     assert entity["to_location"] == order["to_location"]
     assert codes_and_names(entity) == [("PROCESSING", "Зарегистрирована"), ("ACCEPTED", "Принята")]
     elsewhere = {

@@ -42,10 +42,7 @@ Services (``services[]: {"code", "parameter"}``; any other code is 400 ``v2_inva
 - ``SMS``: 12.0; ``TRYING_ON``: 30.0; ``PART_DELIV``: 50.0 (flat, ``parameter`` ignored);
 - ``PACKAGE_1``: 45.0 x ``parameter`` (a count of boxes, default 1).
 
-International restrictions (the shape is the sandbox's guess): between two countries,
-``{"restrictions": [{"code", "description", "value"?}]}`` with MAX_WEIGHT (31000 g per
-package), MAX_DIMENSIONS (150 cm for the sum of the sides), MAX_DECLARED_VALUE (200000 RUB
-per parcel) and FORBIDDEN_GOODS (text), always in that order; within one country ``[]``.
+International restrictions are in ``restrictions.py``.
 """
 
 from __future__ import annotations
@@ -76,7 +73,6 @@ __all__ = [
     "parse_shipment",
     "price_services",
     "quote",
-    "restrictions",
 ]
 
 
@@ -92,32 +88,6 @@ SERVICES = frozenset({"INSURANCE", "PACKAGE_1", *_FLAT_SERVICES})
 
 _VOLUMETRIC_DIVISOR = 5  # cm3 per gram: CDEK's 5000 cm3 per kg
 _SIDES = ("length", "width", "height")
-
-#: The international restrictions answered for any shipment between two countries.
-_RESTRICTIONS: list[dict[str, Any]] = [
-    {
-        "code": "MAX_WEIGHT",
-        "description": "Максимальный вес одного места, г",
-        "value": 31000,
-    },
-    {
-        "code": "MAX_DIMENSIONS",
-        "description": "Максимальная сумма длины, ширины и высоты одного места, см",
-        "value": 150,
-    },
-    {
-        "code": "MAX_DECLARED_VALUE",
-        "description": "Максимальная объявленная стоимость одного отправления, руб.",
-        "value": 200000,
-    },
-    {
-        "code": "FORBIDDEN_GOODS",
-        "description": (
-            "Запрещены к пересылке: литиевые батареи без оборудования, жидкости, аэрозоли,"
-            " лекарства, оружие, продукты питания, наличные деньги"
-        ),
-    },
-]
 
 
 @dataclass
@@ -400,31 +370,3 @@ def all_tariffs(lang: str) -> dict[str, Any]:
             for tariff in TARIFFS.values()
         ]
     }
-
-
-def _country_of(location: Any, name: str) -> str:
-    """A location's country: from its city, or its bare ``country_code``."""
-    if (
-        isinstance(location, dict)
-        and all(location.get(key) in (None, "") for key in ("code", "postal_code", "city"))
-        and isinstance(location.get("country_code"), str)
-        and len(location["country_code"].strip()) == 2
-    ):
-        return str(location["country_code"]).strip().upper()
-    return str(resolve_location(location, name)["country_code"])
-
-
-def restrictions(body: dict[str, Any]) -> dict[str, Any]:
-    """``POST /v2/international/package/restrictions`` (a guessed shape, see above)."""
-    countries: list[str] = []
-    errors: list[dict[str, str]] = []
-    for name in ("from_location", "to_location"):
-        try:
-            countries.append(_country_of(body.get(name), name))
-        except InputError as problem:
-            errors.extend(problem.errors)
-    if errors:
-        raise InputError(errors)
-    if countries[0] == countries[1]:
-        return {"restrictions": []}
-    return {"restrictions": [dict(item) for item in _RESTRICTIONS]}

@@ -10,6 +10,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from .. import calculator
+from .. import restrictions as international
 from ..backend import SandboxState
 from ..exceptions import _ApiError, _error, _field_empty
 from ..responses import _json_body, _json_response
@@ -58,7 +59,7 @@ def all_tariffs(backend: SandboxState, request: Request, client: str) -> Respons
 @plain_errors
 def restrictions(backend: SandboxState, request: Request, client: str) -> Response:
     body = _json_body(request, "CREATE")
-    return _json_response(calculator.restrictions(body))
+    return _json_response(international.restrictions(body))
 
 
 @plain_errors

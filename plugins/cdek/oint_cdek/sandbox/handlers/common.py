@@ -56,7 +56,14 @@ def _get_record(
         return _json_response(record.envelope(_root_url(request)))
 
 
-_TIME_SLOTS = (("10:00", "14:00"), ("14:00", "18:00"), ("18:00", "22:00"))
+#: The slots CDEK's test server offers (recorded answers): the whole day, then its thirds;
+#: times as CDEK writes them, HH:MM:SS.
+_TIME_SLOTS = (
+    ("09:00:00", "18:00:00"),
+    ("09:00:00", "14:00:00"),
+    ("14:00:00", "18:00:00"),
+    ("18:00:00", "22:00:00"),
+)
 
 
 def _date_intervals(first: date) -> list[dict[str, Any]]:

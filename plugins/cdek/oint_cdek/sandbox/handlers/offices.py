@@ -51,7 +51,7 @@ def deliverypoints(backend: SandboxState, request: Request, client: str) -> Resp
             office_type not in ("PVZ", "POSTAMAT") or office["type"] == office_type,
             not texts["postal_code"] or location["postal_code"] == texts["postal_code"],
             not texts["country_code"] or location["country_code"] == texts["country_code"].upper(),
-            not texts["fias_guid"] or location["fias_guid"] == texts["fias_guid"].lower(),
+            not texts["fias_guid"] or location.get("fias_guid") == texts["fias_guid"].lower(),
             not texts["code"] or office["code"].upper() == texts["code"].upper(),
             not any(sides) or reference.office_fits(office, *sides),
         ]

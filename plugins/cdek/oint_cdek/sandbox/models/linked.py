@@ -14,7 +14,7 @@ from .orders import _Order
 
 #: An appointment's window when the body gives none: the span of the delivery slots the
 #: sandbox offers (``GET /v2/delivery/intervals``: 10:00-14:00 ... 18:00-22:00).
-DEFAULT_TIME_FROM, DEFAULT_TIME_TO = "10:00", "22:00"
+DEFAULT_TIME_FROM, DEFAULT_TIME_TO = "09:00", "22:00"
 _CARGO = ("weight", "length", "width", "height")
 
 
