@@ -226,7 +226,7 @@ def test_client_return(cdek: Client) -> None:
     assert only_error(missing, 400) == {
         "type": "CREATE_CLIENT_RETURN",
         "code": "v2_field_is_empty",
-        "message": "Field is empty [tariff_code]",
+        "message": "[tariff_code] is empty",
     }
     answer = cdek.post(path, json={"tariff_code": 136})
     assert cdek.accepted(answer, "CREATE_CLIENT_RETURN") == order["uuid"]
@@ -340,7 +340,7 @@ def test_print_form_static_errors(cdek: Client, other: Client) -> None:
     assert only_error(cdek.post("/print/orders", json={"orders": []}), 400) == {
         "type": "CREATE",
         "code": "v2_field_is_empty",
-        "message": "Field is empty [orders]",
+        "message": "[orders] is empty",
     }
     too_many = {"orders": [{"order_uuid": str(uuid.uuid4())} for _ in range(101)]}
     assert only_error(cdek.post("/print/barcodes", json=too_many), 400)["code"] == (
@@ -393,9 +393,9 @@ def test_prealert_errors(cdek: Client) -> None:
     assert answer.status_code == 400
     errors = answer.json()["requests"][0]["errors"]
     assert [(e["code"], e["message"]) for e in errors] == [
-        ("v2_field_is_empty", "Field is empty [orders]"),
-        ("v2_field_is_empty", "Field is empty [planned_date]"),
-        ("v2_field_is_empty", "Field is empty [shipment_point]"),
+        ("v2_field_is_empty", "[orders] is empty"),
+        ("v2_field_is_empty", "[planned_date] is empty"),
+        ("v2_field_is_empty", "[shipment_point] is empty"),
     ]
     body = {
         "orders": [{"order_uuid": str(uuid.uuid4())}],
@@ -576,10 +576,10 @@ def test_intake_errors(cdek: Client) -> None:
     assert answer.status_code == 400
     errors = answer.json()["requests"][0]["errors"]
     assert [e["message"] for e in errors] == [
-        "Field is empty [intake_date]",
-        "Field is empty [intake_time_from]",
-        "Field is empty [intake_time_to]",
-        "Field is empty [from_location]",
+        "[intake_date] is empty",
+        "[intake_time_from] is empty",
+        "[intake_time_to] is empty",
+        "[from_location] is empty",
     ]
     times = {
         "intake_date": "2026-08-03",
@@ -632,8 +632,8 @@ def test_delivery_appointment_errors(cdek: Client) -> None:
     answer = cdek.post("/delivery", json={})
     assert answer.status_code == 400
     assert [e["message"] for e in answer.json()["requests"][0]["errors"]] == [
-        "Field is empty [date]",
-        "Field is empty [order_uuid or cdek_number]",
+        "[date] is empty",
+        "[order_uuid or cdek_number] is empty",
     ]
     unknown = cdek.post("/delivery", json={"date": "2026-08-05", "order_uuid": str(uuid.uuid4())})
     assert only_error(unknown, 400)["code"] == "v2_entity_not_found"

@@ -296,7 +296,7 @@ def test_suggest_cities(api: Api) -> None:
     assert [c["code"] for c in suggest(name="Санкт")] == [137]
     assert suggest(name="Zzz") == []
     assert errors_of(api.get("/location/suggest/cities"), 400) == [
-        {"code": "v2_field_is_empty", "message": "Field is empty [name]"}
+        {"code": "v2_field_is_empty", "message": "[name] is empty"}
     ]
 
 
@@ -330,7 +330,7 @@ def test_postal_codes(api: Api) -> None:
     # CDEK's parameter is "code": the city_code other lists take is not read here.
     only_city_code = api.get("/location/postalcodes", params={"city_code": 270})
     assert errors_of(only_city_code, 400) == [
-        {"code": "v2_field_is_empty", "message": "Field is empty [code]"}
+        {"code": "v2_field_is_empty", "message": "[code] is empty"}
     ]
 
 
@@ -535,7 +535,7 @@ def test_calculator_errors(api: Api) -> None:
         "v2_invalid_format",
     ]
     assert errors({**shipment(), "packages": []}, "/calculator/tarifflist") == [
-        {"code": "v2_field_is_empty", "message": "Field is empty [packages]"}
+        {"code": "v2_field_is_empty", "message": "[packages] is empty"}
     ]
     not_json = api.post(
         "/calculator/tariff", data="nope", headers={"Authorization": f"Bearer {api.token}"}
@@ -575,7 +575,7 @@ def test_estimated_intervals_start_period_min_days_after_the_clock(api: Api) -> 
     assert later["date_intervals"][0]["date"] == "2026-08-15"
     bad = api.post("/delivery/estimatedIntervals", json={"from_location": {"code": 44}})
     assert errors_of(bad, 400) == [
-        {"code": "v2_field_is_empty", "message": f"Field is empty [{name}]"}
+        {"code": "v2_field_is_empty", "message": f"[{name}] is empty"}
         for name in ("date_time", "tariff_code", "to_location")
     ]
 
@@ -710,8 +710,8 @@ def test_order_intakes_and_status_changes(api: Api, other: Api) -> None:
     assert error_code(other.call("PATCH", "/intakes", json=change), 400) == "v2_entity_forbidden"
     empty = api.call("PATCH", "/intakes", json={})
     assert errors_of(empty, 400) == [
-        {"code": "v2_field_is_empty", "message": "Field is empty [uuid]"},
-        {"code": "v2_field_is_empty", "message": "Field is empty [status]"},
+        {"code": "v2_field_is_empty", "message": "[uuid] is empty"},
+        {"code": "v2_field_is_empty", "message": "[status] is empty"},
     ]
     assert (
         error_code(api.call("PATCH", "/intakes", json={"uuid": mine[0], "status": "no way"}), 400)

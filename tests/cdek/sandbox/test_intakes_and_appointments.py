@@ -82,7 +82,7 @@ def test_an_intake_without_an_order_says_where_and_what(cdek: SandboxClient) -> 
     no_place = only_error(cdek.post("/intakes", json=TIMES))
     assert (no_place["code"], no_place["message"]) == (
         "v2_field_is_empty",
-        "Field is empty [from_location]",
+        "[from_location] is empty",
     )
     unknown = cdek.post("/intakes", json={**TIMES, "from_location": {"code": 999999}})
     assert only_error(unknown)["code"] == "v2_sender_location_not_recognized"

@@ -36,8 +36,7 @@ def ask(cdek: SandboxClient, to: dict[str, Any], *packages: dict[str, Any]) -> A
 
 def codes(answer: Any) -> list[tuple[str, list[str]]]:
     return [
-        (p["status"]["code"], [i["status"]["code"] for i in p["items"]])
-        for p in answer["packages"]
+        (p["status"]["code"], [i["status"]["code"] for i in p["items"]]) for p in answer["packages"]
     ]
 
 

@@ -65,7 +65,7 @@ def _parameters_empty(wanted: str) -> dict[str, str]:
 
 
 def _field_empty(name: str) -> dict[str, str]:
-    return _error("v2_field_is_empty", f"Field is empty [{name}]")
+    return _error("v2_field_is_empty", f"[{name}] is empty")
 
 
 def _wrong_type(name: str) -> dict[str, str]:

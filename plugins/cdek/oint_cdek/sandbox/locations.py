@@ -44,7 +44,7 @@ def error(code: str, message: str) -> dict[str, str]:
 
 
 def field_empty(name: str) -> dict[str, str]:
-    return error("v2_field_is_empty", f"Field is empty [{name}]")
+    return error("v2_field_is_empty", f"[{name}] is empty")
 
 
 def wrong_type(name: str) -> dict[str, str]:
