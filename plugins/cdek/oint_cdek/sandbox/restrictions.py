@@ -104,7 +104,8 @@ def restrictions(body: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise InputError(errors)
     international = countries[0] != countries[1]
-    packages = body.get("packages") if isinstance(body.get("packages"), list) else []
+    given = body.get("packages")
+    packages: list[Any] = given if isinstance(given, list) else []
     return {
         "packages": [_package_hint(package, international) for package in packages],
         "errors": [],
