@@ -46,6 +46,7 @@ def order(number: str) -> dict[str, Any]:
         "tariff_code": 139,
         "comment": "Пример заказа",
         "delivery_recipient_cost": {"value": 0},
+        "delivery_recipient_cost_adv": [{"threshold": 3000, "sum": 0}],
         "sender": {
             "company": "ООО Книжная лавка",
             "name": "Петров Пётр",
@@ -62,10 +63,12 @@ def order(number: str) -> dict[str, Any]:
                 "length": 20,
                 "width": 15,
                 "height": 10,
+                "comment": "Хрупкое",
                 "items": [
                     {
                         "name": "Книга",
                         "ware_key": "book-1",
+                        "url": "https://shop.example/books/1",
                         "payment": {"value": 0},
                         "cost": 500,
                         "weight": 1200,
@@ -146,6 +149,12 @@ class World:
             "intake_date": "2026-08-05",
             "intake_time_from": "10:00",
             "intake_time_to": "17:00",
+            "name": "Книги",
+            "weight": 1200,
+            "length": 20,
+            "width": 15,
+            "height": 10,
+            "comment": "Подъезд со двора",
             "order_uuid": self.order,
             "need_call": False,
         }
