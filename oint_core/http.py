@@ -196,12 +196,15 @@ class HttpClient:
         timeout: float | None = None,
         retries: int | None = None,
         debug: Callable[[str], None] | None = None,
+        started: float | None = None,
     ) -> None:
         self.service = service
         self.redactor = redactor
         # --timeout bounds the whole call: each attempt gets at most what is left of it, and
         # no retry starts after it.
-        self.deadline = time.monotonic() + (DEFAULT_DEADLINE if timeout is None else timeout)
+        # ``started``: when the call began (``time.monotonic``); by default, now.
+        started = time.monotonic() if started is None else started
+        self.deadline = started + (DEFAULT_DEADLINE if timeout is None else timeout)
         self.attempt_timeout = (
             (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT)
             if timeout is None

@@ -10,6 +10,7 @@ requests reached the server.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from .conftest import (
 )
 
 ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
+FORM = "0b6c1f5e-35c7-4d3e-9a8b-6c0d2e1f4a57"
 TOKEN = "tok-HOSTILE-123456"
 PASSWORD = "pw-HOSTILE-secret"
 DEADLINE = 2.0
@@ -123,6 +125,72 @@ def test_a_slow_token_endpoint_ends_at_the_deadline(
     assert PASSWORD not in str(caught.value)
     assert hostile.seen("/oauth/token$") == 2  # one per call: a token POST is not retried
     assert hostile.seen(PATH[READ]) == 0
+
+
+def test_a_call_waiting_for_another_calls_token_fetch_keeps_its_own_deadline(
+    hostile: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Threads of one account share one token fetch; one with a shorter deadline does not
+    wait past it for the fetch of one with a longer deadline."""
+    monkeypatch.setenv("OINT_CDEK_ACCOUNT", "account-2")
+    monkeypatch.setenv("OINT_CDEK_PASSWORD", PASSWORD)
+    hostile.on("/oauth/token$", slow_headers(0.2))
+
+    def call(timeout: float) -> Any:
+        return oint_core.dispatch("cdek", READ, uuid=ORDER, timeout=timeout)
+
+    slow_call = threading.Thread(target=pytest.raises, args=(TransportError, call, DEADLINE * 3))
+    slow_call.start()
+    for _ in range(500):
+        if hostile.seen("/oauth/token$"):
+            break  # the slow call holds the account's lock now
+        time.sleep(0.01)
+    started = time.monotonic()
+    with pytest.raises(TransportError, match="another call was fetching the CDEK token"):
+        call(DEADLINE / 2)
+    assert time.monotonic() - started < DEADLINE / 2 + MARGIN
+    slow_call.join()
+    assert hostile.seen("/oauth/token$") == 1
+
+
+def print_form_server(hostile: HostileServer) -> None:
+    created = {"entity": {"uuid": FORM}, "requests": [{"state": "ACCEPTED", "errors": []}]}
+    hostile.on("/print/orders$", respond(202, json.dumps(created).encode()))
+    polled = {"entity": {"uuid": FORM, "statuses": [{"code": "PROCESSING"}]}}
+    hostile.on(f"/print/orders/{FORM}$", respond(200, json.dumps(polled).encode()))
+
+
+def test_print_receipt_polls_within_the_deadline_and_says_the_request_was_sent(
+    hostile: HostileServer, tmp_path: Path
+) -> None:
+    print_form_server(hostile)
+    started = time.monotonic()
+    result = run_cli(
+        [
+            "cdek",
+            "PrintReceipt",
+            "--uuids",
+            ORDER,
+            "--token",
+            TOKEN,
+            "--timeout",
+            str(DEADLINE),
+            "--out",
+            str(tmp_path / "receipt.pdf"),
+        ]
+    )
+    assert time.monotonic() - started < DEADLINE + MARGIN
+    assert result.exit_code == 3
+    line = one_line(result.stderr)
+    assert f"print form {FORM} is still PROCESSING at the call's deadline" in line
+    assert "the print request was accepted" in line and "nothing was sent" not in line
+    assert hostile.seen("/print/orders$") == 1
+    assert hostile.seen(f"/print/orders/{FORM}$") >= 2
+    started = time.monotonic()
+    with pytest.raises(TransportError, match="the print request was accepted"):
+        oint_core.dispatch("cdek", "PrintReceipt", uuid_array=[ORDER], token=TOKEN, timeout=2)
+    assert time.monotonic() - started < DEADLINE + MARGIN
+    assert hostile.seen("/print/orders$") == 2
 
 
 # -- 3. a cap on raw and decoded bodies -----------------------------------------------------
@@ -268,12 +336,12 @@ def test_credentials_in_the_base_url_are_never_printed(
     assert "hunter2" not in result.stderr + result.stdout
     assert "> POST http://***@127.0.0.1:" in result.stderr
     monkeypatch.setenv("OINT_CDEK_BASE_URL", f"http://{userinfo}@127.0.0.1:{closed_port()}/v2")
-    result = cli(WRITE, "--debug")
+    result = cli(WRITE, "--debug", "--retries", "0")
     assert result.exit_code == 3
     assert "hunter2" not in result.stderr and "shop:" not in result.stderr
     assert "connection refused by 127.0.0.1:" in result.stderr.splitlines()[-1]
     with pytest.raises(TransportError) as caught:
-        library(WRITE)
+        library(WRITE, retries=0)
     assert "hunter2" not in str(caught.value)
     monkeypatch.setenv("OINT_CDEK_BASE_URL", f"http://{userinfo}@10.0.0.5/v2")
     with pytest.raises(UsageError, match="plain http") as refused:
