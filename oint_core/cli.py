@@ -379,8 +379,8 @@ def _core_options() -> list[click.Option]:
             metavar="SECONDS",
             callback=_core_number,
             default=None,
-            help="Bound on the whole call, retries included [default: 120; each attempt:"
-            " connect 10, read 60].",
+            help="Bound on the whole call: retries, every byte of the answer, token fetches"
+            " [default: 120; each attempt: connect 10, read 60].",
         ),
         click.Option(
             [RETRIES, "--retries"],

@@ -97,6 +97,9 @@ class Watchdog:
 
     def add(self, watch: Watch) -> None:
         with self._wake:
+            if len(self._heap) >= 4096:  # finished watches wait for their deadline: sweep
+                self._heap = [entry for entry in self._heap if not entry[2].done]
+                heapq.heapify(self._heap)
             heapq.heappush(self._heap, (watch.deadline, next(self._order), watch))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="oint-deadline", daemon=True)

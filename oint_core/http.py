@@ -14,6 +14,10 @@ Retry policy (one place, urllib3's ``Retry``; see ``retry_policy``):
   idempotency key, and a write sent twice can be billed twice;
 - no retry starts past the call's deadline (``--timeout``), and none at all with
   ``retries=0``.
+
+The deadline also cuts bytes in flight (``guarded``: a watchdog shuts the socket down), and
+every body is streamed under a size cap (``max_body``), decoded chunk by chunk. After a
+write went out, every transport failure says it may have been processed.
 """
 
 from __future__ import annotations
