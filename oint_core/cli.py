@@ -33,8 +33,15 @@ def _registry() -> Registry:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"oint: {message}", err=True)
+    click.echo(f"oint: {_printable(message)}", err=True)
     sys.exit(code)
+
+
+def _printable(text: str) -> str:
+    """``output.printable``: lone surrogates (a server's ``"\\ud83d"``) as escapes."""
+    from .output import printable
+
+    return printable(text)
 
 
 class OintGroup(click.Group):
@@ -63,7 +70,8 @@ class OintGroup(click.Group):
             if exc.body not in ("", None):
                 from .output import to_json
 
-                click.echo(exc.body if isinstance(exc.body, str) else to_json(exc.body))
+                body = exc.body
+                click.echo(_printable(body) if isinstance(body, str) else to_json(body))
             _fail(f"error: {_one_line(str(exc))}", exc.exit_code)
         except OintError as exc:
             kind = "usage error" if exc.exit_code == EXIT_USAGE else "error"
@@ -83,7 +91,7 @@ def _one_line(text: str) -> str:
 
 def _route_warnings() -> None:
     """Warnings (plugin load failures, CDEK's warnings) go to stderr, one ``oint:`` line each."""
-    notices.set_sink(lambda message: click.echo(f"oint: warning: {message}", err=True))
+    notices.set_sink(lambda message: click.echo(f"oint: warning: {_printable(message)}", err=True))
 
 
 # -- the root: providers and top-level commands ---------------------------------------------
@@ -371,8 +379,8 @@ def _core_options() -> list[click.Option]:
             metavar="SECONDS",
             callback=_core_number,
             default=None,
-            help="Bound on the whole call, retries included [default: 120; each attempt:"
-            " connect 10, read 60].",
+            help="Bound on the whole call: retries, every byte of the answer, token fetches"
+            " [default: 120; each attempt: connect 10, read 60].",
         ),
         click.Option(
             [RETRIES, "--retries"],
@@ -466,7 +474,7 @@ def check_writable(out: str) -> None:
 
 
 def _stderr_line(line: str) -> None:
-    click.echo(line, err=True)
+    click.echo(_printable(line), err=True)
 
 
 def main() -> None:

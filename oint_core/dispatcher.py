@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -77,6 +78,9 @@ class CallContext:
         # "cli" for a one-shot process (providers may persist state such as tokens on disk),
         # "python" for a library caller (state stays in memory).
         self.style = style
+        # The deadline counts from here, not from the first request (which may come after
+        # a wait, e.g. for another thread's token fetch).
+        self.started = time.monotonic()
 
     @cached_property
     def http(self) -> HttpClient:
@@ -88,6 +92,7 @@ class CallContext:
             timeout=self.options.timeout,
             retries=self.options.retries,
             debug=self.options.debug,
+            started=self.started,
         )
 
     def warn(self, message: str) -> None:

@@ -14,6 +14,10 @@ Retry policy (one place, urllib3's ``Retry``; see ``retry_policy``):
   idempotency key, and a write sent twice can be billed twice;
 - no retry starts past the call's deadline (``--timeout``), and none at all with
   ``retries=0``.
+
+The deadline also cuts bytes in flight (``guarded``: a watchdog shuts the socket down), and
+every body is streamed under a size cap (``max_body``), decoded chunk by chunk. After a
+write went out, every transport failure says it may have been processed.
 """
 
 from __future__ import annotations
@@ -21,18 +25,24 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
+import math
+import os
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
+from . import notices
 from .errors import ApiError, TransportError, UsageError
+from .output import printable
 from .redact import Redactor
 
 if TYPE_CHECKING:
     import requests
+
+    from .guarded import Watch
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 60.0
@@ -46,6 +56,14 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_STATUSES_READ = frozenset({429, 502, 503, 504})
 RETRY_STATUSES_WRITE = frozenset({429})  # "Too Many Requests" means: not processed
+
+MIB = 1024 * 1024
+MAX_BODY_ENV = "OINT_MAX_BODY"
+DEFAULT_MAX_BODY = 64 * MIB  # JSON answers: CDEK's largest (all offices) are ~30 MiB
+DEFAULT_MAX_FILE = 512 * MIB  # print forms and photo archives
+# Body chunks: small, so that even a decoder without an output bound (urllib3 < 2.6)
+# inflates one chunk to at most ~32 MiB (deflate's ratio is at most ~1:1032).
+CHUNK = 32 * 1024
 
 # What an Authorization header can carry: visible ASCII, no spaces.
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
@@ -135,7 +153,17 @@ def is_loopback(host: str) -> bool:
 
 
 def host_of(url: str) -> str:
-    return urlsplit(url).netloc or url
+    """The host (and port) of ``url``, never a ``user:password@`` it carries."""
+    netloc = urlsplit(url).netloc
+    return netloc.rpartition("@")[2] if netloc else display_url(url)
+
+
+def display_url(url: str) -> str:
+    """``url`` safe to print: a ``user:password@`` in it becomes ``***@``."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
 
 
 def _first_line(text: str, limit: int = 160) -> str:
@@ -172,18 +200,25 @@ class HttpClient:
         timeout: float | None = None,
         retries: int | None = None,
         debug: Callable[[str], None] | None = None,
+        started: float | None = None,
     ) -> None:
         self.service = service
         self.redactor = redactor
         # --timeout bounds the whole call: each attempt gets at most what is left of it, and
         # no retry starts after it.
-        self.deadline = time.monotonic() + (DEFAULT_DEADLINE if timeout is None else timeout)
+        # ``started``: when the call began (``time.monotonic``); by default, now.
+        started = time.monotonic() if started is None else started
+        self.deadline = started + (DEFAULT_DEADLINE if timeout is None else timeout)
         self.attempt_timeout = (
             (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT)
             if timeout is None
             else (min(timeout, DEFAULT_CONNECT_TIMEOUT), timeout)
         )
+        self.total = DEFAULT_DEADLINE if timeout is None else timeout
         self.retries = DEFAULT_RETRIES if retries is None else retries
+        # Requests of this call that (began to) go out, for truthful messages after them.
+        self.requests_sent = 0
+        self.writes_sent = 0
         self.last_status: int | None = None  # of the last answer, for providers' checks
         self._debug = debug
 
@@ -193,7 +228,7 @@ class HttpClient:
         parts = urlsplit(url)
         if carries_secret and parts.scheme == "http" and not is_loopback(parts.hostname or ""):
             raise UsageError(
-                f"refusing to send credentials over plain http:// to {parts.netloc}:"
+                f"refusing to send credentials over plain http:// to {host_of(url)}:"
                 " use https://, or http:// only for a loopback address (127.0.0.1, localhost)"
             )
 
@@ -237,6 +272,10 @@ class HttpClient:
                 )
             headers["Authorization"] = f"Bearer {bearer}"
         host = host_of(url)
+        userinfo = urlsplit(url).netloc.rpartition("@")[0]
+        for secret in (userinfo, userinfo.partition(":")[2]):  # never printed, whatever
+            self.redactor.add(secret)  # length or spelling (see display_url)
+            self.redactor.add(unquote(secret))
         prepared = requests.Request(
             method, url, headers=headers, params=params, json=json_body, data=form
         )
@@ -244,15 +283,20 @@ class HttpClient:
         try:
             request = session.prepare_request(prepared)
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
-            raise UsageError(self.redactor(f"invalid URL {url!r}: {exc}")) from None
+            shown = display_url(url)
+            raise UsageError(
+                self.redactor(f"invalid URL {shown!r}: {str(exc).replace(url, shown)}")
+            ) from None
         if self._debug is not None:
-            self.debug(f"> {request.method} {request.url}")
+            self.debug(f"> {request.method} {display_url(request.url or url)}")
             for name, value in self.redactor.headers(request.headers).items():
                 self.debug(f"> {name}: {value}")
         self.refuse_plain_http(request.url or url, carries_secret=bearer is not None or bool(form))
+        limit = max_body(binary)
+        verb = (request.method or method).upper()
         started = time.perf_counter()
         policy = retry_policy(
-            request.method or method,
+            verb,
             self.retries,
             self.deadline,
             on_retry=self.debug if self._debug else None,
@@ -260,54 +304,145 @@ class HttpClient:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:  # a write sent now could reach the server after we gave up on it
             raise TransportError(
-                f"the call's deadline passed before the request to {host} was sent;"
-                " nothing was sent (raise --timeout)",
+                f"the call's deadline passed before the {verb} to {host} was sent;"
+                f" {self.nothing_sent()} (raise --timeout)",
                 host=host,
             )
         connect, read = self.attempt_timeout
-        settings = environment_settings(session, request.url or url)
+        settings = {**environment_settings(session, request.url or url), "stream": True}
+        from .guarded import WATCHDOG, Watch, current_watch
         from .retrying import current_policy
 
-        token = current_policy.set(policy)
+        watch = Watch(self.deadline)
+        tokens = (current_policy.set(policy), current_watch.set(watch))
+        WATCHDOG.add(watch)
         try:
-            response = session.send(
-                request,
-                timeout=(min(connect, remaining), min(read, remaining)),
-                allow_redirects=False,  # a redirected write must not become a GET, nor a
-                **settings,  # secret go to a host refuse_plain_http never saw
-            )
-        except requests.exceptions.RequestException as exc:
-            self.debug(f"< failed after {(time.perf_counter() - started) * 1000:.0f} ms")
-            raise TransportError(self.redactor(describe_failure(exc, host)), host=host) from None
+            try:
+                response = session.send(
+                    request,
+                    timeout=(min(connect, remaining), min(read, remaining)),
+                    allow_redirects=False,  # a redirected write must not become a GET, nor a
+                    **settings,  # secret go to a host refuse_plain_http never saw
+                )
+            except requests.exceptions.RequestException as exc:
+                self.debug(f"< failed after {(time.perf_counter() - started) * 1000:.0f} ms")
+                raise self._failure(describe_failure(exc, host), verb, host, watch) from None
+            self.last_status = response.status_code
+            elapsed = (time.perf_counter() - started) * 1000
+            self.debug(f"< {response.status_code} {response.reason} ({elapsed:.0f} ms)")
+            body = self._body(response, verb, host, watch, limit)
         finally:
-            current_policy.reset(token)
-        self.last_status = response.status_code
-        elapsed = (time.perf_counter() - started) * 1000
-        self.debug(f"< {response.status_code} {response.reason} ({elapsed:.0f} ms)")
-        return self._read(response, host, binary)
+            watch.close()
+            if watch.sent:
+                self.requests_sent += 1
+                self.writes_sent += verb in WRITES
+            current_watch.reset(tokens[1])
+            current_policy.reset(tokens[0])
+        return self._read(response, body, host, binary, verb)
 
-    def _read(self, response: requests.Response, host: str, binary: bool) -> Any:
+    def time_left(self) -> float:
+        """Seconds until the call's deadline (negative once it has passed)."""
+        return self.deadline - time.monotonic()
+
+    def nothing_sent(self) -> str:
+        """How a message ends when a request of this call was not sent: "nothing was sent",
+        or what earlier requests of the call did go out."""
+        if self.writes_sent:
+            return (
+                "it was not sent, but an earlier write of this call was, and may have been"
+                " processed"
+            )
+        return "nothing more was sent" if self.requests_sent else "nothing was sent"
+
+    def _failure(self, what: str, verb: str, host: str, watch: Watch) -> TransportError:
+        """A TransportError saying what failed and, after a write went out, that it may
+        have been processed (CDEK has no idempotency key: the caller must check)."""
+        if watch.expired or (watch.sent and self.time_left() <= 0):
+            what = f"{host} did not answer in time: the call's {self.total:g} s deadline passed"
+        if watch.sent and verb in WRITES:
+            what += (
+                f"; the {verb} was sent and may have been processed: check before sending it again"
+            )
+        return TransportError(self.redactor(what), host=host)
+
+    def _body(
+        self, response: requests.Response, verb: str, host: str, watch: Watch, limit: int
+    ) -> bytes:
+        """The whole body, decoded (gzip, deflate), read in chunks under the size cap and
+        the deadline; the connection is dropped if it is not read to its end."""
+        import urllib3
+
+        raw = response.raw
+        finished = False
+        try:
+            coding = response.headers.get("Content-Encoding", "")
+            if "," in coding:  # each layer multiplies: nobody sends this but a bomb
+                raise self._failure(
+                    f"{host} answered with stacked content encodings ({coding!r})",
+                    verb,
+                    host,
+                    watch,
+                )
+            declared = response.headers.get("Content-Length", "").strip()
+            if declared.isdigit() and int(declared) > limit:
+                raise self._failure(too_big(host, limit), verb, host, watch)
+            body = bytearray()
+            for chunk in raw.stream(CHUNK, decode_content=True):
+                body += chunk
+                if len(body) > limit or raw.tell() > limit:
+                    raise self._failure(too_big(host, limit), verb, host, watch)
+                if watch.expired or self.time_left() <= 0:
+                    watch.fire()
+                    raise self._failure("", verb, host, watch)
+            if watch.expired:  # a cut header block or body can look complete: it is not
+                raise self._failure("", verb, host, watch)
+            finished = True
+            return bytes(body)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if isinstance(exc, urllib3.exceptions.DecodeError) and not watch.expired:
+                what = f"{host} sent a body that cannot be decoded ({coding or 'identity'})"
+            else:
+                what = describe_failure(exc, host)
+            raise self._failure(what, verb, host, watch) from None
+        finally:
+            if not finished:
+                response.close()  # a half-read connection must not go back to the pool
+
+    def _parse(self, text: str, host: str) -> Any:
+        value, odd = parse_json(text)
+        if odd:
+            notices.warn(
+                f"{self.service}: {host} answered with NaN or Infinity, which JSON does not"
+                " have; read as null"
+            )
+        return value
+
+    def _read(
+        self, response: requests.Response, content: bytes, host: str, binary: bool, verb: str
+    ) -> Any:
         status = response.status_code
         if 200 <= status < 300 and binary:
-            return response.content
+            return content
         # A service that echoes a secret back must not make us print it: a JSON body is
         # parsed first and its string values redacted (so a secret echoed as a ``\u`` escape
         # is found, and a short secret never masks digits of a number); other text is
         # redacted as text.
-        text = response.content.decode("utf-8", "replace")
+        text = content.decode("utf-8", "replace")
         if 200 <= status < 300:
             if not text.strip():
                 return {}
             try:
-                return self.redactor.value(json.loads(text))
+                return self.redactor.value(self._parse(text, host))
             except ValueError:
-                raise TransportError(
+                what = (
                     f"{host} answered {status} with a body that is not valid JSON:"
-                    f" {_first_line(self.redactor(text), 80)!r}",
-                    host=host,
-                ) from None
+                    f" {printable(_first_line(self.redactor(text), 80))!r}"
+                )
+                if verb in WRITES:
+                    what += f"; the {verb} was processed (status {status}): check its result"
+                raise TransportError(what, host=host) from None
         try:
-            body: Any = self.redactor.value(json.loads(text)) if text.strip() else ""
+            body: Any = self.redactor.value(self._parse(text, host)) if text.strip() else ""
         except ValueError:
             body = self.redactor(text)
         errors = error_list(body)
@@ -323,11 +458,56 @@ class HttpClient:
         else:
             detail = "no error details"
         raise ApiError(
-            self.redactor(f"{self.service} answered {status} {response.reason}: {detail}"),
+            printable(
+                self.redactor(f"{self.service} answered {status} {response.reason}: {detail}")
+            ),
             status=status,
             body=body,
             errors=errors,
         )
+
+
+def parse_json(text: str) -> tuple[Any, bool]:
+    """JSON as Python, and whether the text held values JSON does not have.
+
+    ``NaN``, ``Infinity`` and numbers beyond a float's range (``1e999``) become ``None``, so
+    that what oint prints is always JSON; nesting too deep to parse is a ``ValueError``
+    like any other malformed text. Lone surrogate escapes (``"\\ud83d"``) are kept; the CLI
+    prints them escaped (``output.to_json``).
+    """
+    odd = False
+
+    def constant(_: str) -> None:
+        nonlocal odd
+        odd = True
+
+    def number(text: str) -> float | None:
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        constant(text)
+        return None
+
+    try:
+        return json.loads(text, parse_constant=constant, parse_float=number), odd
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def max_body(binary: bool) -> int:
+    """The most bytes an answer may have, raw or decoded: ``OINT_MAX_BODY`` when set, else
+    64 MiB for JSON and 512 MiB for files (PDF, ZIP)."""
+    text = os.environ.get(MAX_BODY_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_FILE if binary else DEFAULT_MAX_BODY
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise UsageError(f"{MAX_BODY_ENV}: {text!r} is not a positive whole number of bytes")
+    return int(text)
+
+
+def too_big(host: str, limit: int) -> str:
+    size = f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit} bytes"
+    return f"{host} answered with a body over {size}, refused (raise {MAX_BODY_ENV})"
 
 
 def describe_failure(exc: BaseException, host: str) -> str:

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from .errors import OintError, UsageError
 
+# A UTF-16 surrogate alone: JSON's "\ud83d" parses to one, and no UTF-8 stream takes it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def to_json(value: Any) -> str:
-    """Indented UTF-8 JSON; Cyrillic stays readable instead of ``\\uXXXX``."""
-    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    """Indented UTF-8 JSON; Cyrillic stays readable instead of ``\\uXXXX``.
+
+    A lone surrogate (a server's ``"\\ud83d"`` without its pair) is written back as that
+    escape: the output stays the same JSON value, and printable as UTF-8.
+    """
+    return printable(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def printable(text: str) -> str:
+    """``text`` with each lone surrogate written as its ``\\uXXXX`` escape."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def write_result(value: Any, out: str | None) -> None:

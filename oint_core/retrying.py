@@ -18,8 +18,11 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
+from .guarded import POOL_CLASSES
+
 if TYPE_CHECKING:
     from urllib3.connectionpool import ConnectionPool
+    from urllib3.poolmanager import ProxyManager
     from urllib3.response import BaseHTTPResponse
 
 # The policy of the request being sent on this thread (set around each send).
@@ -68,7 +71,18 @@ class DeadlineRetry(Retry):
 
 
 class PolicyAdapter(HTTPAdapter):
-    """An HTTPAdapter whose retries are the policy of the request being sent."""
+    """An HTTPAdapter whose retries are the policy of the request being sent, and whose
+    connections the call's deadline can cut (``guarded``)."""
+
+    def init_poolmanager(self, *args: Any, **kw: Any) -> None:
+        super().init_poolmanager(*args, **kw)
+        self.poolmanager.pool_classes_by_scheme = POOL_CLASSES
+
+    def proxy_manager_for(self, proxy: str, **kw: Any) -> ProxyManager:
+        manager: ProxyManager = super().proxy_manager_for(proxy, **kw)
+        if not proxy.lower().startswith("socks"):  # SOCKS pools are urllib3's own
+            manager.pool_classes_by_scheme = POOL_CLASSES
+        return manager
 
     @property
     def max_retries(self) -> Retry:

@@ -22,10 +22,10 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from oint_core import ApiError, UsageError
+from oint_core import ApiError, TransportError, UsageError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -146,6 +146,22 @@ def _lock(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
+@contextlib.contextmanager
+def _held(ctx: CallContext, key: str) -> Iterator[None]:
+    """The account's lock, waited for no longer than the call's deadline (another thread
+    may be fetching the token from a slow server under a longer one)."""
+    lock = _lock(key)
+    if not lock.acquire(timeout=max(0.0, ctx.http.time_left())):
+        raise TransportError(
+            "the call's deadline passed while another call was fetching the CDEK token;"
+            f" {ctx.http.nothing_sent()} (raise --timeout)"
+        )
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def request_token(ctx: CallContext, root: str, credentials: Credentials) -> dict[str, Any]:
     """``POST {root}/oauth/token``, CDEK's client-credentials grant, as a form body."""
     ctx.redactor.add(credentials.password)
@@ -173,7 +189,7 @@ def _managed_token(
     """
     key = cache_key(credentials.account, root)
     persistent = ctx.style == "cli"
-    with _lock(key):
+    with _held(ctx, key):
         cached = _memory.get(key) or (_read_file(key) if persistent else None)
         if cached is not None and cached.fresh() and cached.access_token != rejected:
             _memory[key] = cached

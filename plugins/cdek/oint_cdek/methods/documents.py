@@ -66,28 +66,47 @@ def _check_wait(wait: float) -> None:
 def _wait_and_download(
     ctx: CallContext, kind: str, token: str | None, created: Any, wait: float, test_api: bool
 ) -> bytes:
-    """Poll the new form until READY (then download it), INVALID/REMOVED, or ``wait`` runs out."""
+    """Poll the new form until READY (then download it), INVALID/REMOVED, or ``wait`` runs out.
+
+    The call's deadline (``--timeout``) bounds the polling too; every failure from here on
+    says that the print request was sent and accepted, and which form to fetch later.
+    """
     uuid = (created.get("entity") or {}).get("uuid") if isinstance(created, dict) else None
     if not uuid:
         raise ApiError(
             "CDEK accepted the print request without a form uuid", status=202, body=created
         )
-    deadline = time.monotonic() + wait
+    accepted = f"the print request was accepted: form {uuid} can be fetched later"
+    patience = time.monotonic() + wait
     step = FIRST_WAIT
+    status = "unknown"
     while True:
-        time.sleep(max(0.0, min(step, deadline - time.monotonic())))
-        form = call(ctx, "GET", f"/print/{kind}/{uuid}", token=token, test_api=test_api)
-        url = form_url(form)
-        if url:
-            return download_form(ctx, url, token, test_api)
+        left = min(patience - time.monotonic(), ctx.http.time_left())
+        time.sleep(max(0.0, min(step, left)))
+        if ctx.http.time_left() <= 0:
+            raise TransportError(
+                f"print form {uuid} is still {status} at the call's deadline"
+                f" ({ctx.http.total:g} s); {accepted}"
+            )
+        try:
+            form = call(ctx, "GET", f"/print/{kind}/{uuid}", token=token, test_api=test_api)
+            url = form_url(form)
+            if url:
+                return download_form(ctx, url, token, test_api)
+        except ApiError as exc:
+            raise ApiError(
+                f"{exc}; {accepted}", status=exc.status, body=exc.body, errors=exc.errors
+            ) from None
+        except TransportError as exc:
+            raise TransportError(f"{exc}; {accepted}", host=exc.host) from None
         status = form_status(form)
         if status in FAILED_FORM_STATES:
             raise ApiError(
                 f"print form {uuid} ended {status}", status=200, body=form, errors=error_list(form)
             )
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= patience:
             raise TransportError(
-                f"print form {uuid} is still {status} after {wait:g} s (raise --wait)"
+                f"print form {uuid} is still {status} after {wait:g} s (raise --wait); {accepted}"
             )
         step = min(step * 2, MAX_WAIT_STEP)
 

@@ -1,0 +1,234 @@
+"""A misbehaving HTTP server on 127.0.0.1, written on raw sockets, with a mode per fault.
+
+Byte-level faults (a header a byte a second, a gzip bomb, a ``103`` before the answer) are
+out of reach of ordinary test servers, so this one parses just enough of each request to
+log it and then does exactly what its mode says. Test modules get it through the
+``hostile`` fixture (they may import only from conftest).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+Mode = Callable[[socket.socket], None]
+
+
+@dataclass(frozen=True)
+class Seen:
+    method: str
+    path: str
+
+
+class HostileServer:
+    """Answers each request with the mode of the first route whose pattern is found in its
+    path (else the default mode), then closes the connection; logs every request."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self.requests: list[Seen] = []
+        self.routes: list[tuple[str, Mode]] = []
+        self.default: Mode = respond(404, b'{"errors": [{"code": "not_found"}]}')
+        self._stopped = threading.Event()
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v2"
+
+    def on(self, pattern: str, mode: Mode) -> HostileServer:
+        self.routes.append((pattern, mode))
+        return self
+
+    def seen(self, pattern: str = "") -> int:
+        """How many requests whose path matches ``pattern`` reached the server."""
+        return sum(1 for r in list(self.requests) if re.search(pattern, r.path))
+
+    def close(self) -> None:
+        self._stopped.set()
+        self._listener.close()
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+
+    def _accept(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                self._connections.append(connection)
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        try:
+            connection.settimeout(30)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            method, path, _ = lines[0].split(" ", 2)
+            length = 0
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            while len(body) < length:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+            self.requests.append(Seen(method, path))
+            mode = next((m for p, m in self.routes if re.search(p, path)), self.default)
+            mode(connection)
+        except OSError:
+            pass  # the client gave up: that is what most modes are for
+        finally:
+            connection.close()
+
+
+def _head(status: int, headers: dict[str, str]) -> bytes:
+    lines = [f"HTTP/1.1 {status} X", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join([*lines, "Connection: close", "", ""])).encode("latin-1")
+
+
+def respond(status: int, body: bytes, **headers: str) -> Mode:
+    """An ordinary answer (``content_type``-style keywords become headers)."""
+    fields = {"Content-Type": "application/json", "Content-Length": str(len(body))}
+    fields.update({k.replace("_", "-").title(): v for k, v in headers.items()})
+
+    def mode(connection: socket.socket) -> None:
+        connection.sendall(_head(status, fields) + body)
+
+    return mode
+
+
+def raw(data: bytes) -> Mode:
+    """Exactly these bytes."""
+    return lambda connection: connection.sendall(data)
+
+
+def slow_headers(interval: float = 1.0) -> Mode:
+    """A status line, then one header byte every ``interval`` seconds, for ever."""
+
+    def mode(connection: socket.socket) -> None:
+        connection.sendall(b"HTTP/1.1 200 OK\r\n")
+        while True:
+            connection.sendall(b"X")
+            time.sleep(interval)
+
+    return mode
+
+
+def slow_body(interval: float = 1.0, length: int = 10_000) -> Mode:
+    """Headers at once, then the body one byte every ``interval`` seconds."""
+
+    def mode(connection: socket.socket) -> None:
+        headers = {"Content-Type": "application/json", "Content-Length": str(length)}
+        connection.sendall(_head(200, headers) + b"[")
+        while True:
+            time.sleep(interval)
+            connection.sendall(b" ")
+
+    return mode
+
+
+def endless_body(declare: int | None = None) -> Mode:
+    """A body of zeros (inside a JSON string) that never ends, sent as fast as it is read;
+    ``declare`` puts that Content-Length in the headers."""
+
+    def mode(connection: socket.socket) -> None:
+        headers = {"Content-Type": "application/json"}
+        if declare is not None:
+            headers["Content-Length"] = str(declare)
+        connection.sendall(_head(200, headers) + b'"')
+        block = b"0" * 65536
+        while True:
+            connection.sendall(block)
+
+    return mode
+
+
+@functools.lru_cache(maxsize=1)
+def gzip_bomb() -> bytes:
+    """About 1 MB of gzip that inflates to 1 GiB of zeros (64 members of 16 MiB each)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    member = packer.compress(bytes(16 << 20)) + packer.flush()
+    return member * 64
+
+
+def bomb(status: int = 200) -> Mode:
+    def mode(connection: socket.socket) -> None:
+        body = gzip_bomb()
+        headers = {
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+            "Content-Length": str(len(body)),
+        }
+        connection.sendall(_head(status, headers) + body)
+
+    return mode
+
+
+@pytest.fixture
+def hostile(monkeypatch: pytest.MonkeyPatch) -> Iterator[HostileServer]:
+    """A hostile server, with ``OINT_CDEK_BASE_URL`` pointing at it."""
+    server = HostileServer()
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", server.base_url)
+    yield server
+    server.close()
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss_mb: float
+
+
+def run_oint(*args: str, tmp: Path, env: dict[str, str] | None = None, limit: float = 60) -> Run:
+    """``oint ARGS`` as a separate process (real stdout/stderr encodings), with its time and
+    its own peak memory (``wait4`` reports the rusage of that one child); killed after
+    ``limit`` seconds."""
+    script = Path(sys.executable).with_name("oint")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "oint"]
+    out, err = tmp / "stdout", tmp / "stderr"
+    started = time.monotonic()
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
+            [*command, *args], stdout=stdout, stderr=stderr, env={**os.environ, **(env or {})}
+        )
+        killer = threading.Timer(limit, process.kill)
+        killer.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        killer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Run(
+        code=process.returncode,
+        stdout=out.read_text(encoding="utf-8"),
+        stderr=err.read_text(encoding="utf-8"),
+        seconds=time.monotonic() - started,
+        peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+    )
