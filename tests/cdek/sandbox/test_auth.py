@@ -15,7 +15,7 @@ from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD
 from oint_cdek.sandbox.server import RunningSandbox
 
 from ..conftest import OTHER_ACCOUNT, OTHER_SECRET, get_token
-from .conftest import JSON_TYPE, Client, FakeClock, only_error, request_states
+from .conftest import JSON_TYPE, Client, FakeClock, only_error, only_error_at, request_states
 
 
 def b64url_json(part: str) -> Any:
@@ -148,6 +148,28 @@ def test_token_of_a_reset_sandbox_is_unknown(cdek: Client) -> None:
     assert cdek.control("POST", "/reset").status_code == 200
     answer = cdek.get(f"/orders/{uuid.uuid4()}")
     assert only_error(answer)["code"] == "v2_authorization_incorrect"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/deliverypoints"),
+        ("GET", "/location/regions"),
+        ("GET", "/check?date=2026-08-01"),
+        ("GET", "/registries?date=2026-08-01"),
+        ("GET", "/payment?date=2026-08-01"),
+        ("POST", "/print/orders"),
+        ("POST", "/intakes"),
+        ("PATCH", "/orders"),
+    ],
+)
+def test_bearer_required(ref: Client, method: str, path: str) -> None:
+    answer = ref.call(method, path, headers={})
+    assert only_error_at(answer, 401) == {
+        "type": "AUTH",
+        "code": "unauthorized",
+        "message": "Full authentication is required",
+    }
 
 
 # --- accounts ------------------------------------------------------------------------------------

@@ -6,7 +6,16 @@ import uuid
 
 import pytest
 
-from .conftest import Client, FakeClock, only_error, request_states, status_codes
+from .conftest import (
+    Client,
+    FakeClock,
+    cod_order_body,
+    codes,
+    only_error,
+    only_error_at,
+    request_states,
+    status_codes,
+)
 
 # --- refusal -------------------------------------------------------------------------------------
 
@@ -157,3 +166,93 @@ def test_delete_unknown_order(cdek: Client) -> None:
     answer = cdek.delete(f"/orders/{uuid.uuid4()}")
     assert answer.status_code == 400
     assert only_error(answer)["code"] == "v2_entity_not_found"
+
+
+# --- PATCH /v2/orders ----------------------------------------------------------------------------
+
+
+def test_update_order_merges_changes_once_settled(slow: Client) -> None:
+    order = slow.created_cod_order()
+    changes = {
+        "uuid": order["uuid"],
+        "cdek_number": "0000000000",  # names the order; never changes it
+        "comment": "second",
+        "tariff_code": 137,
+        "recipient": {"name": "Пётр Иванов", "phones": [{"number": "+79990000002"}]},
+    }
+    answer = slow.call("PATCH", "/orders", json=changes)
+    assert slow.accepted(answer, "UPDATE") == order["uuid"]
+
+    pending = slow.read(f"/orders/{order['uuid']}")
+    assert pending["entity"]["comment"] == "first"
+    assert [(r["type"], r["state"]) for r in pending["requests"]] == [
+        ("CREATE", "SUCCESSFUL"),
+        ("UPDATE", "ACCEPTED"),
+    ]
+    slow.advance()
+    settled = slow.read(f"/orders/{order['uuid']}")
+    entity = settled["entity"]
+    assert settled["requests"][1]["state"] == "SUCCESSFUL"
+    assert entity["comment"] == "second"
+    assert entity["tariff_code"] == 137
+    assert {k: entity["recipient"][k] for k in changes["recipient"]} == changes["recipient"]
+    assert entity["cdek_number"] == order["cdek_number"]
+    assert entity["packages"] == order["packages"]  # untouched keys stay
+    assert entity["delivery_detail"] != order["delivery_detail"]  # priced by the new tariff
+    assert codes(entity["statuses"]) == ["CREATED", "ACCEPTED"]
+
+
+def test_update_order_errors(slow: Client) -> None:
+    answer = slow.call("PATCH", "/orders", json={"uuid": str(uuid.uuid4()), "comment": "x"})
+    assert only_error_at(answer, 400) == {
+        "type": "UPDATE",
+        "code": "v2_entity_not_found",
+        "message": answer.json()["requests"][0]["errors"][0]["message"],
+    }
+    answer = slow.call("PATCH", "/orders", json={"comment": "x"})
+    assert only_error_at(answer, 400)["code"] == "v2_field_is_empty"
+
+    fresh = slow.accepted(slow.post("/orders", json=cod_order_body()))
+    answer = slow.call("PATCH", "/orders", json={"uuid": fresh, "comment": "x"})
+    assert slow.accepted(answer, "UPDATE") == fresh  # ACCEPTED: CDEK takes updates already
+
+    slow.advance()
+    answer = slow.call("PATCH", "/orders", json={"uuid": fresh, "tariff_code": "abc"})
+    assert only_error_at(answer, 400)["code"] == "v2_invalid_value_type"
+
+    slow.accepted(slow.call("DELETE", f"/orders/{fresh}"), "DELETE")
+    slow.advance()
+    answer = slow.call("PATCH", "/orders", json={"uuid": fresh, "comment": "x"})
+    assert only_error_at(answer, 400)["code"] == "v2_entity_not_found"  # deleted: not found
+
+
+# --- POST /v2/orders/{uuid}/clientReturn ---------------------------------------------------------
+
+
+def test_client_return(slow: Client) -> None:
+    order = slow.created_cod_order()
+    path = f"/orders/{order['uuid']}/clientReturn"
+    missing = slow.post(path, json={})
+    assert only_error_at(missing, 400) == {
+        "type": "CREATE_CLIENT_RETURN",
+        "code": "v2_field_is_empty",
+        "message": "[tariff_code] is empty",
+    }
+    answer = slow.post(path, json={"tariff_code": 136})
+    assert slow.accepted(answer, "CREATE_CLIENT_RETURN") == order["uuid"]
+    slow.advance()
+    requests_ = slow.read(f"/orders/{order['uuid']}")["requests"]
+    assert (requests_[-1]["type"], requests_[-1]["state"]) == ("CREATE_CLIENT_RETURN", "SUCCESSFUL")
+
+
+def test_client_return_errors(slow: Client) -> None:
+    answer = slow.post(f"/orders/{uuid.uuid4()}/clientReturn", json={"tariff_code": 136})
+    assert only_error_at(answer, 400)["code"] == "v2_entity_not_found"
+    fresh = slow.accepted(slow.post("/orders", json=cod_order_body()))
+    answer = slow.post(f"/orders/{fresh}/clientReturn", json={"tariff_code": 136})
+    assert only_error_at(answer, 400)["code"] == "v2_order_forbidden_status"
+    slow.advance()
+    slow.accepted(slow.call("DELETE", f"/orders/{fresh}"), "DELETE")
+    slow.advance()
+    answer = slow.post(f"/orders/{fresh}/clientReturn", json={"tariff_code": 136})
+    assert only_error_at(answer, 400)["code"] == "v2_entity_not_found"  # deleted: not found
