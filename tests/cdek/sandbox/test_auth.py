@@ -15,7 +15,16 @@ from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD
 from oint_cdek.sandbox.server import RunningSandbox
 
 from ..conftest import OTHER_ACCOUNT, OTHER_SECRET, get_token
-from .conftest import JSON_TYPE, Client, FakeClock, only_error, only_error_at, request_states
+from .conftest import (
+    JSON_TYPE,
+    Client,
+    FakeClock,
+    errors_of,
+    only_error,
+    only_error_at,
+    request_states,
+    shipment,
+)
 
 
 def b64url_json(part: str) -> Any:
@@ -170,6 +179,35 @@ def test_bearer_required(ref: Client, method: str, path: str) -> None:
         "code": "unauthorized",
         "message": "Full authentication is required",
     }
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/location/suggest/cities?name=Mo"),
+        ("GET", "/location/cities"),
+        ("GET", "/location/postalcodes?code=44"),
+        ("GET", "/location/coordinates?latitude=55&longitude=37"),
+        ("POST", "/calculator/tariff"),
+        ("POST", "/calculator/tarifflist"),
+        ("POST", "/calculator/tariffAndService"),
+        ("GET", "/calculator/alltariffs"),
+        ("POST", "/international/package/restrictions"),
+        ("POST", "/delivery/estimatedIntervals"),
+        ("POST", "/reverse/availability"),
+        ("POST", "/intakes/availableDays"),
+        ("PATCH", "/intakes"),
+        ("POST", "/photoDocument"),
+        ("GET", "/webhooks"),
+        ("POST", "/webhooks"),
+        ("DELETE", f"/webhooks/{uuid.UUID(int=1)}"),
+    ],
+)
+def test_bearer_required_before_reading_a_body(api: Client, method: str, path: str) -> None:
+    answer = api.call(method, path, headers={}, json=shipment())
+    assert errors_of(answer, 401) == [
+        {"code": "unauthorized", "message": "Full authentication is required"}
+    ]
 
 
 # --- accounts ------------------------------------------------------------------------------------

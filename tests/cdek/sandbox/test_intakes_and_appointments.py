@@ -10,7 +10,16 @@ from datetime import timedelta
 from typing import Any
 
 from ..conftest import get_token
-from .conftest import RECORDED_LIKE, Client, cod_order_body, codes, only_error_400, only_error_at
+from .conftest import (
+    RECORDED_LIKE,
+    Client,
+    cod_order_body,
+    codes,
+    error_code,
+    errors_of,
+    only_error_400,
+    only_error_at,
+)
 
 TIMES = {"intake_date": "2026-08-10", "intake_time_from": "10:00", "intake_time_to": "17:00"}
 
@@ -191,6 +200,109 @@ def test_intake_errors(slow: Client) -> None:
     assert only_error_at(slow.get(f"/intakes/{uuid.uuid4()}"), 400)["code"] == "v2_entity_not_found"
     missing = slow.call("DELETE", f"/intakes/{uuid.uuid4()}")
     assert only_error_at(missing, 400)["code"] == "v2_entity_not_found"
+
+
+def test_available_days_skip_weekends(api: Client) -> None:
+    def days(**body: Any) -> list[str]:
+        return api.ok(
+            "POST", "/intakes/availableDays", json={"from_location": {"code": 270}, **body}
+        )["date"]
+
+    # The clock says Friday 2026-08-07: from tomorrow (Saturday) on, weekdays only.
+    assert days() == ["2026-08-10", "2026-08-11", "2026-08-12", "2026-08-13", "2026-08-14"]
+    assert days(date="2026-08-08") == days(date="2026-08-09") == days()
+    assert days(date="2026-08-12") == [
+        "2026-08-12",
+        "2026-08-13",
+        "2026-08-14",
+        "2026-08-17",
+        "2026-08-18",
+    ]
+    assert days(date="2026-08-07") == [
+        "2026-08-07",
+        "2026-08-10",
+        "2026-08-11",
+        "2026-08-12",
+        "2026-08-13",
+    ]
+    api.advance(4 * 86400)  # Tuesday 2026-08-11
+    assert days() == ["2026-08-12", "2026-08-13", "2026-08-14", "2026-08-17", "2026-08-18"]
+    by_name = api.ok("POST", "/intakes/availableDays", json={"from_location": {"city": "Омск"}})
+    assert by_name["date"] == days()
+
+    bad_location = api.post("/intakes/availableDays", json={"from_location": {"code": 1}})
+    assert error_code(bad_location, 400) == "v2_entity_not_found"
+    missing = api.post("/intakes/availableDays", json={"date": "2026-08-32"})
+    assert [e["code"] for e in errors_of(missing, 400)] == [
+        "v2_field_is_empty",
+        "v2_invalid_format",
+    ]
+
+
+def test_order_intakes_and_status_changes(api: Client, other: Client) -> None:
+    order = api.created_order("v2-intakes-1")
+    mine = [
+        api.accepted(api.post("/intakes", json={**TIMES, "order_uuid": order["uuid"]})),
+        api.accepted(api.post("/intakes", json={**TIMES, "cdek_number": order["cdek_number"]})),
+    ]
+    # Names no order, so says where to come.
+    api.accepted(api.post("/intakes", json={**TIMES, "from_location": {"code": 44}}))
+    needs_call = {"code": "PROCESSING_REQUIRED", "add_status": "CALL_REQUIRED"}
+    patched = api.call("PATCH", "/intakes", json={"uuid": mine[0], "status": needs_call})
+    assert error_code(patched, 400) == "v2_order_forbidden_status"  # CREATE still processing
+    api.advance()
+
+    listed = api.read(f"/orders/{order['uuid']}/intakes")
+    assert [i["uuid"] for i in listed] == mine
+    assert listed == [api.read(f"/intakes/{u}")["entity"] for u in mine]
+    assert listed[0]["statuses"][0]["code"] == "READY_FOR_APPOINTMENT"
+    fresh = api.created_order("v2-intakes-2")
+    assert api.read(f"/orders/{fresh['uuid']}/intakes") == []
+    assert error_code(api.get(f"/orders/{uuid.uuid4()}/intakes"), 400) == "v2_entity_not_found"
+    assert error_code(other.get(f"/orders/{order['uuid']}/intakes"), 400) == "v2_entity_forbidden"
+
+    change = {"uuid": mine[0], "status": needs_call}
+    api.accepted(api.call("PATCH", "/intakes", json=change), "UPDATE", status=200)
+    again = api.call("PATCH", "/intakes", json=change)
+    assert error_code(again, 400) == "v2_similar_request_still_processed"
+    before = api.read(f"/intakes/{mine[0]}")
+    assert before["entity"]["statuses"][0]["code"] == "READY_FOR_APPOINTMENT"
+    api.advance()
+    after = api.read(f"/intakes/{mine[0]}")
+    assert [s["code"] for s in after["entity"]["statuses"]] == [
+        "PROCESSING_REQUIRED",
+        "READY_FOR_APPOINTMENT",
+        "CREATED",
+        "ACCEPTED",
+    ]
+    assert [(r["type"], r["state"]) for r in after["requests"]] == [
+        ("CREATE", "SUCCESSFUL"),
+        ("UPDATE", "SUCCESSFUL"),
+    ]
+
+    api.accepted(api.call("DELETE", f"/intakes/{mine[1]}"), "DELETE", status=200)
+    api.advance()
+    removed = api.call("PATCH", "/intakes", json={"uuid": mine[1], "status": needs_call})
+    assert error_code(removed, 400) == "v2_order_forbidden_status"
+    unknown = api.call("PATCH", "/intakes", json={"uuid": str(uuid.uuid4()), "status": needs_call})
+    for wrong, field in (
+        ("READY", "status"),  # the shape before the spec: a bare code
+        ({"code": "READY", "add_status": "CALL_REQUIRED"}, "status.code"),
+        ({"code": "PROCESSING_REQUIRED", "add_status": "LATER"}, "status.add_status"),
+    ):
+        refused = api.call("PATCH", "/intakes", json={"uuid": mine[0], "status": wrong})
+        assert field in refused.json()["requests"][0]["errors"][0]["message"]
+    assert error_code(unknown, 400) == "v2_entity_not_found"
+    assert error_code(other.call("PATCH", "/intakes", json=change), 400) == "v2_entity_forbidden"
+    empty = api.call("PATCH", "/intakes", json={})
+    assert errors_of(empty, 400) == [
+        {"code": "v2_field_is_empty", "message": "[uuid] is empty"},
+        {"code": "v2_field_is_empty", "message": "[status] is empty"},
+    ]
+    assert (
+        error_code(api.call("PATCH", "/intakes", json={"uuid": mine[0], "status": "no way"}), 400)
+        == "v2_invalid_value_type"  # the spec's status is an object: {code, add_status}
+    )
 
 
 # --- delivery appointments and intervals ---------------------------------------------------------

@@ -7,11 +7,13 @@ import uuid
 import pytest
 
 from .conftest import (
+    RECORDED_LIKE,
     Client,
     FakeClock,
     cod_order_body,
     codes,
     only_error,
+    only_error_400,
     only_error_at,
     request_states,
     status_codes,
@@ -256,3 +258,52 @@ def test_client_return_errors(slow: Client) -> None:
     slow.advance()
     answer = slow.post(f"/orders/{fresh}/clientReturn", json={"tariff_code": 136})
     assert only_error_at(answer, 400)["code"] == "v2_entity_not_found"  # deleted: not found
+
+
+# --- the write rules' errors, worded as CDEK's ---------------------------------------------------
+
+
+def test_a_deleted_order_is_not_found(cdek: Client) -> None:
+    order = cdek.settled_order(RECORDED_LIKE)
+    cdek.accepted(cdek.delete(f"/orders/{order['uuid']}"), "DELETE")
+    cdek.advance()
+    error = only_error_400(cdek.get(f"/orders/{order['uuid']}"))
+    assert (error["code"], error["message"]) == (
+        "v2_entity_not_found",
+        f"Entity is not found by uuid {order['uuid']}",
+    )
+    by_number = only_error_400(cdek.get("/orders", params={"cdek_number": order["cdek_number"]}))
+    assert by_number["code"] == "v2_order_not_found"
+
+
+def test_updates_only_while_created_or_accepted(cdek: Client) -> None:
+    order = cdek.settled_order(RECORDED_LIKE)
+    moved = cdek.control(
+        "POST", f"/orders/{order['uuid']}/status", json={"code": "RECEIVED_AT_SHIPMENT_WAREHOUSE"}
+    )
+    assert moved.status_code == 200, moved.text
+    answer = cdek.call("PATCH", "/orders", json={"uuid": order["uuid"], "comment": "late"})
+    error = only_error_400(answer)
+    assert (error["type"], error["code"]) == ("UPDATE", "v2_update_forbidden")
+    assert error["message"] == (
+        'Operation is forbidden. Orders can only be updated in "CREATED" or "ACCEPTED" statuses'
+    )
+
+
+def test_deletes_outside_created_are_refused_as_cdek_refuses_them(cdek: Client) -> None:
+    order = cdek.settled_order(RECORDED_LIKE)
+    path = f"/orders/{order['uuid']}"
+    cdek.control("POST", f"{path}/status", json={"code": "RECEIVED_AT_SHIPMENT_WAREHOUSE"})
+    error = only_error_400(cdek.delete(path))
+    assert (error["code"], error["message"]) == (
+        "error_validate_order_delete_status",
+        "Ошибка удаления заказа. Заказ может быть удален только в статусе Создан.",
+    )
+    cdek.control("POST", f"{path}/status", json={"code": "DELIVERED"})
+    error = only_error_400(cdek.delete(path))
+    assert (error["code"], error["message"]) == (
+        "v2_entity_has_final_status",
+        "Operation is forbidden. Entity has final status DELIVERED",
+    )
+    delivered = cdek.read(path)["entity"]
+    assert delivered["delivery_detail"]["payment_info"] == [{"type": "CARD", "sum": 6000.0}]
