@@ -15,26 +15,11 @@ from oint_cdek.sandbox.app import SandboxConfig
 from oint_cdek.sandbox.server import start_sandbox
 from oint_core.testing import run_cli
 
-from ..conftest import SandboxClient, order_body
+from ..conftest import order_body
+from .conftest import Client
 
 TO_POINT = order_body(number="journey-point", delivery_point="NSK27", tariff_code=136)
 TO_DOOR = order_body(number="journey-door", tariff_code=137)
-
-
-class Client(SandboxClient):
-    def created(self, body: dict[str, Any]) -> str:
-        """A new order, processed (CREATED): its uuid."""
-        order_uuid = self.accepted(self.post("/orders", json=body))
-        self.advance()
-        assert self.codes(order_uuid) == ["CREATED", "ACCEPTED"]
-        return order_uuid
-
-    def codes(self, order_uuid: str) -> list[str]:
-        """The order's status codes, newest first (as CDEK lists them)."""
-        return [s["code"] for s in self.read(f"/orders/{order_uuid}")["entity"]["statuses"]]
-
-    def journey(self, order_uuid: str, to: Any) -> requests.Response:
-        return self.control("POST", f"/orders/{order_uuid}/journey", json={"to": to})
 
 
 @pytest.fixture
