@@ -44,7 +44,7 @@ def test_abroad_each_package_and_item_gets_a_status(cdek: SandboxClient) -> None
     heavy = {**PACKAGE, "package_id": "box-2", "weight": 40_000, "items": [BOOK]}
     answer = ask(
         cdek,
-        {"code": 9220},  # Kazakhstan
+        {"code": 9220},  # Minsk, Belarus
         {**PACKAGE, "items": [BOOK, BATTERY]},
         heavy,
         {**PACKAGE, "package_id": "box-3", "items": [{**BOOK, "amount": 50}]},
