@@ -30,7 +30,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -90,6 +91,9 @@ def get_session() -> requests.Session:
                 session.headers["User-Agent"] = (
                     f"oint/{__version__} python-requests/{requests.__version__}"
                 )
+                # Only the encodings oint decodes itself, in bounded steps (see ``_body``);
+                # requests would also offer br/zstd when those modules happen to be installed.
+                session.headers["Accept-Encoding"] = "gzip, deflate"
                 from .retrying import PolicyAdapter
 
                 adapter = PolicyAdapter()
@@ -386,20 +390,32 @@ class HttpClient:
             declared = response.headers.get("Content-Length", "").strip()
             if declared.isdigit() and int(declared) > limit:
                 raise self._failure(too_big(host, limit), verb, host, watch)
+            decoder = _Decoder(coding)
             body = bytearray()
-            for chunk in raw.stream(CHUNK, decode_content=True):
-                body += chunk
-                if len(body) > limit or raw.tell() > limit:
+            received = 0
+            for raw_chunk in raw.stream(CHUNK, decode_content=False):
+                received += len(raw_chunk)
+                if received > limit:
                     raise self._failure(too_big(host, limit), verb, host, watch)
+                # Decoded in steps of at most CHUNK bytes, each counted before the next: a
+                # bomb (1 MB of gzip that inflates to GBs) costs at most ``limit`` + CHUNK.
+                for piece in decoder.feed(raw_chunk):
+                    body += piece
+                    if len(body) > limit:
+                        raise self._failure(too_big(host, limit), verb, host, watch)
                 if watch.expired or self.time_left() <= 0:
                     watch.fire()
                     raise self._failure("", verb, host, watch)
+            for piece in decoder.finish():
+                body += piece
+                if len(body) > limit:
+                    raise self._failure(too_big(host, limit), verb, host, watch)
             if watch.expired:  # a cut header block or body can look complete: it is not
                 raise self._failure("", verb, host, watch)
             finished = True
             return bytes(body)
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            if isinstance(exc, urllib3.exceptions.DecodeError) and not watch.expired:
+        except (urllib3.exceptions.HTTPError, OSError, zlib.error, _Undecodable) as exc:
+            if isinstance(exc, (zlib.error, _Undecodable)) and not watch.expired:
                 what = f"{host} sent a body that cannot be decoded ({coding or 'identity'})"
             else:
                 what = describe_failure(exc, host)
@@ -492,6 +508,66 @@ def parse_json(text: str) -> tuple[Any, bool]:
         return json.loads(text, parse_constant=constant, parse_float=number), odd
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
+class _Undecodable(ValueError):
+    """A content encoding oint did not ask for and cannot decode."""
+
+
+class _Decoder:
+    """Undo a body's ``Content-Encoding`` (identity, gzip, deflate) in bounded steps:
+    ``feed`` yields pieces of at most ``CHUNK`` bytes however much a raw chunk inflates."""
+
+    def __init__(self, coding: str) -> None:
+        coding = coding.strip().lower()
+        self._zlib: Any = None
+        self._deflate = coding == "deflate"
+        if coding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self._deflate:
+            self._zlib = zlib.decompressobj()  # zlib-wrapped, as the standard says...
+        elif coding not in ("", "identity"):
+            raise _Undecodable(coding)
+        self._first = True
+        self._head = b""
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._zlib is None:
+            yield data
+            return
+        if self._deflate and self._first:
+            data = self._head + data
+            if len(data) < 2:  # the two bytes that tell zlib from raw deflate
+                self._head = data
+                return
+            self._first = False
+            if (data[0] & 0x0F) != 8 or (data[0] * 256 + data[1]) % 31:  # no zlib header:
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as many send
+        while data:
+            piece = self._zlib.decompress(data, CHUNK)
+            if piece:
+                yield piece
+            if self._zlib.eof:  # a gzip body may hold several members, one after another
+                if self._deflate:
+                    return  # a deflate stream is one: anything after its end is ignored
+                data = self._zlib.unused_data
+                self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                continue
+            left = self._zlib.unconsumed_tail
+            if not piece and left == data:
+                break  # no progress: wait for more input
+            data = left
+
+    def finish(self) -> Iterator[bytes]:
+        if self._head:  # a deflate body of one byte: let zlib say what it makes of it
+            self._first, head, self._head = False, self._head, b""
+            yield from self.feed(head)
+        if self._zlib is not None:
+            while True:
+                piece = self._zlib.decompress(b"", CHUNK)  # drain, still bounded
+                if not piece:
+                    break
+                yield piece
 
 
 def max_body(binary: bool) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 import oint_core
 from oint_core import ApiError, TransportError, UsageError
@@ -347,3 +348,33 @@ def test_credentials_in_the_base_url_are_never_printed(
     with pytest.raises(UsageError, match="plain http") as refused:
         library(WRITE)
     assert "hunter2" not in str(refused.value)
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
+def test_the_body_is_decoded_by_oint_in_bounded_steps(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, coding: str
+) -> None:
+    """oint asks only for gzip and deflate, decodes them itself (a multi-member gzip and a
+    raw deflate stream included), and refuses an encoding it did not ask for."""
+    import gzip as gzip_module
+    import zlib
+
+    payload = json.dumps({"entity": {"uuid": ORDER}, "n": list(range(2000))}).encode()
+    if coding == "gzip":
+        body = gzip_module.compress(payload[:100]) + gzip_module.compress(payload[100:])
+    elif coding == "deflate":
+        packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw, as servers send
+        body = packer.compress(payload) + packer.flush()
+    else:
+        body = b"\x8b\x00\x80"  # not asked for; cannot be read
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
+    httpserver.expect_request(f"/v2/orders/{ORDER}").respond_with_data(
+        body, headers={"Content-Encoding": coding, "Content-Type": "application/json"}
+    )
+    if coding == "br":
+        with pytest.raises(TransportError, match="cannot be decoded"):
+            oint_core.dispatch("cdek", "GetOrder", uuid=ORDER, token=TOKEN)
+    else:
+        assert oint_core.dispatch("cdek", "GetOrder", uuid=ORDER, token=TOKEN)["n"][-1] == 1999
+    [(request, _)] = httpserver.log
+    assert request.headers["Accept-Encoding"] == "gzip, deflate"
