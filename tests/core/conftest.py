@@ -208,17 +208,25 @@ class Run:
     peak_rss_mb: float
 
 
-def run_oint(*args: str, tmp: Path, env: dict[str, str] | None = None, limit: float = 60) -> Run:
+def run_oint(
+    *args: str,
+    tmp: Path,
+    env: dict[str, str] | None = None,
+    limit: float = 60,
+    stdout: int | None = None,
+) -> Run:
     """``oint ARGS`` as a separate process (real stdout/stderr encodings), with its time and
     its own peak memory (``wait4`` reports the rusage of that one child); killed after
-    ``limit`` seconds."""
-    script = Path(sys.executable).with_name("oint")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "oint"]
+    ``limit`` seconds. ``stdout``: a file descriptor to write to instead of a file (say
+    ``/dev/full``, or a pipe whose reader is gone); ``Run.stdout`` is then empty."""
     out, err = tmp / "stdout", tmp / "stderr"
     started = time.monotonic()
-    with out.open("wb") as stdout, err.open("wb") as stderr:
+    with out.open("wb") as captured, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [*command, *args], stdout=stdout, stderr=stderr, env={**os.environ, **(env or {})}
+            [*oint_command(), *args],
+            stdout=captured if stdout is None else stdout,
+            stderr=stderr,
+            env={**os.environ, **(env or {})},
         )
         killer = threading.Timer(limit, process.kill)
         killer.start()
@@ -232,3 +240,9 @@ def run_oint(*args: str, tmp: Path, env: dict[str, str] | None = None, limit: fl
         seconds=time.monotonic() - started,
         peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
     )
+
+
+def oint_command() -> list[str]:
+    """The installed ``oint`` console script, else ``python -m oint``."""
+    script = Path(sys.executable).with_name("oint")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "oint"]
