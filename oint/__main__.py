@@ -1,5 +1,5 @@
 """``python -m oint``: the same command as the ``oint`` console script."""
 
-from oint_core.cli import main
+from oint.console import main
 
 main()

@@ -1,5 +1,5 @@
 """``python -m oint_core`` runs the CLI, for environments without the console script."""
 
-from .cli import main
+from oint.console import main
 
 main()

@@ -7,6 +7,7 @@ function ``dispatch`` uses. Errors become one stderr line and a documented exit 
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -16,12 +17,13 @@ from typing import Any, NoReturn, cast
 import click
 
 from . import __version__, notices
-from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError, UsageError
+from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError, OutputError, UsageError
 from .metadata import Kind, Method, Param, Provider
 from .registry import Registry, default_registry
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C stopped
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of standard output closed its end
 
 # Destinations of the core options; parameter keywords never start with "_", so no clash.
 OUT, TIMEOUT, RETRIES, DEBUG = "_out", "_timeout", "_retries", "_debug"
@@ -68,10 +70,18 @@ class OintGroup(click.Group):
             _fail("interrupted", EXIT_INTERRUPTED)
         except ApiError as exc:
             if exc.body not in ("", None):
-                from .output import to_json
+                from contextlib import suppress
+
+                from .output import to_json, write_stdout
 
                 body = exc.body
-                click.echo(_printable(body) if isinstance(body, str) else to_json(body))
+                text = _printable(body) if isinstance(body, str) else to_json(body)
+                with suppress(OutputError):  # if the body cannot be written, the line still is
+                    write_stdout(text + "\n")
+            _fail(f"error: {_one_line(str(exc))}", exc.exit_code)
+        except OutputError as exc:
+            if exc.errno == errno.EPIPE:  # the reader wants no more: end quietly, as SIGPIPE would
+                sys.exit(EXIT_PIPE_CLOSED)
             _fail(f"error: {_one_line(str(exc))}", exc.exit_code)
         except OintError as exc:
             kind = "usage error" if exc.exit_code == EXIT_USAGE else "error"

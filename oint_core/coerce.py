@@ -73,6 +73,15 @@ def _string(param: Param, value: Any) -> str:
     raise _Invalid("is not a string")
 
 
+def canonical_uuid(value: Any) -> str | None:
+    """``value`` in the canonical 8-4-4-4-12 spelling (lower case) if it is exactly a UUID
+    so spelled, else None. For a UUID chosen by a server before it goes into a URL path:
+    ``"../../x"``, a full URL or anything padded is refused, not cleaned up."""
+    if isinstance(value, str) and _UUID.fullmatch(value):
+        return value.lower()
+    return None
+
+
 def _uuid(param: Param, value: Any) -> str:
     if isinstance(value, uuidlib.UUID):
         return str(value)

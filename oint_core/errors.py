@@ -67,6 +67,18 @@ class TransportError(OintError):
         self.host = host
 
 
+class OutputError(OintError):
+    """The call succeeded, but its result could not be written (standard output or
+    ``--out``): a full disk, a closed pipe. Only the CLI raises it; ``errno`` is the
+    failed write's (``errno.EPIPE`` for a reader that closed its end)."""
+
+    exit_code = EXIT_TRANSPORT
+
+    def __init__(self, message: str, *, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno
+
+
 class PluginError(OintError):
     """A plugin could not be loaded or described itself wrongly."""
 

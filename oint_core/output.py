@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import OintError, UsageError
+from .errors import OutputError, UsageError
 
 # A UTF-16 surrogate alone: JSON's "\ud83d" parses to one, and no UTF-8 stream takes it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -30,29 +32,64 @@ def printable(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+#: Ends every "result could not be written" line: the call is not what failed.
+_LOST = "; the call itself succeeded and was processed, only its result is lost"
+
+
 def write_result(value: Any, out: str | None) -> None:
-    """Write a result to ``out`` (a path) or stdout; bytes are written as they are."""
-    if isinstance(value, (bytes, bytearray)):
-        if out is None:
-            if sys.stdout.isatty():
-                raise UsageError("the result is binary; give --out FILE to save it")
-            sys.stdout.buffer.write(value)
-            sys.stdout.buffer.flush()
-            return
-        _write_file(out, bytes(value))
+    """Write a result to ``out`` (a path) or stdout; bytes are written as they are.
+
+    A write that fails (a full disk, a closed pipe) raises ``OutputError``, after which
+    standard output is pointed at the null device, so that nothing fails again at exit.
+    """
+    binary = isinstance(value, (bytes, bytearray))
+    if binary and out is None and sys.stdout.isatty():
+        raise UsageError("the result is binary; give --out FILE to save it")
+    text = "" if binary else to_json(value) + "\n"
+    if out is not None:
+        _write_file(out, bytes(value) if binary else text.encode("utf-8"))
         return
-    text = to_json(value)
-    if out is None:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+    if binary:
+        _to_stdout(lambda: sys.stdout.buffer.write(value), binary=True)
     else:
-        _write_file(out, (text + "\n").encode("utf-8"))
+        write_stdout(text)
+
+
+def write_stdout(text: str) -> None:
+    """``text`` on standard output, or ``OutputError`` (standard output muted after it)."""
+    _to_stdout(lambda: sys.stdout.write(text))
+
+
+def _to_stdout(write: Callable[[], object], binary: bool = False) -> None:
+    try:
+        if binary:
+            sys.stdout.flush()  # text written before goes first
+        write()
+        (sys.stdout.buffer if binary else sys.stdout).flush()
+    except OSError as exc:
+        _mute_stdout()
+        raise OutputError(
+            f"cannot write the result to standard output: {exc.strerror or exc}{_LOST}",
+            errno=exc.errno,
+        ) from None
+
+
+def _mute_stdout() -> None:
+    """Point file descriptor 1 at the null device: what is still buffered goes there at
+    exit instead of failing again (Python's own advice for a closed pipe)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no real descriptor (a test's capture): nothing to mute
+        pass
 
 
 def _write_file(out: str, data: bytes) -> None:
     try:
         Path(out).write_bytes(data)
     except OSError as exc:  # checked before the call; this is a failure after it succeeded
-        raise OintError(
-            f"the call succeeded, but --out {out!r} could not be written: {exc.strerror or exc}"
+        raise OutputError(
+            f"cannot write the result to --out {out!r}: {exc.strerror or exc}{_LOST}",
+            errno=exc.errno,
         ) from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -208,27 +209,58 @@ class Run:
     peak_rss_mb: float
 
 
-def run_oint(*args: str, tmp: Path, env: dict[str, str] | None = None, limit: float = 60) -> Run:
+#: Runs a command as its own child and writes that child's exit status and peak RSS to the
+#: file named first. The detour matters: a child forked straight from pytest starts as a
+#: copy of pytest (hundreds of MB in a full run), and Linux counts that copy in the child's
+#: peak; forked from this small launcher, the peak is the command's own.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    report.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""
+
+
+def run_oint(
+    *args: str,
+    tmp: Path,
+    env: dict[str, str] | None = None,
+    limit: float = 60,
+    stdout: int | None = None,
+) -> Run:
     """``oint ARGS`` as a separate process (real stdout/stderr encodings), with its time and
-    its own peak memory (``wait4`` reports the rusage of that one child); killed after
-    ``limit`` seconds."""
-    script = Path(sys.executable).with_name("oint")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "oint"]
-    out, err = tmp / "stdout", tmp / "stderr"
+    its own peak memory; killed (with its launcher) after ``limit`` seconds. ``stdout``: a
+    file descriptor to write to instead of a file (say ``/dev/full``, or a pipe whose
+    reader is gone); ``Run.stdout`` is then empty."""
+    out, err, report = tmp / "stdout", tmp / "stderr", tmp / "report"
+    report.unlink(missing_ok=True)
     started = time.monotonic()
-    with out.open("wb") as stdout, err.open("wb") as stderr:
+    with out.open("wb") as captured, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [*command, *args], stdout=stdout, stderr=stderr, env={**os.environ, **(env or {})}
+            [sys.executable, "-c", _LAUNCHER, str(report), *oint_command(), *args],
+            stdout=captured if stdout is None else stdout,
+            stderr=stderr,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
         )
-        killer = threading.Timer(limit, process.kill)
+        killer = threading.Timer(limit, lambda: os.killpg(process.pid, signal.SIGKILL))
         killer.start()
-        _, status, usage = os.wait4(process.pid, 0)
+        process.wait()
         killer.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)
+    code, peak_kb = report.read_text().split() if report.exists() else ("-9", "0")
     return Run(
-        code=process.returncode,
+        code=int(code),
         stdout=out.read_text(encoding="utf-8"),
         stderr=err.read_text(encoding="utf-8"),
         seconds=time.monotonic() - started,
-        peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        peak_rss_mb=int(peak_kb) / 1024,  # kilobytes on Linux
     )
+
+
+def oint_command() -> list[str]:
+    """The installed ``oint`` console script, else ``python -m oint``."""
+    script = Path(sys.executable).with_name("oint")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "oint"]

@@ -378,3 +378,64 @@ def test_the_body_is_decoded_by_oint_in_bounded_steps(
         assert oint_core.dispatch("cdek", "GetOrder", uuid=ORDER, token=TOKEN)["n"][-1] == 1999
     [(request, _)] = httpserver.log
     assert request.headers["Accept-Encoding"] == "gzip, deflate"
+
+
+# -- 9. values a server chooses never go into a URL unchecked -------------------------------
+
+HOSTILE_FORMS = ["../../orders/" + ORDER, "http://127.0.0.1:1/steal", FORM + "\n", 12345, ""]
+
+
+@pytest.mark.parametrize("form", HOSTILE_FORMS, ids=repr)
+@pytest.mark.parametrize("method", ["PrintReceipt", "PrintBarcode"])
+def test_a_print_form_uuid_that_is_not_a_uuid_is_never_requested(
+    hostile: HostileServer, tmp_path: Path, method: str, form: Any
+) -> None:
+    kind = "orders" if method == "PrintReceipt" else "barcodes"
+    created = {"entity": {"uuid": form}, "requests": [{"state": "ACCEPTED", "errors": []}]}
+    hostile.on(f"/print/{kind}$", respond(202, json.dumps(created).encode()))
+    hostile.default = respond(200, b'{"entity": {"url": "/steal"}}')
+    args = ["cdek", method, "--uuids", ORDER, "--token", TOKEN, "--out", str(tmp_path / "f.pdf")]
+    result = run_cli(args)
+    assert result.exit_code == 1
+    line = one_line(result.stderr)
+    assert line.startswith("oint: error: CDEK accepted the print request")
+    assert "the print request was sent and may have been processed" in line
+    assert "nothing more was sent" in line and "nothing was sent" not in line
+    assert ("which is not a UUID" in line) is (form != "")
+    assert json.loads(result.stdout) == created
+    assert not (tmp_path / "f.pdf").exists()
+    with pytest.raises(ApiError, match="sent and may have been processed") as caught:
+        oint_core.dispatch("cdek", method, uuid_array=[ORDER], token=TOKEN)
+    assert caught.value.body == created
+    assert hostile.seen(f"/print/{kind}$") == 2
+    assert hostile.seen() == 2  # the two print requests, nothing else
+
+
+def test_a_canonical_uuid_in_capitals_is_polled_in_lower_case(hostile: HostileServer) -> None:
+    created = {"entity": {"uuid": FORM.upper()}, "requests": [{"state": "ACCEPTED"}]}
+    hostile.on("/print/orders$", respond(202, json.dumps(created).encode()))
+    ready = {"entity": {"uuid": FORM, "url": "file:///etc/passwd"}}
+    hostile.on(f"/print/orders/{FORM}$", respond(200, json.dumps(ready).encode()))
+    with pytest.raises(ApiError, match="is not an http.s. URL") as caught:
+        oint_core.dispatch("cdek", "PrintReceipt", uuid_array=[ORDER], token=TOKEN)
+    assert "the print request was accepted" in str(caught.value)
+    assert hostile.seen(f"/print/orders/{FORM}$") == 1
+    assert hostile.seen() == 2
+
+
+@pytest.mark.parametrize("link", ["file:///etc/passwd", "/print/orders/x.pdf", "http://[::1"])
+def test_a_print_form_link_that_is_not_an_http_url_is_refused(
+    hostile: HostileServer, tmp_path: Path, link: str
+) -> None:
+    print_form_server(hostile)
+    ready = {"entity": {"uuid": FORM, "url": link, "statuses": [{"code": "READY"}]}}
+    hostile.routes[-1] = (f"/print/orders/{FORM}$", respond(200, json.dumps(ready).encode()))
+    args = ["cdek", "PrintReceipt", "--uuids", ORDER, "--token", TOKEN]
+    result = run_cli([*args, "--out", str(tmp_path / "f.pdf")])
+    assert result.exit_code == 1
+    line = one_line(result.stderr)
+    assert "is not an http(s) URL" in line and "the print request was accepted" in line
+    assert not (tmp_path / "f.pdf").exists()
+    with pytest.raises(ApiError, match=r"is not an http\(s\) URL; nothing more was sent"):
+        oint_core.dispatch("cdek", "GetReceipt", uuid=FORM, get_file=True, token=TOKEN)
+    assert hostile.seen() == 3

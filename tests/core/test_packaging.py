@@ -84,7 +84,7 @@ def test_the_wheel_ships_license_typing_markers_and_entry_points(wheel: zipfile.
     requires = metadata.get_all("Requires-Dist") or []
     assert any(r.replace(" ", "").startswith("urllib3>=2.0.2") for r in requires)
     entry_points = wheel.read(f"{info}/entry_points.txt").decode()
-    assert "oint = oint_core.cli:main" in entry_points
+    assert "oint = oint.console:main" in entry_points
     assert "cdek = oint_cdek.plugin" in entry_points
 
 

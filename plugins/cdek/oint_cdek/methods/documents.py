@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from oint_core import ApiError, Kind, Method, Param, TransportError, UsageError
+from oint_core.coerce import canonical_uuid
 from oint_core.http import error_list
 
 from ..api import call
@@ -71,10 +72,21 @@ def _wait_and_download(
     The call's deadline (``--timeout``) bounds the polling too; every failure from here on
     says that the print request was sent and accepted, and which form to fetch later.
     """
-    uuid = (created.get("entity") or {}).get("uuid") if isinstance(created, dict) else None
-    if not uuid:
+    entity = created.get("entity") if isinstance(created, dict) else None
+    named = entity.get("uuid") if isinstance(entity, dict) else None
+    # The form's uuid goes into the next request's path: only a UUID may (never "../x").
+    uuid = canonical_uuid(named)
+    if uuid is None:
+        what = (
+            "without a form uuid"
+            if named in (None, "")
+            else f"naming its form {_shown(named)}, which is not a UUID"
+        )
         raise ApiError(
-            "CDEK accepted the print request without a form uuid", status=202, body=created
+            f"CDEK accepted the print request {what}: the print request was sent and may have"
+            " been processed; nothing more was sent",
+            status=ctx.http.last_status or 202,
+            body=created,
         )
     accepted = f"the print request was accepted: form {uuid} can be fetched later"
     patience = time.monotonic() + wait
@@ -109,6 +121,12 @@ def _wait_and_download(
                 f"print form {uuid} is still {status} after {wait:g} s (raise --wait); {accepted}"
             )
         step = min(step * 2, MAX_WAIT_STEP)
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A server's value in a message: its repr (control characters escaped), shortened."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def get_orders_with_photos(

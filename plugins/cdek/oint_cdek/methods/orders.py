@@ -161,12 +161,24 @@ def _print_form(
 
 
 def download_form(ctx: CallContext, url: str, token: str | None, test_api: bool) -> bytes:
-    """GET a form's file. The bearer goes only to CDEK's own host, never to another host
-    named in an answer."""
+    """GET a form's file. The bearer goes only to CDEK's own host (and scheme), never to
+    another host named in an answer; a link that is not an absolute http(s) URL is refused."""
     from urllib.parse import urlsplit
 
+    root = urlsplit(api_root(ctx, test_api))
+    try:
+        link = urlsplit(url)
+    except ValueError:  # "http://[::1" and the like
+        link = urlsplit("")
+    if link.scheme not in ("http", "https") or not link.hostname:
+        shown = repr(url) if len(url) <= 60 else repr(url[:57]) + "..."
+        raise ApiError(
+            f"the print form's file link {shown} is not an http(s) URL; nothing more was sent",
+            status=ctx.http.last_status or 200,
+            body=None,
+        )
     data: bytes
-    if urlsplit(url).netloc == urlsplit(api_root(ctx, test_api)).netloc:
+    if (link.scheme, link.netloc) == (root.scheme, root.netloc):
         data = call(ctx, "GET", url, token=token, test_api=test_api, binary=True)
     else:
         data = ctx.http.request("GET", url, binary=True)
