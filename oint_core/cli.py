@@ -350,7 +350,7 @@ def _option(param: Param) -> click.Option:
 
 
 #: A plain decimal number (no underscores, signs other than +, ``inf`` or ``nan``).
-_DECIMAL = re.compile(r"\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_DECIMAL = re.compile(r"\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def _core_number(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

@@ -126,8 +126,9 @@ class Redactor:
 
     def value(self, value: Any) -> Any:
         """``value`` (parsed JSON: dicts, lists, scalars) with every string that contains a
-        secret masked. Containers are changed in place and returned; keys, numbers and
-        booleans are left as they are. Works at any nesting depth."""
+        secret masked, keys included (a server may echo a secret as a key); numbers and
+        booleans are left as they are. Containers are changed in place and returned. Works
+        at any nesting depth."""
         if not self._ordered:
             return value
         if isinstance(value, str):
@@ -136,6 +137,12 @@ class Redactor:
         while stack:
             node = stack.pop()
             if isinstance(node, dict):
+                for key in [k for k in node if isinstance(k, str)]:
+                    masked_key = self.secrets(key)
+                    if masked_key != key:  # keep the order of the other keys
+                        items = [(masked_key if k == key else k, v) for k, v in node.items()]
+                        node.clear()
+                        node.update(items)
                 entries: Iterable[tuple[Any, Any]] = list(node.items())
             elif isinstance(node, list):
                 entries = enumerate(node)

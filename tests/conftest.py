@@ -337,7 +337,9 @@ def normalized(problem: str) -> str:
     so that one rule covers every answer that breaks it the same way."""
     problem = re.sub(r"/\d+(?=[/:])", "/N", problem)
     problem = re.sub(r"'eyJ[\w.-]*'", "'JWT'", problem)
-    problem = re.sub(r"'\d\d:\d\d(:\d\d)?' does not match", "'TIME' does not match", problem)
+    # A real time of day (not 99:99) where the spec wrote "HH:mm" as a pattern.
+    time_of_day = r"'([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?' does not match"
+    problem = re.sub(time_of_day, "'TIME' does not match", problem)
     problem = re.sub(r"'?\b[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\b'?", "UUID", problem)
     return re.sub(r"'?\b\d{6,}\b'?", "NUM", problem)
 

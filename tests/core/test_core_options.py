@@ -30,7 +30,21 @@ def refuse(*core: str):  # noqa: ANN201
     return run_cli(["cdek", "CreateRefusal", "--uuid", ORDER, "--token", "t-1234567890", *core])
 
 
-BAD_TIMEOUTS = ["inf", "Infinity", "nan", "-1", "0", "1e9", "86400.5", "abc", "1_0", "0x10", ""]
+BAD_TIMEOUTS = [
+    "inf",
+    "Infinity",
+    "nan",
+    "-1",
+    "0",
+    "1e9",
+    "86400.5",
+    "abc",
+    "1_0",
+    "0x10",
+    "",
+    "٣",
+    "５",
+]
 
 
 @pytest.mark.parametrize("value", BAD_TIMEOUTS)

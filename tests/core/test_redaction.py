@@ -144,7 +144,7 @@ EXPECTED_REGIONS = [
         "region_code": 1200,
         "weight": 12001200.5,
         "note": f"pin {MASK}",  # the password itself, standing alone in a text: masked
-        "1200": True,  # keys are never changed
+        MASK: True,  # a key that is the secret is an echo of it too
     }
 ]
 
@@ -182,14 +182,30 @@ def test_short_secrets_are_masked_only_standing_alone() -> None:
     assert redact("ab cab") == "ab cab"  # shorter than 4: too short to protect, never masked
 
 
-def test_parsed_values_keep_numbers_and_keys_and_any_depth() -> None:
+def test_parsed_values_keep_numbers_mask_keys_and_work_at_any_depth() -> None:
     deep: list = []
     node = deep
     for _ in range(5000):
         node.append([])
         node = node[0]
     node.append("x 1200 y")
-    value = {"1200": 1200, "s": "1200", "deep": deep}
+    value = {"1200": 1200, "s": "1200", "deep": deep, "k12000": 1}
     assert Redactor(["1200"]).value(value) is value
-    assert value["1200"] == 1200 and value["s"] == MASK
+    assert value == {MASK: 1200, "s": MASK, "deep": deep, "k12000": 1}  # numbers stay
     assert node == [f"x {MASK} y"]
+
+
+def test_a_secret_echoed_as_a_json_key_is_masked(httpserver, monkeypatch) -> None:  # noqa: ANN001
+    """A server that puts the password in a key must not make oint print it."""
+    import oint_core
+
+    password = "hunter2-key-echo-77"
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
+    httpserver.expect_request("/v2/oauth/token").respond_with_json(
+        {"access_token": "eyJ.a.b", "expires_in": 3600, password: "x", "n": {f"a {password}": 1}}
+    )
+    result = oint_core.dispatch(
+        "cdek", "GetToken", account="acc-1234567890", password=password, test_api=True
+    )
+    assert password not in repr(result)
+    assert result["***"] == "x" and result["n"] == {"a ***": 1}

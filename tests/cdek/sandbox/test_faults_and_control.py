@@ -204,3 +204,40 @@ def test_concurrent_requests_are_all_logged(cdek: Client) -> None:
     assert len(set(answers)) == 8
     log = cdek.control("GET", "/requests").json()
     assert sum(1 for entry in log if entry["status"] == 202) == 8
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"code": "BOGUS"}, 400),
+        ({"code": "DELIVERED", "reason_code": {"a": 1}}, 400),
+        ({"code": "DELIVERED", "city": 5}, 400),
+        ({"code": "DELIVERED", "name": ["x"]}, 400),
+    ],
+)
+def test_a_pushed_status_must_be_cdeks_with_values_of_the_right_type(
+    cdek: Client, change: dict, status: int
+) -> None:
+    order_uuid = cdek.created_order(f"push-{len(str(change))}")["uuid"]
+    answer = cdek.control("POST", f"/orders/{order_uuid}/status", json=change)
+    assert answer.status_code == status, answer.text
+    codes = [s["code"] for s in cdek.read(f"/orders/{order_uuid}")["entity"]["statuses"]]
+    assert codes[0] == "CREATED"
+
+
+def test_no_status_is_pushed_after_a_final_one(cdek: Client) -> None:
+    order_uuid = cdek.created_order("push-final")["uuid"]
+    path = f"/orders/{order_uuid}/status"
+    assert cdek.control("POST", path, json={"code": "DELIVERED"}).status_code == 200
+    assert cdek.control("POST", path, json={"code": "DELIVERED"}).status_code == 409
+
+
+def test_a_secret_in_a_percent_encoded_query_name_is_masked_in_the_log(cdek: Client) -> None:
+    secret = "s3cr3t-percent-encoded-99"
+    cdek.http.post(
+        cdek.sandbox.base_url + f"/oauth/token?grant_type=client_credentials&client_id=x"
+        f"&client%5Fsecret={secret}&pass%77ord={secret}",
+        timeout=10,
+    )
+    log = cdek.control("GET", "/requests").text
+    assert secret not in log

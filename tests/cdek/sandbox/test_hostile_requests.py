@@ -310,3 +310,21 @@ def test_an_office_filter_by_fias_guid_does_not_break_on_offices_without_one(
     params = {"fias_guid": fias.encode("utf-8", "surrogatepass")}
     answer = raw.send("GET", "/deliverypoints", None, params=params)
     assert answer.status_code == 200 and isinstance(answer.json(), list)
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("cost", 1e308), ("cost", 1e13), ("weight", 10**15), ("amount", -(10**14))],
+)
+def test_a_number_beyond_any_cdek_field_is_refused_and_the_order_list_stays_readable(
+    raw: Raw, where: str, value: float
+) -> None:
+    """Such a number used to be accepted and then break every read of the order (500)."""
+    body = order_body(number=f"big-{where}-{value}")
+    body["packages"][0]["items"] = [
+        {"name": "x", "ware_key": "1", "payment": {"value": 0}, "cost": 1, "weight": 1, "amount": 1}
+    ]
+    body["packages"][0]["items"][0][where] = value
+    answer = raw.send("POST", "/orders", json.dumps(body).encode())
+    assert answer.status_code == 400, answer.text
+    assert raw.send("GET", "/orders", None, params={"im_number": body["number"]}).status_code == 400

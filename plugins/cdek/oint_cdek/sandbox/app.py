@@ -11,10 +11,10 @@ sandbox remembers, its clock, asynchronous settling), ``models`` (entities and t
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
+from urllib.parse import unquote_plus
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
@@ -58,7 +58,19 @@ __all__ = [
 
 _MAX_BODY = 16 * 1024 * 1024
 #: Query parameters the request log keeps masked (a client may send its secret that way).
-_SECRET_IN_QUERY = re.compile(r"(^|&)(client_secret|password|secret|token)=[^&]*", re.I)
+_SECRET_KEYS = frozenset({"client_secret", "password", "secret", "token", "access_token"})
+
+
+def _masked_query(query: str) -> str:
+    """``query`` with the value of every secret parameter masked, its name read as the
+    server reads it (percent- and plus-decoded: ``client%5Fsecret`` is ``client_secret``)."""
+    pairs = []
+    for pair in query.split("&"):
+        name, sep, _ = pair.partition("=")
+        if sep and unquote_plus(name).strip().lower() in _SECRET_KEYS:
+            pair = f"{name}=***"
+        pairs.append(pair)
+    return "&".join(pairs)
 
 
 class _SandboxRequest(Request):
@@ -112,7 +124,7 @@ class SandboxApp:
         return self._route(request)
 
     def _dispatch_api(self, request: Request) -> Response:
-        query = _SECRET_IN_QUERY.sub(r"\1\2=***", request.query_string.decode("utf-8", "replace"))
+        query = _masked_query(request.query_string.decode("utf-8", "replace"))
         entry = self.state.log_request(request.method, request.path, query)
         fault = self.state.take_fault(request.path)
         if fault is not None:
@@ -174,6 +186,11 @@ class SandboxApp:
         except HTTPException as exc:
             code = exc.code or 400
             return _cdek_error(code, request_type, [_error("v2_bad_request", exc.name)], now)
+        except Exception as exc:  # noqa: BLE001 - a sandbox bug, answered as CDEK would
+            # CDEK's envelope, not werkzeug's HTML page: the suite's contract check sees the
+            # 500 (no operation documents one) and fails the test that met the bug.
+            message = f"Internal error of the sandbox: {type(exc).__name__}"
+            return _cdek_error(500, request_type, [_error("v2_internal_error", message)], now)
 
 
 def create_app(config: SandboxConfig | None = None) -> SandboxApp:

@@ -16,6 +16,7 @@ from .config import format_datetime
 from .exceptions import _error
 from .models import FAULT_KINDS, SUCCESSFUL, _Fault
 from .models.journey import JourneyError, move_along
+from .models.orders import STATUS_NAMES
 from .responses import JSON_CONTENT_TYPE, _json_response, _read_json
 from .validation import _is_int, _is_number
 
@@ -140,8 +141,18 @@ def push_status(backend: SandboxState, request: Request, order_uuid: str) -> Res
     except ValueError:
         return _json_response({"error": "the body must be JSON"}, 400)
     code = spec.get("code") if isinstance(spec, dict) else None
-    if not isinstance(code, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]*", code):
-        return _json_response({"error": "code must be a status code like DELIVERED"}, 400)
+    if not isinstance(code, str) or code not in STATUS_NAMES:
+        known = ", ".join(sorted(STATUS_NAMES))
+        return _json_response({"error": f"code must be one of CDEK's statuses: {known}"}, 400)
+    reason, city, name = spec.get("reason_code"), spec.get("city"), spec.get("name")
+    if reason is not None and not (
+        (isinstance(reason, str) and reason.isdigit())
+        or (isinstance(reason, int) and not isinstance(reason, bool))
+    ):
+        return _json_response({"error": "reason_code must be a number such as 11"}, 400)
+    for field, value in (("city", city), ("name", name)):
+        if value is not None and not isinstance(value, str):
+            return _json_response({"error": f"{field} must be a string"}, 400)
     with backend.lock:
         now = backend.settled_now()
         order = backend.orders.get(order_uuid.lower())
@@ -152,13 +163,15 @@ def push_status(backend: SandboxState, request: Request, order_uuid: str) -> Res
                 {"error": f"order {order_uuid} is not created (CREATE {order.create_state})"},
                 409,
             )
-        reason = spec.get("reason_code")
+        if order.is_final:
+            message = f"order {order_uuid} is {order.latest_status}: its status is final"
+            return _json_response({"error": message}, 409)
         order.push_status(
             code,
             now,
-            str(spec.get("city") or order.city("to_location")),
+            city or order.city("to_location"),
             str(reason) if reason is not None else None,
-            spec.get("name") if isinstance(spec.get("name"), str) else None,
+            name,
         )
         return _json_response(order.envelope())
 

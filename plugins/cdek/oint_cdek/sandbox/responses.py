@@ -4,7 +4,6 @@ request's JSON body."""
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime
 from typing import Any
 
@@ -58,16 +57,21 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+#: The largest magnitude a number in a body may have: no CDEK amount, weight or size comes
+#: near it, and money is computed in decimals that must stay exact.
+MAX_NUMBER = 1e12
+
+
 def _finite(text: str) -> float:
     number = float(text)
-    if math.isinf(number):
+    if not abs(number) <= MAX_NUMBER:  # also inf
         raise ValueError(f"{text} is out of range")
     return number
 
 
 def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > 19:  # beyond a 64-bit integer: no CDEK field holds it
-        raise ValueError(f"{text[:20]}... is out of range")
+    if len(text.lstrip("-")) > 13 or abs(int(text)) > MAX_NUMBER:  # no CDEK field holds it
+        raise ValueError(f"{text[:20]} is out of range")
     return int(text)
 
 
