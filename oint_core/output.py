@@ -13,7 +13,10 @@ from typing import Any
 from .errors import OutputError, UsageError
 
 # A UTF-16 surrogate alone: JSON's "\ud83d" parses to one, and no UTF-8 stream takes it.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters (ESC starts a terminal escape sequence: a server could retitle or
+# repaint the user's terminal) and the bidi overrides that make text read reversed are
+# written as escapes too; tab and newline stay.
+_SURROGATE = re.compile("[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def to_json(value: Any) -> str:
@@ -26,7 +29,8 @@ def to_json(value: Any) -> str:
 
 
 def printable(text: str) -> str:
-    """``text`` with each lone surrogate written as its ``\\uXXXX`` escape."""
+    """``text`` with each lone surrogate, control character (but tab and newline) and bidi
+    override written as its ``\\uXXXX`` escape: what reaches a terminal is only text."""
     if _SURROGATE.search(text) is None:
         return text
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -439,3 +439,26 @@ def test_a_print_form_link_that_is_not_an_http_url_is_refused(
     with pytest.raises(ApiError, match=r"is not an http\(s\) URL; nothing more was sent"):
         oint_core.dispatch("cdek", "GetReceipt", uuid=FORM, get_file=True, token=TOKEN)
     assert hostile.seen() == 3
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "application/json"])
+def test_terminal_escapes_from_a_server_never_reach_the_terminal(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, content_type: str
+) -> None:
+    """An error body with ESC sequences (a retitled terminal) or a bidi override prints as
+    escapes, on stderr's line and on stdout, whatever the body's type."""
+    hostile_text = "bad \x1b]0;pwned\x07 \x1b[2J \u202egnp.exe\u202c"
+    body = (
+        json.dumps({"errors": [{"code": "x", "message": hostile_text}]})
+        if content_type == "application/json"
+        else hostile_text
+    )
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
+    httpserver.expect_request(f"/v2/orders/{ORDER}").respond_with_data(
+        body, status=400, content_type=content_type
+    )
+    result = run_cli(["cdek", "GetOrder", "--uuid", ORDER, "--token", TOKEN])
+    assert result.exit_code == 1
+    for text in (result.stdout, result.stderr):
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "\\u001b]0;pwned" in result.stderr
