@@ -206,3 +206,49 @@ def test_threads_refused_the_same_stale_token_renew_it_once(
         t.join(timeout=30)
     assert errors == []
     assert token_fetches(sandbox) == 2  # the first one, and one renewal for all eight
+
+
+def test_a_malformed_token_from_the_server_is_refused_and_never_cached(
+    httpserver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    """A token that cannot go in a header is the server's fault (exit 1), not a usage error
+    of the user's; it is not cached, so the next call asks again."""
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
+    monkeypatch.setenv("OINT_CDEK_ACCOUNT", "acc-1234567890")
+    monkeypatch.setenv("OINT_CDEK_PASSWORD", "pw-1234567890")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    httpserver.expect_request("/v2/oauth/token").respond_with_json(
+        {"access_token": "abc def\u00e9", "token_type": "bearer", "expires_in": 3600}
+    )
+    for _ in range(2):
+        result = run_cli(["cdek", "GetRegionsList", "--countries", "RU"])
+        assert result.exit_code == 1, result.stderr
+        assert "malformed access_token" in result.stderr
+    paths = [request.path for request, _ in httpserver.log]
+    assert paths == ["/v2/oauth/token", "/v2/oauth/token"]  # asked twice, nothing else sent
+    assert not list((tmp_path / "cache" / "oint" / "cdek").glob("*.json"))
+
+
+def test_a_malformed_token_in_the_cache_is_a_miss(
+    httpserver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
+    monkeypatch.setenv("OINT_CDEK_ACCOUNT", "acc-1234567890")
+    monkeypatch.setenv("OINT_CDEK_PASSWORD", "pw-1234567890")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    httpserver.expect_request("/v2/oauth/token").respond_with_json(
+        {"access_token": "good.token.1234567890", "token_type": "bearer", "expires_in": 3600}
+    )
+    httpserver.expect_request("/v2/location/regions").respond_with_json([])
+    assert run_cli(["cdek", "GetRegionsList", "--countries", "RU"]).exit_code == 0
+    [cached] = (tmp_path / "cache" / "oint" / "cdek").glob("*.json")
+    cached.write_text(json.dumps({"access_token": "x\u00e9y z", "expires_at": 9.9e10}))
+    result = oint("cdek", "GetRegionsList", "--countries", "RU", env={})  # a new process
+    assert result.returncode == 0, result.stderr
+    tokens = [r for r, _ in httpserver.log if r.path == "/v2/oauth/token"]
+    assert len(tokens) == 2  # the planted token was not used: a fresh one was fetched
+    assert json.loads(cached.read_text())["access_token"] == "good.token.1234567890"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -107,6 +108,9 @@ def token_file(key: str) -> Path | None:
 
 #: A token file holds one JWT and a time; anything larger is not one of ours.
 MAX_TOKEN_FILE = 64 * 1024
+#: What a bearer token can be: printable ASCII without spaces (the core refuses anything
+#: else in a header).
+_TOKEN_TEXT = re.compile(r"[\x21-\x7e]+")
 
 
 def _read_file(key: str) -> CachedToken | None:
@@ -126,7 +130,13 @@ def _read_file(key: str) -> CachedToken | None:
         token = CachedToken(str(record["access_token"]), float(record["expires_at"]))
     except (ValueError, KeyError, TypeError, RecursionError):
         return None
-    return token if token.access_token and math.isfinite(token.expires_at) else None
+    usable = _usable(token.access_token) and math.isfinite(token.expires_at)
+    return token if usable else None  # a damaged or planted token is a cache miss
+
+
+def _usable(token: object) -> bool:
+    """Whether ``token`` can go in an Authorization header as it is."""
+    return isinstance(token, str) and bool(_TOKEN_TEXT.fullmatch(token))
 
 
 def _write_file(key: str, token: CachedToken) -> None:
@@ -176,6 +186,13 @@ def request_token(ctx: CallContext, root: str, credentials: Credentials) -> dict
             "CDEK answered the token request without an access_token", status=200, body=answer
         )
     ctx.redactor.add(str(answer["access_token"]))
+    if not _usable(answer["access_token"]):  # never cached, never sent as a header
+        raise ApiError(
+            "CDEK answered the token request with a malformed access_token (spaces, control"
+            " or non-ASCII characters)",
+            status=200,
+            body=ctx.redactor.value(answer),
+        )
     return answer
 
 
