@@ -294,6 +294,16 @@ class SandboxState:
             )
         return None
 
+    def created_order(self, order_uuid: str) -> _Order:
+        """The order the control plane moves (lock held): ``LookupError`` when there is
+        none, ``ValueError`` while its CREATE is not SUCCESSFUL."""
+        order = self.orders.get(order_uuid.lower())
+        if order is None:
+            raise LookupError(f"no order {order_uuid}")
+        if order.create_state != SUCCESSFUL:
+            raise ValueError(f"order {order_uuid} is not created (CREATE {order.create_state})")
+        return order
+
     def require_order(
         self,
         client: str,

@@ -14,8 +14,8 @@ from werkzeug.wrappers import Request, Response
 from .backend import SandboxState
 from .config import format_datetime
 from .exceptions import _error
-from .models import FAULT_KINDS, SUCCESSFUL, _Fault
-from .models.journey import JourneyError, move_along
+from .models import FAULT_KINDS, _Fault
+from .models.journey import move_along
 from .models.orders import STATUS_NAMES
 from .responses import JSON_CONTENT_TYPE, _json_response, _read_json
 from .validation import _is_int, _is_number
@@ -155,14 +155,12 @@ def push_status(backend: SandboxState, request: Request, order_uuid: str) -> Res
             return _json_response({"error": f"{field} must be a string"}, 400)
     with backend.lock:
         now = backend.settled_now()
-        order = backend.orders.get(order_uuid.lower())
-        if order is None:
-            return _json_response({"error": f"no order {order_uuid}"}, 404)
-        if order.create_state != SUCCESSFUL:
-            return _json_response(
-                {"error": f"order {order_uuid} is not created (CREATE {order.create_state})"},
-                409,
-            )
+        try:
+            order = backend.created_order(order_uuid)
+        except LookupError as exc:
+            return _json_response({"error": str(exc)}, 404)
+        except ValueError as exc:
+            return _json_response({"error": str(exc)}, 409)
         if order.is_final:
             message = f"order {order_uuid} is {order.latest_status}: its status is final"
             return _json_response({"error": message}, 409)
@@ -188,17 +186,12 @@ def move_order(backend: SandboxState, request: Request, order_uuid: str) -> Resp
         return _json_response({"error": "to must be a status code like DELIVERED"}, 400)
     with backend.lock:
         now = backend.settled_now()
-        order = backend.orders.get(order_uuid.lower())
-        if order is None:
-            return _json_response({"error": f"no order {order_uuid}"}, 404)
-        if order.create_state != SUCCESSFUL:
-            return _json_response(
-                {"error": f"order {order_uuid} is not created (CREATE {order.create_state})"},
-                409,
-            )
         try:
+            order = backend.created_order(order_uuid)
             move_along(order, target, now)
-        except JourneyError as exc:
+        except LookupError as exc:
+            return _json_response({"error": str(exc)}, 404)
+        except ValueError as exc:  # not created yet, or JourneyError: not ahead on its way
             return _json_response({"error": str(exc)}, 409)
         return _json_response(order.envelope())
 

@@ -24,7 +24,6 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import SandboxApp, SandboxConfig, create_app
 from .config import DEFAULT_PROCESSING_DELAY
-from .models import SUCCESSFUL
 from .models.journey import move_along
 
 __all__ = ["RunningSandbox", "main", "serve", "start_sandbox"]
@@ -82,11 +81,7 @@ class RunningSandbox:
         state = self.app.state
         with state.lock:
             now = state.settled_now()
-            order = state.orders.get(order_uuid.lower())
-            if order is None:
-                raise LookupError(f"no order {order_uuid}")
-            if order.create_state != SUCCESSFUL:
-                raise ValueError(f"order {order_uuid} is not created yet")
+            order = state.created_order(order_uuid)
             move_along(order, to, now)
             return order.envelope()
 
