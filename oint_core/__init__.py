@@ -22,15 +22,19 @@ from .hookspecs import hookimpl
 from .metadata import Kind, Method, Param, Provider
 
 if TYPE_CHECKING:
-    from .dispatcher import CallContext, dispatch
+    from .context import CallContext
+    from .dispatcher import dispatch
 
 
 def __getattr__(name: str) -> Any:
-    # dispatch (and with it coercion and the HTTP layer) loads when first used, so that
-    # plugins importing the metadata types at start-up do not pay for it.
+    # dispatch (and with it coercion) loads when first used, so that plugins importing the
+    # metadata types at start-up do not pay for it.
     if name in ("dispatch", "CallContext"):
-        from . import dispatcher as module
+        import importlib
 
+        module = importlib.import_module(
+            ".dispatcher" if name == "dispatch" else ".context", __name__
+        )
         globals()[name] = value = getattr(module, name)  # later lookups skip this hook
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -441,7 +441,8 @@ def build_command(provider: Provider, method: Method) -> click.Command:
     """The click command for one method, derived entirely from its metadata."""
 
     def callback(**kwargs: Any) -> None:
-        from .dispatcher import CallOptions, call_method
+        from .context import CallOptions
+        from .dispatcher import call_method
         from .output import write_result
 
         out = kwargs.pop(OUT)
@@ -457,7 +458,7 @@ def build_command(provider: Provider, method: Method) -> click.Command:
             refuse_binary=out is None and sys.stdout.isatty(),
         )
         given = {k: v for k, v in kwargs.items() if v is not None}
-        result = call_method(provider.name, method, given, style="cli", options=options)
+        result = call_method(provider, method, given, style="cli", options=options)
         write_result(result, out)
 
     return MethodCommand(

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable, Mapping
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from collections.abc import Mapping
+from typing import Any
 
-from . import notices
 from .coerce import coerce
+from .context import CallContext, CallOptions, Style
 from .errors import InternalError, OintError, UsageError
-from .metadata import Method, Param
+from .metadata import Method, Param, Provider
 from .redact import Redactor
-
-if TYPE_CHECKING:
-    from .http import HttpClient
-
-Style = Literal["cli", "python"]
-
-
-class CallOptions(NamedTuple):
-    """Core options of one call, the same on every method (``--timeout``, ``--debug``).
-
-    A NamedTuple rather than a dataclass: built on every start, it should cost nothing.
-    """
-
-    timeout: float | None = None
-    retries: int | None = None
-    debug: Callable[[str], None] | None = None
-    # The CLI sets this when bytes would land on a terminal: such a call is refused
-    # before anything is sent.
-    refuse_binary: bool = False
-
 
 #: The largest ``timeout`` (seconds) and ``retries`` a call takes: beyond them a value is a
 #: typo, and an unbounded one (``inf``) would overflow the socket layer after sending.
@@ -58,56 +35,6 @@ def check_retries(value: Any, name: str = "retries") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
         raise UsageError(f"{name}: {value!r} is not a whole number from 0 to {MAX_RETRIES}")
     return value
-
-
-class CallContext:
-    """What a method function gets besides its parameters: HTTP, the environment, redaction."""
-
-    def __init__(
-        self,
-        provider: str,
-        method: Method,
-        options: CallOptions,
-        redactor: Redactor,
-        style: Style = "python",
-    ) -> None:
-        self.provider = provider
-        self.method = method
-        self.options = options
-        self.redactor = redactor
-        # "cli" for a one-shot process (providers may persist state such as tokens on disk),
-        # "python" for a library caller (state stays in memory).
-        self.style = style
-        # The deadline counts from here, not from the first request (which may come after
-        # a wait, e.g. for another thread's token fetch).
-        self.started = time.monotonic()
-
-    @cached_property
-    def http(self) -> HttpClient:
-        from .http import HttpClient  # the network stack loads with the first request
-
-        return HttpClient(
-            service=self.provider,
-            redactor=self.redactor,
-            timeout=self.options.timeout,
-            retries=self.options.retries,
-            debug=self.options.debug,
-            started=self.started,
-        )
-
-    def warn(self, message: str) -> None:
-        """Report something the caller should see although the call succeeded.
-
-        Goes through ``notices``: the CLI prints it as one stderr line (stdout keeps the
-        result unchanged); a library process gets it from the ``oint`` logger.
-        """
-        notices.warn(f"{self.provider} {self.method.name}: {self.redactor(message)}")
-
-    @staticmethod
-    def env(name: str) -> str | None:
-        """An environment variable, with empty treated as unset."""
-        value = os.environ.get(name, "").strip()
-        return value or None
 
 
 def _label(param: Param, style: Style) -> str:
@@ -164,7 +91,7 @@ def secrets_of(method: Method, values: Mapping[str, Any]) -> Redactor:
 
 
 def call_method(
-    provider: str,
+    provider: Provider,
     method: Method,
     given: Mapping[str, Any],
     *,
@@ -180,14 +107,17 @@ def call_method(
             " (or redirect standard output)"
         )
     redactor = secrets_of(method, values)
-    ctx = CallContext(provider, method, options, redactor, style)
+    ctx = CallContext(provider.name, method, options, redactor, style, values)
+    # The provider's plumbing (e.g. a token) reads its parameters from ctx.values; the
+    # function gets only its own.
+    own = {k: v for k, v in values.items() if k not in provider.context_params}
     try:
-        return method.function(ctx, **values)
+        return method.function(ctx, **own)
     except OintError:
         raise
     except Exception as exc:  # a bug in a method: keep one line, never a secret
         raise InternalError(
-            redactor(f"{provider} {method.name} failed: {type(exc).__name__}: {exc}")
+            redactor(f"{provider.name} {method.name} failed: {type(exc).__name__}: {exc}")
         ) from exc
 
 
@@ -217,4 +147,4 @@ def dispatch(
         timeout=None if timeout is None else check_timeout(timeout),
         retries=None if retries is None else check_retries(retries),
     )
-    return call_method(registry.provider(provider).name, found, params, options=options)
+    return call_method(registry.provider(provider), found, params, options=options)

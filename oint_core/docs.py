@@ -207,7 +207,7 @@ def record_results(provider: Provider, methods: list[Method]) -> dict[str, str]:
                 continue
             redactor = secrets_of(method, params)
             try:
-                value: Any = call_method(provider.name, method, dict(params))
+                value: Any = call_method(provider, method, dict(params))
             except OintError as exc:
                 value = {"error": type(exc).__name__, "message": str(exc)}
             text = describe_binary(value) if isinstance(value, bytes) else to_json(value)

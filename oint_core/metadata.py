@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import inspect
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 from .errors import PluginError
@@ -285,13 +285,25 @@ class Provider(_Frozen):
       exactly the methods listed for it, and a call imports only the module of the method it
       runs (listing the provider's methods imports them all).
 
+    ``context_params`` names the parameters (by keyword) that the provider's own plumbing
+    reads rather than its method functions, such as CDEK's ``token`` and ``test_api``: a
+    method still declares them (they are options, with help and docs), but its function does
+    not take them; the plumbing finds them in ``ctx.values``.
     ``groups`` orders the method groups in listings (OPI's regions); unknown groups go last.
     ``examples``, for the generated docs, is a context manager giving an ``ExampleRun`` (a
     sandbox with a fixed clock and ids, and the values to call each method with there).
     Two providers are equal when their name, summary and groups are.
     """
 
-    __match_args__ = ("name", "summary", "methods", "groups", "version", "examples")
+    __match_args__ = (
+        "name",
+        "summary",
+        "methods",
+        "groups",
+        "version",
+        "examples",
+        "context_params",
+    )
     _FIELDS = __match_args__
     _COMPARED = ("name", "summary", "groups")
     __slots__ = _FIELDS
@@ -302,6 +314,7 @@ class Provider(_Frozen):
     groups: tuple[str, ...]
     version: str | None
     examples: Callable[[], AbstractContextManager[ExampleRun]] | None
+    context_params: frozenset[str]
 
     def __init__(
         self,
@@ -311,6 +324,7 @@ class Provider(_Frozen):
         groups: tuple[str, ...] = (),
         version: str | None = None,
         examples: Callable[[], AbstractContextManager[ExampleRun]] | None = None,
+        context_params: Iterable[str] = (),
     ) -> None:
         self._init(
             name=name,
@@ -319,6 +333,7 @@ class Provider(_Frozen):
             groups=tuple(groups),
             version=version,
             examples=examples,
+            context_params=frozenset(context_params),
         )
 
     @property
@@ -350,9 +365,9 @@ class Provider(_Frozen):
         return found
 
 
-def validate_method(provider: str, method: Method) -> None:
+def validate_method(provider: Provider, method: Method) -> None:
     """Refuse a method whose description cannot work, at registration rather than at call time."""
-    where = f"{provider} {method.name}"
+    where = f"{provider.name} {method.name}"
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", method.name):
         raise PluginError(f"{where}: method names are PascalCase words")
     seen_options: set[str] = set()
@@ -380,10 +395,13 @@ def validate_method(provider: str, method: Method) -> None:
         seen_keywords.add(p.keyword)
     if method.binary_switch is not None and method.binary_switch not in seen_keywords:
         raise PluginError(f"{where}: binary_switch {method.binary_switch!r} is not a parameter")
-    _check_signature(where, method)
+    _check_signature(where, method, provider.context_params)
 
 
-def _check_signature(where: str, method: Method) -> None:
+def _check_signature(where: str, method: Method, context_params: frozenset[str]) -> None:
+    """The function takes the context, then exactly the method's own parameters (those its
+    provider's plumbing reads come through the context), none with a default of its own:
+    ``Param.default`` is the one place a default lives, and ``bind`` always passes it."""
     try:
         signature = inspect.signature(method.function)
     except (TypeError, ValueError) as exc:  # builtins without signatures
@@ -395,7 +413,7 @@ def _check_signature(where: str, method: Method) -> None:
     ):
         raise PluginError(f"{where}: function must take the call context as first argument")
     takes = {p.name for p in params[1:]}
-    declared = {p.keyword for p in method.params}
+    declared = {p.keyword for p in method.params} - context_params
     if takes != declared:
         missing = sorted(declared - takes)
         extra = sorted(takes - declared)
@@ -403,3 +421,11 @@ def _check_signature(where: str, method: Method) -> None:
             f"{where}: function parameters do not match the metadata"
             f" (missing in function: {missing}, not in metadata: {extra})"
         )
+    for p in params[1:]:
+        if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            raise PluginError(f"{where}: function takes *{p.name}; name its parameters")
+        if p.default is not inspect.Parameter.empty:
+            raise PluginError(
+                f"{where}: parameter {p.name} has a default in the function signature;"
+                " give it as Param(default=...) only"
+            )

@@ -177,7 +177,7 @@ class Registry:
         """Validate a method once, when it is first used: a call pays for its own method only."""
         if id(method) not in self._checked:
             self._guarded(
-                provider, f"method {method.name}", lambda: validate_method(provider.name, method)
+                provider, f"method {method.name}", lambda: validate_method(provider, method)
             )
             self._checked.add(id(method))
 

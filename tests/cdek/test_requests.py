@@ -741,9 +741,9 @@ def _strategy(param: Param, case: Case) -> st.SearchStrategy[Any]:
     if (case.method, param.name) == ("CreateWebhook", "Type"):
         # A type oint does not know is sent on purpose (with a warning): the spec's enum
         # would call it a violation, so generated types are the known ones.
-        from oint_cdek.methods.webhooks import EVENT_TYPES
+        from oint_cdek.vocabulary import WEBHOOK_TYPES
 
-        return st.sampled_from(EVENT_TYPES)
+        return st.sampled_from(WEBHOOK_TYPES)
     if param.kind is Kind.CHOICE:
         return st.sampled_from(param.choices)
     if param.name in ("CDEKNumber", "OrderNumber"):  # digits: a CDEK number (or a shop's)

@@ -27,10 +27,11 @@ def _fn(ctx, name):  # noqa: ANN001, ANN202
 
 
 NAME = Param("Name", "--name", Kind.STRING, "A name", required=True)
+P = Provider("p", "P")
 
 
 def test_a_valid_method_passes_validation() -> None:
-    validate_method("p", Method("SayHello", "Says hello", "G", _fn, (NAME,)))
+    validate_method(P, Method("SayHello", "Says hello", "G", _fn, (NAME,)))
 
 
 @pytest.mark.parametrize(
@@ -47,7 +48,54 @@ def test_a_valid_method_passes_validation() -> None:
 )
 def test_broken_metadata_is_refused_at_registration(params: tuple, message: str) -> None:
     with pytest.raises(PluginError, match=message):
-        validate_method("p", Method("SayHello", "Says hello", "G", _fn, params))
+        validate_method(P, Method("SayHello", "Says hello", "G", _fn, params))
+
+
+def _defaulted(ctx, name="x"):  # noqa: ANN001, ANN202
+    return {"name": name}
+
+
+def _keyword_defaulted(ctx, *, name="x"):  # noqa: ANN001, ANN202
+    return {"name": name}
+
+
+@pytest.mark.parametrize("function", [_defaulted, _keyword_defaulted])
+def test_a_default_in_the_function_signature_is_refused(function) -> None:  # noqa: ANN001
+    """Param.default is the one home of a default: a second copy in the signature would
+    never apply (every value is passed) and could silently disagree."""
+    method = Method("SayHello", "Says hello", "G", function, (NAME.replace(required=False),))
+    with pytest.raises(PluginError, match="name has a default in the function signature"):
+        validate_method(P, method)
+    registry = Registry.from_providers([Provider("p", "P", (method,))])
+    with pytest.raises(PluginError, match="could not load method SayHello.*has a default"):
+        registry.method("p", "SayHello")
+
+
+def _with_token(ctx, name):  # noqa: ANN001, ANN202
+    return {"name": name, "token": ctx.values["token"], "given": sorted(ctx.values)}
+
+
+TOKEN = Param("Token", "--token", Kind.STRING, "A token", secret=True)
+
+
+def test_context_params_reach_the_function_through_its_context_only() -> None:
+    """A provider's plumbing parameters are declared (options, docs) but not taken by the
+    function: it reads them from ctx.values; a function that also takes one is refused."""
+    from oint_core.dispatcher import call_method
+
+    provider = Provider("p", "P", context_params=("token",))
+    method = Method("SayHello", "Says hello", "G", _with_token, (TOKEN, NAME))
+    validate_method(provider, method)
+    assert call_method(provider, method, {"token": "t-1", "name": "Ann"}) == {
+        "name": "Ann",
+        "token": "t-1",
+        "given": ["name", "token"],
+    }
+    with pytest.raises(PluginError, match=r"not in metadata: \['name'\]"):
+        validate_method(provider, Method("SayHello", "Says hello", "G", _fn, (TOKEN,)))
+    taking_token = Method("SayHello", "x", "G", lambda ctx, token, name: None, (TOKEN, NAME))
+    with pytest.raises(PluginError, match=r"not in metadata: \['token'\]"):
+        validate_method(provider, taking_token)
 
 
 def test_methods_are_found_case_insensitively_and_in_snake_case() -> None:

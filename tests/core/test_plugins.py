@@ -16,7 +16,7 @@ GREETER = """
 from oint_core import Kind, Method, Param, Provider, hookimpl
 
 
-def say_hello(ctx, name, loud=False):
+def say_hello(ctx, name, loud):
     text = f"Hello, {name}!"
     return {"greeting": text.upper() if loud else text}
 

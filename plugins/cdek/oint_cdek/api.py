@@ -16,33 +16,31 @@ TEST_ROOT = "https://api.edu.cdek.ru/v2"
 BASE_URL_ENV = "OINT_CDEK_BASE_URL"
 
 
-def api_root(ctx: CallContext, test_api: bool) -> str:
-    """``OINT_CDEK_BASE_URL`` replaces both roots, so the same commands run on a sandbox."""
+def api_root(ctx: CallContext) -> str:
+    """The call's API root: test or production by its ``test_api``; ``OINT_CDEK_BASE_URL``
+    replaces both, so the same commands run on a sandbox."""
     override = ctx.env(BASE_URL_ENV)
     if override:
         return override.rstrip("/")
-    return TEST_ROOT if test_api else PRODUCTION_ROOT
+    return TEST_ROOT if ctx.values.get("test_api") else PRODUCTION_ROOT
 
 
-def call(
-    ctx: CallContext,
-    verb: str,
-    path: str,
-    *,
-    token: str | None,
-    test_api: bool,
-    **request: Any,
-) -> Any:
-    """Send ``verb {root}{path}`` with a bearer token (given, or managed) and return the answer.
+def call(ctx: CallContext, verb: str, path: str, **request: Any) -> Any:
+    """Send ``verb {root}{path}`` with a bearer token (the call's ``token``, or a managed one)
+    and return the answer. ``request`` goes to ``HttpClient.request`` (``params``,
+    ``json_body``, ``headers``, ``binary``).
 
     ``path`` may also be a full URL on CDEK's side (print-form links).
     """
     from .auth import with_token  # tokens (and the token cache) load with the first request
 
-    root = api_root(ctx, test_api)
+    root = api_root(ctx)
     url = path if path.startswith(("http://", "https://")) else root + path
     answer = with_token(
-        ctx, token, root, lambda bearer: ctx.http.request(verb, url, bearer=bearer, **request)
+        ctx,
+        ctx.values.get("token"),
+        root,
+        lambda bearer: ctx.http.request(verb, url, bearer=bearer, **request),
     )
     if verb != "GET":
         refuse_invalid(ctx, answer)

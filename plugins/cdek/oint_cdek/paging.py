@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from itertools import count
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oint_core import ApiError
+
+if TYPE_CHECKING:
+    from oint_core import CallContext
 
 PAGE_SIZE = 1000
 MAX_PAGES = 10_000  # a server that ignores ``page`` must not keep us looping forever
@@ -31,6 +34,21 @@ def walk_pages(fetch: Callable[[int], Any]) -> Iterator[Any]:
             raise ApiError(f"more than {MAX_PAGES} pages: stopped", status=200, body=None)
         yield from items
         previous = items
+
+
+def paged_list(ctx: CallContext, path: str, values: Mapping[str, Any], all: bool) -> Any:
+    """GET ``path`` with ``values`` as its query (a filter's keys are query parameters);
+    with ``all``, every page from 0, with an explicit ``size`` (without one CDEK may ignore
+    ``page``): the one given, else ``PAGE_SIZE``."""
+    from .api import call, query
+
+    def fetch(page_values: Mapping[str, Any]) -> Any:
+        return call(ctx, "GET", path, params=query(page_values))
+
+    if not all:
+        return fetch(values)
+    size = values.get("size") or PAGE_SIZE
+    return list(walk_pages(lambda page: fetch({**values, "page": page, "size": size})))
 
 
 def iter_pages(method: str, /, **params: Any) -> Iterator[Any]:

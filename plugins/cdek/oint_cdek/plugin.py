@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from oint_core.docs import ExampleRun
 
 from .methods import INDEX
-from .params import GROUPS
+from .params import CONTEXT_PARAMS, GROUPS
 
 
 def _examples() -> AbstractContextManager[ExampleRun]:  # for `oint docs build` only
@@ -33,6 +33,7 @@ PROVIDER = Provider(
     methods=INDEX,
     groups=GROUPS,
     examples=_examples,
+    context_params=CONTEXT_PARAMS,
 )
 
 
