@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 import uuid as uuid_module
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import date, datetime
 from typing import Any, TypeGuard
 
@@ -231,7 +231,7 @@ def _check_time_order(
 def _choice(
     body: dict[str, Any],
     name: str,
-    allowed: frozenset[str],
+    allowed: Collection[str],
     default: str,
     errors: list[dict[str, str]],
     normalise: Callable[[str], str],

@@ -6,6 +6,14 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ...vocabulary import (
+    BARCODE_FORMATS,
+    BARCODE_LANGUAGES,
+    DEFAULT_BARCODE_FORMAT,
+    DEFAULT_BARCODE_LANGUAGE,
+    DEFAULT_RECEIPT_TYPE,
+    RECEIPT_TYPES,
+)
 from ..backend import SandboxState
 from ..exceptions import _ApiError, _error, _field_empty, _invalid_format, _wrong_type
 from ..models import _BarcodeForm, _Prealert, _PrintForm, _WaybillForm
@@ -23,25 +31,6 @@ from .common import _created, _get_record
 
 #: CDEK: "don't send more than 100 order numbers in one request" (print forms).
 _PRINT_LIMIT = 100
-_RECEIPT_TYPES = frozenset(
-    {
-        "tpl_russia",
-        "tpl_china",
-        "tpl_armenia",
-        "tpl_english",
-        "tpl_italian",
-        "tpl_korean",
-        "tpl_latvian",
-        "tpl_lithuanian",
-        "tpl_german",
-        "tpl_turkish",
-        "tpl_czech",
-        "tpl_thailand",
-        "tpl_invoice",
-    }
-)
-_BARCODE_FORMATS = frozenset({"A4", "A5", "A6", "A7"})
-_BARCODE_LANGS = frozenset({"RUS", "ENG", "DEU", "ITA", "TUR", "CES", "KOR", "LIT", "LAV"})
 
 
 def create_print_orders(backend: SandboxState, request: Request, client: str) -> Response:
@@ -66,10 +55,16 @@ def _create_print(
         errors.append(_invalid_format("copy_count", copy_count))
     fields: dict[str, Any] = {"orders": refs, "copy_count": copy_count}
     if kind is _WaybillForm:
-        fields["type"] = _choice(body, "type", _RECEIPT_TYPES, "tpl_russia", errors, str.lower)
+        fields["type"] = _choice(
+            body, "type", RECEIPT_TYPES, DEFAULT_RECEIPT_TYPE, errors, str.lower
+        )
     else:
-        fields["format"] = _choice(body, "format", _BARCODE_FORMATS, "A4", errors, str.upper)
-        fields["lang"] = _choice(body, "lang", _BARCODE_LANGS, "RUS", errors, str.upper)
+        fields["format"] = _choice(
+            body, "format", BARCODE_FORMATS, DEFAULT_BARCODE_FORMAT, errors, str.upper
+        )
+        fields["lang"] = _choice(
+            body, "lang", BARCODE_LANGUAGES, DEFAULT_BARCODE_LANGUAGE, errors, str.upper
+        )
     if errors:
         raise _ApiError(400, errors, "CREATE")
     with backend.lock:

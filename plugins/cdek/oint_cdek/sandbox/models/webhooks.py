@@ -5,25 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import vocabulary
 from .common import _ApiRequest
 
-#: CDEK's webhook event types; an account may hold at most ``_WEBHOOK_LIMIT`` subscriptions.
-WEBHOOK_TYPES = frozenset(
-    {
-        "ORDER_STATUS",
-        "ORDER_MODIFIED",
-        "PRINT_FORM",
-        "RECEIPT",
-        "DOWNLOAD_PHOTO",
-        "PREALERT_CLOSED",
-        "ACCOMPANYING_WAYBILL",
-        "OFFICE_AVAILABILITY",
-        "DELIV_PROBLEM",
-        "DELIV_AGREEMENT",
-        "COURIER_INFO",
-    }
-)
-_WEBHOOK_LIMIT = 2
+# CDEK's webhook event types, and how many subscriptions an account may hold.
+WEBHOOK_TYPES = frozenset(vocabulary.WEBHOOK_TYPES)
+_WEBHOOK_LIMIT = vocabulary.WEBHOOK_LIMIT
 
 
 @dataclass
