@@ -6,14 +6,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ...vocabulary import (
-    BARCODE_FORMATS,
-    BARCODE_LANGUAGES,
-    DEFAULT_BARCODE_FORMAT,
-    DEFAULT_BARCODE_LANGUAGE,
-    DEFAULT_RECEIPT_TYPE,
-    RECEIPT_TYPES,
-)
+from ... import vocabulary as cdek
 from ..backend import SandboxState
 from ..exceptions import _ApiError, _error, _field_empty, _invalid_format, _wrong_type
 from ..models import _BarcodeForm, _Prealert, _PrintForm, _WaybillForm
@@ -56,14 +49,14 @@ def _create_print(
     fields: dict[str, Any] = {"orders": refs, "copy_count": copy_count}
     if kind is _WaybillForm:
         fields["type"] = _choice(
-            body, "type", RECEIPT_TYPES, DEFAULT_RECEIPT_TYPE, errors, str.lower
+            body, "type", cdek.RECEIPT_TYPES, cdek.DEFAULT_RECEIPT_TYPE, errors, str.lower
         )
     else:
         fields["format"] = _choice(
-            body, "format", BARCODE_FORMATS, DEFAULT_BARCODE_FORMAT, errors, str.upper
+            body, "format", cdek.BARCODE_FORMATS, cdek.DEFAULT_BARCODE_FORMAT, errors, str.upper
         )
         fields["lang"] = _choice(
-            body, "lang", BARCODE_LANGUAGES, DEFAULT_BARCODE_LANGUAGE, errors, str.upper
+            body, "lang", cdek.BARCODE_LANGUAGES, cdek.DEFAULT_BARCODE_LANGUAGE, errors, str.upper
         )
     if errors:
         raise _ApiError(400, errors, "CREATE")
