@@ -30,8 +30,14 @@ OUT, TIMEOUT, RETRIES, DEBUG = "_out", "_timeout", "_retries", "_debug"
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
-def _registry() -> Registry:
-    return default_registry()
+def _registry(ctx: click.Context | None = None) -> Registry:
+    """The registry the command line runs on: the root context's ``obj`` when it is one
+    (``CliRunner().invoke(cli, args, obj=registry)``, an embedding program), else the
+    providers the installed plugins offer. Without ``ctx``, click's current context."""
+    if ctx is None:
+        ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj if isinstance(obj, Registry) else default_registry()
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -110,33 +116,33 @@ def _route_warnings() -> None:
 class RootGroup(OintGroup):
     _extras: tuple[Registry, dict[str, click.Command]] | None = None
 
-    def _extra_commands(self) -> dict[str, click.Command]:
+    def _extra_commands(self, ctx: click.Context) -> dict[str, click.Command]:
         """Commands plugins add through the ``oint_commands`` hook, asked once per registry."""
-        registry = _registry()
+        registry = _registry(ctx)
         if self._extras is None or self._extras[0] is not registry:
             self._extras = (registry, plugin_commands(registry, set(self.commands)))
         return self._extras[1]
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = set(self.commands) | set(self._extra_commands())
-        return sorted(names) + _registry().provider_names
+        names = set(self.commands) | set(self._extra_commands(ctx))
+        return sorted(names) + _registry(ctx).provider_names
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:
             return self.commands[cmd_name]
-        registry = _registry()
+        registry = _registry(ctx)
         for name in registry.provider_names:
             if name == cmd_name.lower():
                 return ProviderGroup(registry.provider(name))
-        return self._extra_commands().get(cmd_name)
+        return self._extra_commands(ctx).get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        registry = _registry()
+        registry = _registry(ctx)
         providers = [(p, registry.provider(p).summary) for p in registry.provider_names]
         with formatter.section("Providers"):
             formatter.write_dl(providers or [("(none)", "no provider plugin is installed")])
         commands = []
-        for name in sorted(set(self.commands) | set(self._extra_commands())):
+        for name in sorted(set(self.commands) | set(self._extra_commands(ctx))):
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
                 commands.append((name, command.get_short_help_str(limit=80)))
@@ -194,12 +200,13 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command("plugins")
-def plugins_command() -> None:
+@click.pass_context
+def plugins_command(ctx: click.Context) -> None:
     """List loaded plugins (name, distribution, version, providers) and failures: plugins
     that did not import, and plugins whose methods cannot be loaded."""
     from .output import to_json
 
-    registry = _registry()
+    registry = _registry(ctx)
     loaded = registry.loaded
     if loaded is not None:
         reported = len(loaded.failures)
@@ -240,7 +247,7 @@ def docs_build(out_dir: str, provider: str | None, check: bool) -> None:
 
     from .docs import generate, stale_files, write_pages
 
-    pages = generate(_registry(), provider)
+    pages = generate(_registry(click.get_current_context()), provider)
     out = Path(out_dir)
     if check:
         stale = stale_files(pages, out)
@@ -273,15 +280,15 @@ class ProviderGroup(OintGroup):
         )
         self.provider = provider
 
-    def _methods(self) -> list[Method]:
-        return _registry().methods(self.provider.name)
+    def _methods(self, ctx: click.Context) -> list[Method]:
+        return _registry(ctx).methods(self.provider.name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [m.name for m in self._methods()]
+        return [m.name for m in self._methods(ctx)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         try:
-            method = _registry().method(self.provider.name, cmd_name)
+            method = _registry(ctx).method(self.provider.name, cmd_name)
         except UsageError:  # an unknown name; a provider that cannot load says so itself
             return None
         return build_command(self.provider, method)
@@ -289,7 +296,7 @@ class ProviderGroup(OintGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         order = {g: i for i, g in enumerate(self.provider.groups)}
         groups: dict[str, list[Method]] = {}
-        for method in self._methods():
+        for method in self._methods(ctx):
             groups.setdefault(method.group, []).append(method)
         for group in sorted(groups, key=lambda g: (order.get(g, len(order)), g)):
             with formatter.section(group):

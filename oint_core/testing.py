@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .plugins import ENTRY_POINT_GROUP
-from .registry import reset_default_registry
+from .registry import Registry, reset_default_registry
 
 if TYPE_CHECKING:
     from click.testing import Result
@@ -47,9 +47,15 @@ def write_plugin_distribution(
     return folder
 
 
-def run_cli(args: Sequence[str], env: Mapping[str, str | None] | None = None) -> Result:
+def run_cli(
+    args: Sequence[str],
+    env: Mapping[str, str | None] | None = None,
+    registry: Registry | None = None,
+) -> Result:
     """Run ``oint ARGS`` in-process with click's ``CliRunner``; plugins are rediscovered first.
 
+    ``registry`` (``Registry.from_providers([...])``) replaces the installed plugins' providers
+    for this run; it travels as click's context object, so nothing global is touched.
     Returns click's ``Result`` (``exit_code``, ``stdout``, ``stderr``).
     """
     from click.testing import CliRunner
@@ -58,4 +64,4 @@ def run_cli(args: Sequence[str], env: Mapping[str, str | None] | None = None) ->
 
     reset_default_registry()
     runner = CliRunner()
-    return runner.invoke(cli, list(args), env=dict(env or {}), catch_exceptions=False)
+    return runner.invoke(cli, list(args), env=dict(env or {}), catch_exceptions=False, obj=registry)

@@ -31,13 +31,18 @@ REPO_ORDER = {
 }
 
 
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
+def loopback_session() -> requests.Session:
     """A session that ignores proxy variables: sandbox traffic must stay on 127.0.0.1."""
     session = requests.Session()
     session.trust_env = False
-    yield session
-    session.close()
+    return session
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    """A :func:`loopback_session` for one test, closed afterwards."""
+    with loopback_session() as session:
+        yield session
 
 
 @pytest.fixture
@@ -47,6 +52,25 @@ def sandbox() -> Iterator[RunningSandbox]:
         yield running
 
 
+def token_answer(
+    session: requests.Session,
+    base_url: str,
+    client_id: str = TEST_ACCOUNT,
+    client_secret: str = TEST_SECURE_PASSWORD,
+    *,
+    in_query: bool = False,
+) -> requests.Response:
+    """CDEK's token request to the API at ``base_url`` (``.../v2``), as CDEK documents it:
+    the client-credentials grant in a form body, or ``in_query`` in the query string."""
+    grant = {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }
+    where = "params" if in_query else "data"
+    return session.post(f"{base_url}/oauth/token", timeout=5, **{where: grant})
+
+
 def get_token(
     sandbox: RunningSandbox,
     session: requests.Session | None = None,
@@ -54,19 +78,23 @@ def get_token(
     client_secret: str = TEST_SECURE_PASSWORD,
 ) -> str:
     """Ask ``sandbox`` for an access token the way CDEK documents it (form body)."""
-    session = session or requests.Session()
-    session.trust_env = False
-    answer = session.post(
-        f"{sandbox.base_url}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": client_secret,
-        },
-        timeout=5,
-    )
+    answer = token_answer(session or loopback_session(), sandbox.base_url, client_id, client_secret)
     assert answer.status_code == 200, answer.text
     return answer.json()["access_token"]
+
+
+def sandbox_control(
+    sandbox: RunningSandbox,
+    method: str,
+    path: str,
+    session: requests.Session | None = None,
+    **kwargs: Any,
+) -> requests.Response:
+    """A call to ``sandbox``'s own /_sandbox control endpoints (no token), on ``session`` or
+    a fresh :func:`loopback_session`."""
+    kwargs.setdefault("timeout", 5)
+    url = f"{sandbox.root_url}/_sandbox{path}"
+    return (session or loopback_session()).request(method, url, **kwargs)
 
 
 def order_body(**overrides: Any) -> dict[str, Any]:
@@ -134,8 +162,7 @@ class SandboxClient:
 
     def control(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A call to the sandbox's own /_sandbox control endpoints (no token)."""
-        kwargs.setdefault("timeout", 5)
-        return self.http.request(method, f"{self.sandbox.root_url}/_sandbox{path}", **kwargs)
+        return sandbox_control(self.sandbox, method, path, self.http, **kwargs)
 
     def advance(self, seconds: float | None = None) -> datetime:
         """Move the sandbox clock (by ``advance_by`` by default); returns its new time."""
@@ -191,9 +218,7 @@ def _no_tokens_between_tests(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def sandbox_log(sandbox: RunningSandbox) -> list[dict]:
     """Every /v2 request the sandbox saw, oldest first."""
-    session = requests.Session()
-    session.trust_env = False
-    return session.get(f"{sandbox.root_url}/_sandbox/requests", timeout=5).json()
+    return sandbox_control(sandbox, "GET", "/requests").json()
 
 
 def token_fetches(sandbox: RunningSandbox) -> int:

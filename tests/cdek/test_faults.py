@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 
 import pytest
-import requests
 
 import oint_core
 from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD
@@ -21,15 +20,13 @@ from oint_core import ApiError, TransportError
 from oint_core.testing import run_cli
 
 from ..conftest import closed_port
-from .conftest import REPO_ORDER, sandbox_log
+from .conftest import REPO_ORDER, sandbox_control, sandbox_log
 
 TIMEOUT = 1.0  # --timeout of every call here: the deadline
 
 
 def control(sandbox: RunningSandbox, path: str, payload: dict) -> None:
-    session = requests.Session()
-    session.trust_env = False
-    session.post(f"{sandbox.root_url}/_sandbox/{path}", json=payload, timeout=5).raise_for_status()
+    sandbox_control(sandbox, "POST", f"/{path}", json=payload).raise_for_status()
 
 
 @pytest.fixture
@@ -41,9 +38,7 @@ def world(sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> dict:
     )["access_token"]
     created = oint_core.dispatch("cdek", "CreateOrder", token=token, order_description=REPO_ORDER)
     control(sandbox, "advance", {"seconds": 5})
-    session = requests.Session()
-    session.trust_env = False
-    session.delete(f"{sandbox.root_url}/_sandbox/requests", timeout=5)
+    sandbox_control(sandbox, "DELETE", "/requests")
     return {"token": token, "order": created["entity"]["uuid"], "sandbox": sandbox}
 
 

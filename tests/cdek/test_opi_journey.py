@@ -16,23 +16,20 @@ import sys
 from pathlib import Path
 
 import pytest
-import requests
 
 import oint_core
 from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD
 from oint_cdek.sandbox.server import RunningSandbox
 from oint_core.testing import run_cli
 
-from .conftest import sandbox_log
+from .conftest import sandbox_control, sandbox_log
 
 REPO = Path(__file__).resolve().parents[2]
 ORDER = json.loads((REPO / "demo" / "order.json").read_text(encoding="utf-8"))
 
 
 def advance(sandbox: RunningSandbox, seconds: float = 5) -> None:
-    session = requests.Session()
-    session.trust_env = False
-    session.post(f"{sandbox.root_url}/_sandbox/advance", json={"seconds": seconds}, timeout=5)
+    sandbox_control(sandbox, "POST", "/advance", json={"seconds": seconds})
 
 
 class Cli:

@@ -17,6 +17,8 @@ from oint_cdek.sandbox.server import RunningSandbox
 from oint_core import ApiError
 from oint_core.testing import run_cli
 
+from .conftest import sandbox_control
+
 REPO = Path(__file__).resolve().parents[2]
 ORDER_FILE = REPO / "demo" / "order.json"
 
@@ -28,9 +30,7 @@ def on_sandbox(sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> Runn
 
 
 def control(sandbox: RunningSandbox, path: str, payload: dict | None = None) -> requests.Response:
-    session = requests.Session()
-    session.trust_env = False
-    answer = session.post(f"{sandbox.root_url}/_sandbox/{path}", json=payload or {}, timeout=5)
+    answer = sandbox_control(sandbox, "POST", f"/{path}", json=payload or {})
     answer.raise_for_status()
     return answer
 

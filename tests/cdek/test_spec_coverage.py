@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 import oint_core
 from oint_cdek.docs_examples import World
@@ -19,7 +18,7 @@ from oint_cdek.plugin import PROVIDER
 from oint_cdek.sandbox.app import SandboxConfig, create_app
 from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
 
-from .conftest import sandbox_log
+from .conftest import loopback_session, sandbox_log
 
 DOCS = Path(__file__).parents[2] / "docs" / "cdek"
 
@@ -115,8 +114,7 @@ def test_every_spec_operation_is_served_by_the_sandbox(
     """A request to each operation (with unknown ids) gets an answer of the operation, not
     the sandbox's "not emulated" 404 or a 405."""
     _, on = world
-    session = requests.Session()
-    session.trust_env = False
+    session = loopback_session()
     unserved = []
     for verb, template in sorted(spec_operations(contract)):
         url = on.base[: -len("/v2")] + sample_path(template)

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
+
+from oint_core.testing import run_cli
 
 Mode = Callable[[socket.socket], None]
 
@@ -264,3 +267,53 @@ def oint_command() -> list[str]:
     """The installed ``oint`` console script, else ``python -m oint``."""
     script = Path(sys.executable).with_name("oint")
     return [str(script)] if script.exists() else [sys.executable, "-m", "oint"]
+
+
+# -- CreateRefusal against a local CDEK (test_cli, test_dispatcher, test_http...) ---------------
+
+ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
+TOKEN = "tok-S3CRET-abcdef123456"
+PATH = f"/v2/orders/{ORDER}/refusal"
+ACCEPTED = {
+    "entity": {"uuid": ORDER},
+    "requests": [
+        {
+            "request_uuid": "72753031-1e7c-4b1b-8b5c-3c6c2a0a0001",
+            "type": "CREATE_REFUSAL",
+            "date_time": "2026-08-01T14:34:18+0000",
+            "state": "ACCEPTED",
+            "errors": [],
+            "warnings": [],
+        }
+    ],
+    "related_entities": [],
+}
+NOT_FOUND = {
+    "requests": [
+        {
+            "type": "CREATE_REFUSAL",
+            "state": "INVALID",
+            "date_time": "2026-08-01T14:34:18+0000",
+            "errors": [{"code": "v2_entity_not_found", "message": "Заказ не найден"}],
+            "warnings": [],
+        }
+    ]
+}
+
+
+@pytest.fixture
+def cdek(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
+    return httpserver
+
+
+def refuse(*extra: str, token: str | None = TOKEN, env: dict | None = None):  # noqa: ANN201
+    args = ["cdek", "CreateRefusal", "--uuid", ORDER, *extra]
+    if token is not None:
+        args += ["--token", token]
+    return run_cli(args, env=env)
+
+
+def assert_no_secret(*texts: str) -> None:
+    for text in texts:
+        assert TOKEN not in text

@@ -98,32 +98,6 @@ def test_context_params_reach_the_function_through_its_context_only() -> None:
         validate_method(provider, taking_token)
 
 
-def test_methods_are_found_case_insensitively_and_in_snake_case() -> None:
-    method = Method("SayHello", "Says hello", "G", _fn, (NAME,))
-    registry = Registry.from_providers([Provider("p", "P", (method,))])
-    for spelling in ("SayHello", "sayhello", "SAYHELLO", "say_hello"):
-        assert registry.method("p", spelling) is method
-
-
-def test_provider_methods_load_lazily_once() -> None:
-    calls = []
-
-    def load() -> tuple:
-        calls.append(1)
-        return (Method("SayHello", "Says hello", "G", _fn, (NAME,)),)
-
-    registry = Registry.from_providers([Provider("p", "P", load)])
-    assert calls == []
-    registry.method("p", "SayHello")
-    registry.methods("p")
-    assert calls == [1]
-
-
-def test_two_plugins_cannot_claim_one_provider_name() -> None:
-    with pytest.raises(PluginError, match="already registered"):
-        Registry.from_providers([Provider("p", "P"), Provider("p", "Q")])
-
-
 def test_metadata_records_are_frozen_values() -> None:
     """What the frozen dataclasses gave: no assignment, equality by value, replace, pickling."""
     import copy
@@ -149,16 +123,6 @@ def test_metadata_records_are_frozen_values() -> None:
     assert Provider("p", "P") != Provider("p", "Q")
 
 
-@pytest.mark.parametrize(
-    "index",
-    [{"mod": "SayHello"}, {"mod": (1, 2)}, {3: ("SayHello",)}],
-    ids=["names-as-one-string", "names-not-strings", "module-not-a-string"],
-)
-def test_a_malformed_method_index_is_refused_at_registration(index: dict) -> None:
-    with pytest.raises(PluginError, match="method index"):
-        Registry.from_providers([Provider("p", "P", index)])
-
-
 def test_metadata_records_match_weak_reference_and_copy_replace() -> None:
     import copy
     import sys
@@ -172,12 +136,6 @@ def test_metadata_records_match_weak_reference_and_copy_replace() -> None:
     assert weakref.ref(NAME)() is NAME
     if sys.version_info >= (3, 13):
         assert copy.replace(NAME, required=False).required is False  # type: ignore[attr-defined]
-
-
-def test_an_index_listing_a_method_twice_is_refused_at_registration() -> None:
-    index = {"mod_a": ("SayHello",), "mod_b": ("say_hello",)}
-    with pytest.raises(PluginError, match="indexes say_hello twice"):
-        Registry.from_providers([Provider("p", "P", index)])
 
 
 @pytest.mark.parametrize(

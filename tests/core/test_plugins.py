@@ -282,3 +282,40 @@ def test_a_plugin_whose_method_record_is_malformed_is_reported_not_a_crash(insta
         assert result.exit_code == 1, args
         assert "internal error" not in result.stderr
         assert "provider 'malformed' could not load" in result.stderr
+
+
+def test_a_dangling_dist_info_link_does_not_break_help(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "ghost-1.0.dist-info").symlink_to(tmp_path / "nowhere")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = run_cli(["--help"])
+    assert result.exit_code == 0, result.stderr
+    assert "cdek" in result.stdout
+
+
+def test_plugin_groups_merge_without_changing_the_plugins_objects() -> None:
+    import click
+
+    from oint_core.cli import plugin_commands
+    from oint_core.plugins import LoadedPlugins, new_manager
+    from oint_core.registry import Registry
+
+    first, second = click.Group("sandbox"), click.Group("sandbox")
+    first.add_command(click.Command("alpha"))
+    second.add_command(click.Command("beta"))
+
+    class One:
+        @oint_core.hookimpl
+        def oint_commands(self) -> list:
+            return [first]
+
+    class Two:
+        @oint_core.hookimpl
+        def oint_commands(self) -> list:
+            return [second]
+
+    manager = new_manager()
+    manager.register(One(), name="one")
+    manager.register(Two(), name="two")
+    merged = plugin_commands(Registry(LoadedPlugins(manager=manager)), set())
+    assert set(merged["sandbox"].commands) == {"alpha", "beta"}
+    assert set(first.commands) == {"alpha"} and set(second.commands) == {"beta"}

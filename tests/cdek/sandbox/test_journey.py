@@ -15,7 +15,7 @@ from oint_cdek.sandbox.app import SandboxConfig
 from oint_cdek.sandbox.server import start_sandbox
 from oint_core.testing import run_cli
 
-from ..conftest import order_body
+from ..conftest import loopback_session, order_body
 from .conftest import Client
 
 TO_POINT = order_body(number="journey-point", delivery_point="NSK27", tariff_code=136)
@@ -153,8 +153,7 @@ def test_the_sandbox_command_runs_fast_when_asked() -> None:
         base = line.partition("=")[2]
         assert base.startswith("http://127.0.0.1:")
         running = RunningSandboxAt(base)
-        session = requests.Session()
-        session.trust_env = False
+        session = loopback_session()
         client = Client.login(running, session)  # type: ignore[arg-type]
         order_uuid = client.accepted(client.post("/orders", json=order_body()))
         assert client.read(f"/orders/{order_uuid}")["requests"][0]["state"] == "SUCCESSFUL"

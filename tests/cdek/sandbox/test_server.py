@@ -12,7 +12,7 @@ import threading
 import pytest
 import requests
 
-from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD
+from ..conftest import token_answer
 
 
 def _subprocess_env() -> dict[str, str]:
@@ -57,15 +57,7 @@ def test_serve_announces_url_and_stops_on_signal(
         assert match, first_line
         base_url = match.group(1)
         assert int(match.group(2)) > 0
-        answer = http.post(
-            f"{base_url}/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": TEST_ACCOUNT,
-                "client_secret": TEST_SECURE_PASSWORD,
-            },
-            timeout=5,
-        )
+        answer = token_answer(http, base_url)
         assert answer.status_code == 200
         process.send_signal(signum)
         _, stderr = process.communicate(timeout=20)

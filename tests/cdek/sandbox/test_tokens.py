@@ -14,7 +14,7 @@ import requests
 from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD
 from oint_cdek.sandbox.server import RunningSandbox
 
-from ..conftest import OTHER_ACCOUNT, OTHER_SECRET, get_token
+from ..conftest import OTHER_ACCOUNT, OTHER_SECRET, get_token, token_answer
 from .conftest import (
     JSON_TYPE,
     Client,
@@ -35,15 +35,7 @@ def b64url_json(part: str) -> Any:
 
 
 def test_token_from_form_body(sandbox: RunningSandbox, http: requests.Session) -> None:
-    answer = http.post(
-        f"{sandbox.base_url}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": TEST_ACCOUNT,
-            "client_secret": TEST_SECURE_PASSWORD,
-        },
-        timeout=5,
-    )
+    answer = token_answer(http, sandbox.base_url)
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == JSON_TYPE
     body = answer.json()
@@ -58,15 +50,7 @@ def test_token_from_form_body(sandbox: RunningSandbox, http: requests.Session) -
 
 
 def test_token_from_query_string(sandbox: RunningSandbox, http: requests.Session) -> None:
-    answer = http.post(
-        f"{sandbox.base_url}/oauth/token",
-        params={
-            "grant_type": "client_credentials",
-            "client_id": TEST_ACCOUNT,
-            "client_secret": TEST_SECURE_PASSWORD,
-        },
-        timeout=5,
-    )
+    answer = token_answer(http, sandbox.base_url, in_query=True)
     assert answer.status_code == 200
     assert answer.json()["access_token"].count(".") == 2
 
@@ -82,15 +66,7 @@ def test_each_token_is_new(sandbox: RunningSandbox, http: requests.Session) -> N
 def test_token_bad_credentials(
     sandbox: RunningSandbox, http: requests.Session, client_id: str, client_secret: str
 ) -> None:
-    answer = http.post(
-        f"{sandbox.base_url}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": client_id,
-            "client_secret": client_secret,
-        },
-        timeout=5,
-    )
+    answer = token_answer(http, sandbox.base_url, client_id, client_secret)
     assert answer.status_code == 401
     assert answer.json()["error"] == "invalid_client"
     assert answer.json()["error_description"]

@@ -1,19 +1,24 @@
-"""Transport rules: no credentials over plain http beyond loopback; INVALID 2xx; warnings."""
+"""The HTTP layer's rules: no credentials over plain http beyond loopback, no proxy for
+loopback, redirects reported not followed, nothing sent past the deadline, malformed tokens
+refused unshown; INVALID 2xx; warnings."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 import oint_core
-from oint_core import ApiError, UsageError
-from oint_core.http import is_loopback
+from oint_core import ApiError, TransportError, UsageError
+from oint_core.http import HttpClient, is_loopback
+from oint_core.redact import Redactor
 from oint_core.testing import run_cli
 
 ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
 TOKEN = "tok-TRANSPORT-123456"
+PATH = f"/v2/orders/{ORDER}/refusal"
 
 
 @pytest.mark.parametrize(
@@ -45,12 +50,6 @@ def test_credentials_are_never_sent_over_plain_http_beyond_loopback(monkeypatch,
 )
 def test_loopback_is_127_slash_8_and_localhost(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
-
-
-@pytest.fixture
-def cdek(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
-    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
-    return httpserver
 
 
 def envelope(state: str, errors=(), warnings=()) -> dict:
@@ -167,3 +166,33 @@ def test_a_netrc_entry_for_the_host_does_not_replace_the_credentials(
     refusal, token_request = (request for request, _ in cdek.log)
     assert refusal.headers["Authorization"] == f"Bearer {TOKEN}"
     assert "Authorization" not in token_request.headers
+
+
+def test_a_redirect_is_reported_not_followed(cdek: HTTPServer) -> None:
+    cdek.expect_request(PATH, method="POST").respond_with_data(
+        "", status=302, headers={"Location": "http://127.0.0.1:9/elsewhere"}
+    )
+    result = run_cli(["cdek", "CreateRefusal", "--uuid", ORDER, "--token", TOKEN])
+    assert result.exit_code == 1
+    assert "302" in result.stderr and "not followed" in result.stderr
+    assert len(cdek.log) == 1
+
+
+def test_nothing_is_sent_once_the_deadline_has_passed(cdek: HTTPServer) -> None:
+    cdek.expect_request(PATH).respond_with_json({})
+    client = HttpClient(service="cdek", redactor=Redactor(), timeout=0.05)
+    time.sleep(0.1)
+    with pytest.raises(TransportError, match="nothing was sent"):
+        client.request("POST", cdek.url_for(PATH), bearer=TOKEN)
+    assert cdek.log == []
+
+
+@pytest.mark.parametrize("token", ["two words-12345", "line-break-12345\n", "кириллица-12345"])
+def test_a_malformed_token_is_refused_without_showing_it(cdek, token: str) -> None:
+    result = run_cli(["cdek", "CreateRefusal", "--uuid", ORDER, "--token", token])
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert "token is malformed" in line
+    for part in token.split():
+        assert part not in line
+    assert cdek.log == []

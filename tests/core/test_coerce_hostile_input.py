@@ -242,3 +242,13 @@ def test_plain_integers_and_numbers_are_still_taken(cdek: HTTPServer) -> None:
     [(regions, _), (coordinates, _)] = cdek.log
     assert regions.args["page"] == "2" and regions.args["size"] == "10"
     assert coordinates.args["latitude"] == "-55.75" and coordinates.args["longitude"] == "37.0"
+
+
+def test_a_long_value_that_is_neither_json_nor_a_file_is_a_usage_error(cdek) -> None:
+    value = "x" * 5000
+    result = run_cli(["cdek", "GetOfficeList", "--filter", value, "--token", TOKEN])
+    assert result.exit_code == 2
+    assert "--filter" in result.stderr
+    with pytest.raises(UsageError):
+        oint_core.dispatch("cdek", "GetOfficeList", filter=value, token=TOKEN)
+    assert cdek.log == []

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import requests
 
 from oint_core.testing import run_cli
+
+from .conftest import loopback_session, token_answer
 
 
 def oint_command() -> list[str]:
@@ -31,17 +32,7 @@ def test_serves_on_a_free_port_and_stops_on_a_signal(stop: signal.Signals) -> No
         assert first.startswith("OINT_CDEK_BASE_URL=http://127.0.0.1:")
         base_url = first.split("=", 1)[1]
         assert base_url.endswith("/v2") and not base_url.endswith(":0/v2")
-        session = requests.Session()
-        session.trust_env = False
-        answer = session.post(
-            f"{base_url}/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": "shop-1",
-                "client_secret": "pa55-word",
-            },
-            timeout=5,
-        )
+        answer = token_answer(loopback_session(), base_url, "shop-1", "pa55-word")
         assert answer.status_code == 200  # the extra account given with --account works
         process.send_signal(stop)
         _, stderr = process.communicate(timeout=10)

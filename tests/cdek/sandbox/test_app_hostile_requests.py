@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from oint_cdek.sandbox.app import SandboxConfig
 from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
 
-from ..conftest import SandboxClient, get_token, order_body
+from ..conftest import (
+    SandboxClient,
+    get_token,
+    loopback_session,
+    order_body,
+    sandbox_control,
+    token_answer,
+)
 
 #: Examples per endpoint family in the suite; benchmarks/sandbox_fuzz.py runs many more.
 EXAMPLES = int(os.environ.get("OINT_SANDBOX_FUZZ_EXAMPLES", "40"))
@@ -147,8 +154,7 @@ class Raw:
 
     def __init__(self, sandbox: RunningSandbox, token: str) -> None:
         self.sandbox = sandbox
-        self.session = requests.Session()
-        self.session.trust_env = False
+        self.session = loopback_session()
         self.token = token
 
     def send(
@@ -274,12 +280,8 @@ def test_nan_in_a_control_value_is_refused(raw: Raw) -> None:
 
 def test_client_secret_in_a_query_string_is_not_kept_in_the_request_log(raw: Raw) -> None:
     secret = "s3cr3t-in-the-query-1234"
-    raw.session.post(
-        raw.sandbox.base_url + "/oauth/token",
-        params={"grant_type": "client_credentials", "client_id": "x", "client_secret": secret},
-        timeout=10,
-    )
-    log = raw.session.get(raw.sandbox.root_url + "/_sandbox/requests", timeout=10).text
+    token_answer(raw.session, raw.sandbox.base_url, "x", secret, in_query=True)
+    log = sandbox_control(raw.sandbox, "GET", "/requests", raw.session, timeout=10).text
     assert secret not in log and "client_secret=***" in log
 
 

@@ -1,4 +1,5 @@
-"""CreateRefusal over real HTTP against a local server: the exact request, exit codes, secrets."""
+"""The command line: CreateRefusal over real HTTP against a local server (the exact request,
+exit codes, secrets), ``--out``, the registry click carries, the installed console script."""
 
 from __future__ import annotations
 
@@ -10,61 +11,18 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 import oint_core
-from oint_core import ApiError, OintError, TransportError, UsageError
+from oint_core import Kind, Method, Param, Provider
+from oint_core.cli import cli
+from oint_core.registry import Registry
 from oint_core.testing import run_cli
 
 from ..conftest import closed_port
-
-ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
-TOKEN = "tok-S3CRET-abcdef123456"
-PATH = f"/v2/orders/{ORDER}/refusal"
-ACCEPTED = {
-    "entity": {"uuid": ORDER},
-    "requests": [
-        {
-            "request_uuid": "72753031-1e7c-4b1b-8b5c-3c6c2a0a0001",
-            "type": "CREATE_REFUSAL",
-            "date_time": "2026-08-01T14:34:18+0000",
-            "state": "ACCEPTED",
-            "errors": [],
-            "warnings": [],
-        }
-    ],
-    "related_entities": [],
-}
-NOT_FOUND = {
-    "requests": [
-        {
-            "type": "CREATE_REFUSAL",
-            "state": "INVALID",
-            "date_time": "2026-08-01T14:34:18+0000",
-            "errors": [{"code": "v2_entity_not_found", "message": "Заказ не найден"}],
-            "warnings": [],
-        }
-    ]
-}
-
-
-@pytest.fixture
-def cdek(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
-    monkeypatch.setenv("OINT_CDEK_BASE_URL", httpserver.url_for("/v2"))
-    return httpserver
-
-
-def refuse(*extra: str, token: str | None = TOKEN, env: dict | None = None):  # noqa: ANN201
-    args = ["cdek", "CreateRefusal", "--uuid", ORDER, *extra]
-    if token is not None:
-        args += ["--token", token]
-    return run_cli(args, env=env)
-
-
-def assert_no_secret(*texts: str) -> None:
-    for text in texts:
-        assert TOKEN not in text
+from .conftest import ACCEPTED, NOT_FOUND, ORDER, PATH, TOKEN, assert_no_secret, refuse
 
 
 def test_sends_exactly_the_documented_request(cdek: HTTPServer) -> None:
@@ -250,62 +208,75 @@ def test_out_into_a_missing_folder_is_refused_before_sending(cdek: HTTPServer, t
 # -- the library --------------------------------------------------------------------------
 
 
-def test_dispatch_gives_the_same_result_as_the_cli(cdek: HTTPServer) -> None:
-    cdek.expect_request(PATH, method="POST").respond_with_json(ACCEPTED, status=202)
-    from_cli = json.loads(refuse("--testapi").stdout)
-    from_library = oint_core.dispatch(
-        "cdek", "CreateRefusal", token=TOKEN, uuid=ORDER, testapi=True
+@pytest.mark.parametrize("target", ["folder", "readonly"])
+def test_an_unwritable_out_is_refused_before_sending(cdek, tmp_path: Path, target: str) -> None:
+    if target == "folder":
+        out = tmp_path
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root can write anything")
+        out = tmp_path / "answer.json"
+        out.write_text("")
+        out.chmod(0o400)
+    result = run_cli(
+        ["cdek", "CreateRefusal", "--uuid", ORDER, "--token", TOKEN, "--out", str(out)]
     )
-    assert from_library == from_cli
-    cli_request, lib_request = (entry[0] for entry in cdek.log)
-    for attribute in ("method", "path", "query_string"):
-        assert getattr(cli_request, attribute) == getattr(lib_request, attribute)
-    assert cli_request.headers["Authorization"] == lib_request.headers["Authorization"]
-    assert cli_request.get_data() == lib_request.get_data() == b""
+    assert result.exit_code == 2
+    assert "--out" in result.stderr
+    assert cdek.log == []
 
 
-@pytest.mark.parametrize("name", ["CreateRefusal", "createrefusal", "create_refusal"])
-def test_dispatch_accepts_method_name_spellings(cdek: HTTPServer, name: str) -> None:
-    cdek.expect_request(PATH, method="POST").respond_with_json(ACCEPTED, status=202)
-    assert oint_core.dispatch("cdek", name, token=TOKEN, uuid=ORDER, test_api=False) == ACCEPTED
+# -- the registry travels on click's context --------------------------------------------------
 
 
-def test_dispatch_raises_typed_errors(cdek: HTTPServer) -> None:
-    cdek.expect_request(PATH, method="POST").respond_with_json(NOT_FOUND, status=404)
-    with pytest.raises(ApiError) as caught:
-        oint_core.dispatch("cdek", "CreateRefusal", token=TOKEN, uuid=ORDER)
-    error = caught.value
-    assert isinstance(error, OintError)
-    assert error.status == 404
-    assert error.body == NOT_FOUND
-    assert error.codes == ["v2_entity_not_found"]
-    assert TOKEN not in str(error)
-
-    with pytest.raises(UsageError, match="uuid: 'x' is not a UUID"):
-        oint_core.dispatch("cdek", "CreateRefusal", token=TOKEN, uuid="x")
-    with pytest.raises(UsageError, match="no parameter 'colour'"):
-        oint_core.dispatch("cdek", "CreateRefusal", token=TOKEN, uuid=ORDER, colour="red")
-    with pytest.raises(UsageError, match="given twice"):
-        oint_core.dispatch(
-            "cdek", "CreateRefusal", token=TOKEN, uuid=ORDER, test_api=True, testapi=True
-        )
-    assert len(cdek.log) == 1  # none of the usage errors sent anything
+def _echo(ctx, name):  # noqa: ANN001, ANN202
+    return {"echoed": name}
 
 
-def test_dispatch_transport_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OINT_CDEK_BASE_URL", f"http://127.0.0.1:{closed_port()}/v2")
-    with pytest.raises(TransportError, match="connection refused"):
-        oint_core.dispatch("cdek", "CreateRefusal", token=TOKEN, uuid=ORDER)
+THROWAWAY = Provider(
+    "throwaway",
+    "A provider that lives only in this test",
+    (
+        Method(
+            "Echo",
+            "Echoes a name",
+            "Tools",
+            _echo,
+            (Param("Name", "--name", Kind.STRING, "A name", required=True),),
+        ),
+    ),
+)
 
 
-def test_library_reuses_one_session_across_calls(cdek: HTTPServer) -> None:
-    from oint_core.http import get_session
+def test_a_registry_given_as_clicks_obj_is_the_one_listed_and_called() -> None:
+    """``CliRunner().invoke(cli, args, obj=registry)``: the root, the provider group, the
+    method and ``oint plugins`` all read that registry; nothing global is patched."""
+    registry = Registry.from_providers([THROWAWAY])
+    runner = CliRunner()
+    root = runner.invoke(cli, ["--help"], obj=registry)
+    assert root.exit_code == 0, root.stderr
+    assert "throwaway" in root.stdout and "cdek" not in root.stdout
+    listed = runner.invoke(cli, ["throwaway"], obj=registry)
+    assert listed.exit_code == 0, listed.stderr
+    assert "Echo" in listed.stdout and "Echoes a name" in listed.stdout
+    called = runner.invoke(cli, ["throwaway", "echo", "--name", "Ada"], obj=registry)
+    assert called.exit_code == 0, called.stderr
+    assert json.loads(called.stdout) == {"echoed": "Ada"}
+    plugins = runner.invoke(cli, ["plugins"], obj=registry)
+    assert json.loads(plugins.stdout) == {"plugins": [], "failures": []}
+    # Without obj, the installed plugins' providers again: the registry was never global.
+    default = runner.invoke(cli, ["--help"])
+    assert "cdek" in default.stdout and "throwaway" not in default.stdout
+    assert runner.invoke(cli, ["throwaway", "Echo", "--name", "Ada"]).exit_code == 2
 
-    cdek.expect_request(PATH, method="POST").respond_with_json(ACCEPTED, status=202)
-    first = get_session()
-    oint_core.dispatch("cdek", "CreateRefusal", token=TOKEN, uuid=ORDER)
-    oint_core.dispatch("cdek", "CreateRefusal", token=TOKEN, uuid=ORDER)
-    assert get_session() is first
+
+def test_run_cli_takes_a_registry() -> None:
+    result = run_cli(
+        ["throwaway", "Echo", "--name", "Ada"], registry=Registry.from_providers([THROWAWAY])
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"echoed": "Ada"}
+    assert run_cli(["throwaway", "Echo", "--name", "Ada"]).exit_code == 2
 
 
 # -- the real console script ---------------------------------------------------------------

@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-import requests
 
 import oint_core
 from oint_cdek import auth, use_credentials
@@ -20,7 +19,7 @@ from oint_cdek.sandbox.server import RunningSandbox
 from oint_core import ApiError, UsageError
 from oint_core.testing import run_cli
 
-from .conftest import sandbox_log, token_fetches
+from .conftest import sandbox_control, sandbox_log, token_fetches
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
@@ -39,9 +38,7 @@ def creds_env(sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path
 
 
 def advance(sandbox: RunningSandbox, seconds: float) -> None:
-    session = requests.Session()
-    session.trust_env = False
-    session.post(f"{sandbox.root_url}/_sandbox/advance", json={"seconds": seconds}, timeout=5)
+    sandbox_control(sandbox, "POST", "/advance", json={"seconds": seconds})
 
 
 def oint(*args: str, env: dict) -> subprocess.CompletedProcess:
