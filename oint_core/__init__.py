@@ -19,7 +19,7 @@ from .errors import (
     UsageError,
 )
 from .hookspecs import hookimpl
-from .metadata import Kind, Method, Param, Provider
+from .metadata import ExampleRun, Kind, Method, Param, Provider
 
 if TYPE_CHECKING:
     from .dispatcher import CallContext, dispatch
@@ -39,6 +39,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ApiError",
     "CallContext",
+    "ExampleRun",
     "InternalError",
     "Kind",
     "Method",
