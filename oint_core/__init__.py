@@ -19,7 +19,7 @@ from .errors import (
     UsageError,
 )
 from .hookspecs import hookimpl
-from .metadata import Kind, Method, Param, Provider
+from .metadata import ExampleRun, Kind, Method, Param, Provider
 
 if TYPE_CHECKING:
     from .context import CallContext
@@ -43,6 +43,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ApiError",
     "CallContext",
+    "ExampleRun",
     "InternalError",
     "Kind",
     "Method",

@@ -18,7 +18,7 @@ import click
 
 from . import __version__, notices
 from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError, OutputError, UsageError
-from .metadata import Kind, Method, Param, Provider
+from .metadata import Kind, Method, Param, Provider, grouped
 from .registry import Registry, default_registry
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -242,13 +242,14 @@ def docs_group() -> None:
 )
 def docs_build(out_dir: str, provider: str | None, check: bool) -> None:
     """Write one Markdown page per method (with a real result from the provider's sandbox),
-    an index per provider, and a page per command."""
+    an index per provider, a page per command, and the site's navigation (nav.yml)."""
     from pathlib import Path
 
-    from .docs import generate, stale_files, write_pages
+    from .docs import find_guides, generate, stale_files, write_pages
 
-    pages = generate(_registry(click.get_current_context()), provider)
     out = Path(out_dir)
+    registry = _registry(click.get_current_context())
+    pages = generate(registry, provider, commands=cli, guides=find_guides(out))
     if check:
         stale = stale_files(pages, out)
         for path in stale:
@@ -294,13 +295,9 @@ class ProviderGroup(OintGroup):
         return build_command(self.provider, method)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        order = {g: i for i, g in enumerate(self.provider.groups)}
-        groups: dict[str, list[Method]] = {}
-        for method in self._methods(ctx):
-            groups.setdefault(method.group, []).append(method)
-        for group in sorted(groups, key=lambda g: (order.get(g, len(order)), g)):
+        for group, methods in grouped(self.provider, self._methods(ctx)):
             with formatter.section(group):
-                formatter.write_dl([(m.name, m.summary) for m in groups[group]])
+                formatter.write_dl([(m.name, m.summary) for m in methods])
 
 
 # -- a method: options from its parameters, plus the core's ------------------------------

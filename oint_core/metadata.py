@@ -18,8 +18,6 @@ from .errors import PluginError
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-    from .docs import ExampleRun
-
 # How a provider offers its methods; see ``Provider``.
 MethodSource: TypeAlias = (
     "Sequence[Method] | Callable[[], Sequence[Method]] | Mapping[str, Sequence[str]]"
@@ -429,3 +427,41 @@ def _check_signature(where: str, method: Method, context_params: frozenset[str])
                 f"{where}: parameter {p.name} has a default in the function signature;"
                 " give it as Param(default=...) only"
             )
+
+
+# -- for the generated docs --------------------------------------------------------------
+
+
+class ExampleRun(_Frozen):
+    """How to run a provider's methods for real, to record the results the docs show.
+
+    ``params(method_name)`` gives the keyword values for one method (``None``: no recorded
+    result); the page's examples show exactly these values (secrets masked). ``env`` is set
+    while the methods run (e.g. a sandbox's base URL); ``replacements`` turn run-specific
+    text (a sandbox's port) into stable text, in the results and in the values shown.
+    """
+
+    __match_args__ = ("params", "env", "replacements")
+    _FIELDS = __match_args__
+    __slots__ = _FIELDS
+
+    params: Callable[[str], Mapping[str, Any] | None]
+    env: Mapping[str, str]
+    replacements: Mapping[str, str]
+
+    def __init__(
+        self,
+        params: Callable[[str], Mapping[str, Any] | None],
+        env: Mapping[str, str] | None = None,
+        replacements: Mapping[str, str] | None = None,
+    ) -> None:
+        self._init(params=params, env=dict(env or {}), replacements=dict(replacements or {}))
+
+
+def grouped(provider: Provider, methods: Sequence[Method]) -> list[tuple[str, list[Method]]]:
+    """The methods by group, groups in the provider's order (unknown groups last, by name)."""
+    order = {g: i for i, g in enumerate(provider.groups)}
+    groups: dict[str, list[Method]] = {}
+    for method in methods:
+        groups.setdefault(method.group, []).append(method)
+    return [(g, groups[g]) for g in sorted(groups, key=lambda g: (order.get(g, len(order)), g))]

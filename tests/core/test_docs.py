@@ -33,9 +33,8 @@ def test_every_method_and_command_has_a_page() -> None:
 
 def test_the_create_refusal_page_has_every_element() -> None:
     page = (DOCS / "cdek" / "CreateRefusal.md").read_text(encoding="utf-8")
-    assert page.startswith("---\nsidebar_position: ")
+    assert page.startswith("# Create refusal\n")  # no front matter: MkDocs takes the heading
     for element in (
-        "# Create refusal",
         "Creates an order refusal to return to the online store",
         "create_refusal(*, token=None, uuid, test_api=False)",
         'oint_core.dispatch("cdek", "CreateRefusal", token=…, uuid=…, test_api=…)',
@@ -46,15 +45,30 @@ def test_the_create_refusal_page_has_every_element() -> None:
         "Required: `--uuid`.",
         "Defaults: `--testapi` false.",
         "Returns: ",
-        ":::tip",
-        "https://api-docs.cdek.ru/55327658.html",
-        'oint cdek CreateRefusal --token "***" --uuid "f1799065-01de-448c-91cf-8afe7d4c0cfc"'
-        " --testapi",
+        '!!! tip "API documentation"\n\n'
+        "    Method at API documentation: [CreateRefusal](https://api-docs.cdek.ru/55327658.html)",
+        '```python title="Code example"',
+        '```bash title="CLI example"',
         'token="***"',
         '```json title="Result"',
         '"type": "CREATE_REFUSAL"',
     ):
         assert element in page, element
+    # the examples call the order the result refused, not a placeholder
+    command = re.search(r"^oint cdek CreateRefusal .*$", page, re.M)
+    assert command is not None
+    assert re.fullmatch(
+        r"oint cdek CreateRefusal --token '\*\*\*' --uuid ([0-9a-f-]{36}) --testapi", command[0]
+    )
+    assert "f1799065-01de-448c-91cf-8afe7d4c0cfc" not in page
+
+
+def test_no_page_has_docusaurus_syntax() -> None:
+    for page in DOCS.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        assert not text.startswith("---"), page
+        assert "sidebar_position" not in text and "sidebar_label" not in text, page
+        assert not re.search(r"^:::", text, re.M), page
 
 
 def test_no_page_shows_a_secret() -> None:
@@ -74,16 +88,65 @@ def test_check_fails_when_a_page_is_edited_by_hand(tmp_path: Path) -> None:
     page = copy / "cdek" / "GetOrder.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nEdited by hand.\n", encoding="utf-8")
     (copy / "cdek" / "NoSuchMethod.md").write_text("stale", encoding="utf-8")
+    nav = copy / "nav.yml"
+    nav.write_text(nav.read_text(encoding="utf-8").replace("CreateRefusal", "X"), "utf-8")
     result = run_cli(["docs", "build", "--out", str(copy), "--check"])
     assert result.exit_code == 1
     assert str(page) in result.stderr
     assert "NoSuchMethod.md" in result.stderr
+    assert str(nav) in result.stderr
     assert "CreateRefusal.md" not in result.stderr
 
     rebuilt = run_cli(["docs", "build", "--out", str(copy)])
     assert rebuilt.exit_code == 0
     assert run_cli(["docs", "build", "--out", str(copy), "--check"]).exit_code == 0
     assert not (copy / "cdek" / "NoSuchMethod.md").exists()
+
+
+def test_the_navigation_lists_every_page_by_provider_and_group() -> None:
+    nav = (DOCS / "nav.yml").read_text(encoding="utf-8")
+    entries = re.findall(r'^( *)- "([^"]+)":(?: "([^"]+)")?$|^( *)- "([^"]+)"$', nav, re.M)
+    targets = [e[2] or e[4] for e in entries if e[2] or e[4]]
+    pages = sorted(str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md"))
+    assert sorted(targets) == pages  # every page once, nothing that is not a page
+    lines = nav.splitlines()
+    refusal = lines.index('      - "CreateRefusal": "cdek/CreateRefusal.md"')
+    groups = [line for line in lines[:refusal] if re.fullmatch(r'    - "[^"]+":', line)]
+    assert groups[-1] == '    - "Orders management":'
+    assert lines.index('  - "cdek":') < refusal
+    assert '    - "Getting started": "getting-started.md"' in lines
+    assert '    - "oint docs build": "commands/docs-build.md"' in lines
+    assert lines.index('  - "Home": "index.md"') < lines.index('  - "Guides":')
+    # mkdocs.yml takes its navigation from this file, and has none of its own
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.search(r"^INHERIT: docs/nav\.yml$", config, re.M)
+    assert not re.search(r"^nav:", config, re.M)
+
+
+def test_the_docs_layer_does_not_import_the_cli(tmp_path: Path) -> None:
+    import subprocess
+
+    script = """
+import sys
+from oint_core import Kind, Method, Param, Provider
+from oint_core.docs import generate
+from oint_core.registry import Registry
+
+def echo(ctx, text):
+    return text
+
+method = Method("Echo", "Echoes", "Misc", echo, (Param("Text", "--text", Kind.STRING, "T"),))
+pages = generate(Registry.from_providers([Provider("echo", "Echoes", (method,))]))
+assert sorted(pages) == ["echo/Echo.md", "echo/index.md", "nav.yml"], sorted(pages)
+assert '"Misc":' in pages["nav.yml"]
+loaded = sorted(m for m in sys.modules if m.startswith("oint_core.cli") or m == "click")
+print(loaded)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 PLUGIN = """

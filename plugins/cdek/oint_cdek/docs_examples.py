@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from oint_core.docs import ExampleRun
+from oint_core import ExampleRun
 
 START = dt.datetime(2026, 8, 3, 9, 0, 0, tzinfo=dt.timezone.utc)
 SEED = 20260803

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     import click
 
-    from oint_core.docs import ExampleRun
+    from oint_core import ExampleRun
 
 from .methods import INDEX
 from .params import CONTEXT_PARAMS, GROUPS
