@@ -33,7 +33,6 @@ from .examples import (
     python_call,
     python_literal,
 )
-from .metadata import ExampleRun as ExampleRun  # its home is metadata; importable here too
 from .metadata import Method, Provider, grouped, snake_case
 from .output import to_json
 from .registry import Registry

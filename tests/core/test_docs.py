@@ -7,8 +7,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import pytest
-
 from oint_core.testing import run_cli, write_plugin_distribution
 
 REPO = Path(__file__).resolve().parents[2]
@@ -190,30 +188,3 @@ def test_check_fails_when_a_parameter_changes(tmp_path: Path, monkeypatch) -> No
     assert "Echo.md" in result.stderr
     for name in ("oint_echo_v1", "oint_echo_v2"):
         sys.modules.pop(name, None)
-
-
-# -- the plugin-writing guide is executed, so it cannot rot --------------------------------
-
-
-def code_block(title: str) -> str:
-    guide = (DOCS / "writing-a-plugin.md").read_text(encoding="utf-8")
-    match = re.search(rf'```\w+ title="{re.escape(title)}"\n(.*?)```', guide, re.S)
-    assert match, title
-    return match.group(1)
-
-
-@pytest.fixture
-def plugin_source() -> str:
-    return code_block("oint_hello.py")
-
-
-def test_the_guide_registers_the_entry_point_it_describes() -> None:
-    assert 'hello = "oint_hello"' in code_block("pyproject.toml")
-
-
-def test_the_guides_example_plugin_passes_the_guides_test(
-    tmp_path, monkeypatch, httpserver, plugin_source
-) -> None:
-    namespace: dict = {}
-    exec(compile(code_block("test_hello.py"), "test_hello.py", "exec"), namespace)  # noqa: S102
-    namespace["test_get_greeting"](tmp_path, monkeypatch, httpserver, plugin_source)
