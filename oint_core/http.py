@@ -464,9 +464,9 @@ class HttpClient:
         errors = error_list(body)
         if 300 <= status < 400:
             detail = f"redirect to {response.headers.get('Location', '?')!r} not followed"
-        elif errors:
+        elif errors:  # the service's whole error text, on one line: nothing cut
             detail = "; ".join(
-                f"{e.get('code', '?')}: {_first_line(str(e.get('message', '')), 100)}"
+                f"{e.get('code', '?')}: {' '.join(str(e.get('message', '')).split())}"
                 for e in errors
             )
         elif isinstance(body, str) and body:

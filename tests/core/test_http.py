@@ -83,6 +83,25 @@ def test_a_2xx_write_whose_request_is_invalid_is_an_error_and_not_repeated(cdek)
     assert caught.value.codes == ["v2_similar_request_still_processed"]
 
 
+def test_an_error_status_carries_the_services_whole_error_text(cdek) -> None:
+    """CDEK's messages can be long (field lists, limits): none is cut, in str(ApiError) or on
+    the CLI's one stderr line; only the line breaks inside a message are folded."""
+    long = "Поле recipient.phones[0].number заполнено неверно: " + "ожидается +7XXXXXXXXXX; " * 12
+    errors = [
+        {"code": "v2_field_is_empty", "message": long + "\nконец"},
+        {"code": "v2_x", "message": "b"},
+    ]
+    cdek.expect_request(f"/v2/orders/{ORDER}").respond_with_json({"errors": errors}, status=400)
+    with pytest.raises(ApiError) as caught:
+        oint_core.dispatch("cdek", "GetOrder", uuid=ORDER, token=TOKEN)
+    whole = " ".join((long + " конец").split())
+    assert f"v2_field_is_empty: {whole}; v2_x: b" in str(caught.value)
+    result = run_cli(["cdek", "GetOrder", "--uuid", ORDER, "--token", TOKEN])
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert whole in line
+
+
 def test_a_read_showing_an_old_invalid_request_is_still_a_result(cdek) -> None:
     cdek.expect_request(f"/v2/orders/{ORDER}").respond_with_json(
         envelope("INVALID", errors=[{"code": "v2_x", "message": "old"}])
