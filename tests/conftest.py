@@ -6,6 +6,7 @@ import json
 import os
 import re
 import socket
+import sys
 import uuid as uuid_module
 from collections.abc import Iterator
 from datetime import date
@@ -28,6 +29,17 @@ def _origin(module: object) -> Path:
 
 def pytest_report_header() -> str:
     return f"oint under test: {_origin(oint_core)}, {_origin(oint_cdek)}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``posix`` (signals, file modes, a pty, wait4, bash) are skipped on Windows;
+    CI runs on Linux, so they run there."""
+    if sys.platform != "win32":
+        return
+    skip = pytest.mark.skip(reason="POSIX only")
+    for item in items:
+        if item.get_closest_marker("posix"):
+            item.add_marker(skip)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -54,6 +54,7 @@ def oint(*args: str, env: dict) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.posix  # owner-only file modes
 def test_two_cli_commands_share_one_token_from_an_owner_only_file(
     sandbox: RunningSandbox, creds_env: dict, tmp_path: Path
 ) -> None:

@@ -19,6 +19,7 @@ def oint_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "oint_core"]
 
 
+@pytest.mark.posix  # signals
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_serves_on_a_free_port_and_stops_on_a_signal(stop: signal.Signals) -> None:
     process = subprocess.Popen(
@@ -65,6 +66,7 @@ def test_a_non_loopback_address_is_warned_about_and_a_failed_bind_is_one_clean_l
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
+@pytest.mark.posix  # signals
 def test_a_loopback_address_gets_no_warning() -> None:
     process = subprocess.Popen(
         [*oint_command(), "sandbox", "cdek", "--host", "127.0.0.2", "--port", "0"],

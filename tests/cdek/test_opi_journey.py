@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -211,6 +210,7 @@ def oint_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "oint_core"]
 
 
+@pytest.mark.posix  # a pseudo-terminal (pty)
 def test_bytes_go_to_a_pipe_but_never_to_a_terminal(
     cdek: Cli, ready_receipt: str, on_sandbox: RunningSandbox
 ) -> None:
@@ -221,6 +221,8 @@ def test_bytes_go_to_a_pipe_but_never_to_a_terminal(
     assert piped.stdout.startswith(b"%PDF-")
 
     seen = len(sandbox_log(on_sandbox))
+    import pty  # POSIX only
+
     controller, terminal = pty.openpty()
     try:
         on_tty = subprocess.run(

@@ -174,6 +174,7 @@ def test_bad_credentials_are_refused_without_echoing_the_password(on_sandbox) ->
     assert password not in result.stdout + result.stderr
 
 
+@pytest.mark.posix  # the demo is a bash script
 def test_the_readme_demo_runs_the_whole_journey() -> None:
     """The README's demo command, run as written (with this venv's oint), so it cannot rot."""
     env = {**os.environ, "OINT_BIN": str(Path(sys.executable).parent)}

@@ -208,6 +208,7 @@ def test_out_into_a_missing_folder_is_refused_before_sending(cdek: HTTPServer, t
 # -- the library --------------------------------------------------------------------------
 
 
+@pytest.mark.posix  # file modes
 @pytest.mark.parametrize("target", ["folder", "readonly"])
 def test_an_unwritable_out_is_refused_before_sending(cdek, tmp_path: Path, target: str) -> None:
     if target == "folder":

@@ -19,6 +19,8 @@ import pytest
 
 from .conftest import HostileServer, oint_command, respond, run_oint
 
+pytestmark = pytest.mark.posix  # signals, /dev/full, and run_oint (wait4)
+
 ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
 TOKEN = "tok-HOSTILE-123456"
 READ, WRITE = "GetOrder", "CreateRefusal"

@@ -80,6 +80,7 @@ def test_a_cache_file_others_can_write_is_not_trusted(
     assert _plant(monkeypatch, tmp_path, 0o600) == ["planted"]
 
 
+@pytest.mark.posix  # symlinks
 def test_a_symlink_at_the_cache_path_is_not_followed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -162,6 +162,7 @@ def test_other_hosts_use_the_environments_proxy(proxy: HTTPServer, monkeypatch) 
     assert request.environ["REQUEST_URI"] == "api.cdek.ru:443"  # the tunnel asked for
 
 
+@pytest.mark.posix  # ~/.netrc and its file mode
 def test_a_netrc_entry_for_the_host_does_not_replace_the_credentials(
     cdek: HTTPServer, monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:

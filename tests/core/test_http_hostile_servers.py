@@ -34,6 +34,8 @@ from .conftest import (
     slow_headers,
 )
 
+pytestmark = pytest.mark.posix  # run_oint measures peak memory with wait4
+
 ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
 FORM = "0b6c1f5e-35c7-4d3e-9a8b-6c0d2e1f4a57"
 TOKEN = "tok-HOSTILE-123456"

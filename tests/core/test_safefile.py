@@ -23,6 +23,8 @@ from oint_core import entrypoints
 from oint_core.safefile import read_private, write_private
 from oint_core.testing import run_cli
 
+pytestmark = pytest.mark.posix  # file modes, symlinks, and run_oint (wait4)
+
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX files")
 
 ACCOUNT, PASSWORD = "account-1", "password-12345"

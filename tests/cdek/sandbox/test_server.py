@@ -37,7 +37,7 @@ def test_importing_the_package_does_not_import_werkzeug() -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.posix  # signals
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_serve_announces_url_and_stops_on_signal(
     http: requests.Session, signum: signal.Signals
