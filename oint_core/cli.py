@@ -27,6 +27,9 @@ EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of standard output closed it
 
 # Destinations of the core options; parameter keywords never start with "_", so no clash.
 OUT, TIMEOUT, RETRIES, DEBUG = "_out", "_timeout", "_retries", "_debug"
+TEST, CONFIG = "_test", "_config"
+#: What ``--config`` holds when given without a value: list the settings.
+_LIST_SETTINGS = "\0list"
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
@@ -386,7 +389,26 @@ def _core_number(ctx: click.Context, param: click.Parameter, value: str | None) 
 def _core_options() -> list[click.Option]:
     return [
         click.Option(
-            [OUT, "--out"], metavar="FILE", default=None, help="Write the result to FILE."
+            [OUT, "--out"],
+            metavar="FILE",
+            default=None,
+            help="Write the result to FILE ('-': standard output); _hex_, _base64_ or _utf8_"
+            " print it in that form.",
+        ),
+        click.Option(
+            [TEST, "--test"],
+            is_flag=True,
+            default=False,
+            help="Print the request the call would send (secrets masked) as JSON; send nothing.",
+        ),
+        click.Option(
+            [CONFIG, "--config"],
+            metavar="JSON",
+            is_flag=False,
+            flag_value=_LIST_SETTINGS,
+            default=None,
+            help="Settings of the call (OPI's advanced call): timeout, retries, proxy,"
+            " adv_response. Without a value: list them.",
         ),
         click.Option(
             [TIMEOUT, "--timeout"],
@@ -445,25 +467,56 @@ def build_command(provider: Provider, method: Method) -> click.Command:
     """The click command for one method, derived entirely from its metadata."""
 
     def callback(**kwargs: Any) -> None:
+        from . import outforms
         from .context import CallOptions
         from .dispatcher import call_method
-        from .output import write_result
+        from .dryrun import WouldSend
 
         out = kwargs.pop(OUT)
         timeout = kwargs.pop(TIMEOUT)
         retries = kwargs.pop(RETRIES)
         debug = kwargs.pop(DEBUG)
-        if out is not None:
+        test = kwargs.pop(TEST)
+        config_text = kwargs.pop(CONFIG)
+        if config_text == _LIST_SETTINGS:
+            from .callconfig import listing
+
+            _write(listing(method), out)
+            return
+        config: dict[str, Any] = {}
+        if config_text is not None:
+            from .callconfig import parse
+
+            config = parse(config_text)
+        if not outforms.to_stdout(out):
             check_writable(out)
+        adv_response = config.get("adv_response", False)
         options = CallOptions(
-            timeout=timeout,
-            retries=retries,
+            timeout=config.get("timeout") if timeout is None else timeout,
+            retries=config.get("retries") if retries is None else retries,
             debug=_stderr_line if debug else None,
-            refuse_binary=out is None and sys.stdout.isatty(),
+            # Bytes bound for a terminal are refused before sending; --test, adv_response
+            # and the text forms of --out print text instead.
+            refuse_binary=out in (None, outforms.STDOUT)
+            and sys.stdout.isatty()
+            and not (test or adv_response),
+            dry_run=test,
+            proxy=config.get("proxy"),
+            adv_response=adv_response,
         )
         given = {k: v for k, v in kwargs.items() if v is not None}
-        result = call_method(provider, method, given, style="cli", options=options)
-        write_result(result, out)
+        try:
+            result = call_method(provider, method, given, style="cli", options=options)
+        except WouldSend as stopped:
+            _stderr_line(
+                "oint: --test: nothing was sent; shown is the call's first request (any"
+                " later ones depend on its answers)"
+            )
+            result = stopped.request
+        else:
+            if test:
+                _stderr_line("oint: --test: this method sends no request; its result is as usual")
+        _write(result, out)
 
     return MethodCommand(
         provider,
@@ -472,6 +525,17 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         callback=callback,
         context_settings=CONTEXT_SETTINGS,
     )
+
+
+def _write(result: Any, out: str | None) -> None:
+    """The result to --out: a file, standard output (``-``), or a text form of OPI's."""
+    from . import outforms
+    from .output import write_result, write_stdout
+
+    if out in outforms.FORMS:
+        write_stdout(outforms.render(result, out) + "\n")
+    else:
+        write_result(result, None if out == outforms.STDOUT else out)
 
 
 def check_writable(out: str) -> None:

@@ -37,6 +37,12 @@ class CallOptions(NamedTuple):
     # The CLI sets this when bytes would land on a terminal: such a call is refused
     # before anything is sent.
     refuse_binary: bool = False
+    # OPI's --test: prepare the first request, send nothing (``dryrun.WouldSend`` carries it).
+    dry_run: bool = False
+    # OPI's --config settings: an http(s) proxy for this call's requests, and the result as
+    # ``{status, headers, body}`` instead of the body.
+    proxy: str | None = None
+    adv_response: bool = False
 
 
 class CallContext:
@@ -76,6 +82,8 @@ class CallContext:
             retries=self.options.retries,
             debug=self.options.debug,
             started=self.started,
+            dry_run=self.options.dry_run,
+            proxy=self.options.proxy,
         )
 
     def warn(self, message: str) -> None:

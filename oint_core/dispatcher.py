@@ -112,13 +112,18 @@ def call_method(
     # function gets only its own.
     own = {k: v for k, v in values.items() if k not in provider.context_params}
     try:
-        return method.function(ctx, **own)
+        result = method.function(ctx, **own)
     except OintError:
         raise
     except Exception as exc:  # a bug in a method: keep one line, never a secret
         raise InternalError(
             redactor(f"{provider.name} {method.name} failed: {type(exc).__name__}: {exc}")
         ) from exc
+    if options.adv_response:  # --config's adv_response: status and headers with the body
+        from .callconfig import advanced
+
+        return advanced(ctx, result)
+    return result
 
 
 def dispatch(

@@ -205,9 +205,20 @@ class HttpClient:
         retries: int | None = None,
         debug: Callable[[str], None] | None = None,
         started: float | None = None,
+        dry_run: bool = False,
+        proxy: str | None = None,
     ) -> None:
         self.service = service
         self.redactor = redactor
+        # --test: requests are prepared and described (``dryrun.WouldSend``), never sent.
+        self.dry_run = dry_run
+        # --config's proxy: every request of the call goes through it, loopback included.
+        self.proxy = proxy
+        if proxy:
+            userinfo = urlsplit(proxy).netloc.rpartition("@")[0]
+            for secret in (userinfo, userinfo.partition(":")[2]):
+                self.redactor.add(secret)
+                self.redactor.add(unquote(secret))
         # --timeout bounds the whole call: each attempt gets at most what is left of it, and
         # no retry starts after it.
         # ``started``: when the call began (``time.monotonic``); by default, now.
@@ -224,6 +235,7 @@ class HttpClient:
         self.requests_sent = 0
         self.writes_sent = 0
         self.last_status: int | None = None  # of the last answer, for providers' checks
+        self.last_headers: dict[str, str] = {}  # of the last answer, secrets masked
         self._debug = debug
 
     @staticmethod
@@ -296,6 +308,12 @@ class HttpClient:
             for name, value in self.redactor.headers(request.headers).items():
                 self.debug(f"> {name}: {value}")
         self.refuse_plain_http(request.url or url, carries_secret=bearer is not None or bool(form))
+        if self.dry_run:
+            from .dryrun import WouldSend, describe
+
+            shown = display_url(request.url or url)
+            proxy = display_url(self.proxy) if self.proxy else None
+            raise WouldSend(describe(request, self.redactor, shown_url=shown, proxy=proxy))
         limit = max_body(binary)
         verb = (request.method or method).upper()
         started = time.perf_counter()
@@ -314,6 +332,9 @@ class HttpClient:
             )
         connect, read = self.attempt_timeout
         settings = {**environment_settings(session, request.url or url), "stream": True}
+        if self.proxy:
+            settings["proxies"] = {"http": self.proxy, "https": self.proxy}
+            self.debug(f"> (through the proxy {host_of(self.proxy)})")
         from .guarded import WATCHDOG, Watch, current_watch
         from .retrying import current_policy
 
@@ -332,6 +353,7 @@ class HttpClient:
                 self.debug(f"< failed after {(time.perf_counter() - started) * 1000:.0f} ms")
                 raise self._failure(describe_failure(exc, host), verb, host, watch) from None
             self.last_status = response.status_code
+            self.last_headers = self.redactor.headers(response.headers)
             elapsed = (time.perf_counter() - started) * 1000
             self.debug(f"< {response.status_code} {response.reason} ({elapsed:.0f} ms)")
             body = self._body(response, verb, host, watch, limit)

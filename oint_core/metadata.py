@@ -26,10 +26,14 @@ MethodSource: TypeAlias = (
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # Options every method command gets from the core; no provider may define them.
-RESERVED_OPTIONS = frozenset({"--help", "--out", "--debug", "--timeout", "--retries", "--version"})
+RESERVED_OPTIONS = frozenset(
+    {"--help", "--out", "--debug", "--timeout", "--retries", "--version", "--test", "--config"}
+)
 # Keywords the core keeps for itself (``dispatch`` takes timeout and retries; the rest are
 # kept free for core options to come); no parameter may be spelled like them.
-RESERVED_KEYWORDS = frozenset({"timeout", "retries", "debug", "out", "provider", "method"})
+RESERVED_KEYWORDS = frozenset(
+    {"timeout", "retries", "debug", "out", "provider", "method", "test", "config"}
+)
 
 
 def snake_case(name: str) -> str:

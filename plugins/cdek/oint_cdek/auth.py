@@ -238,6 +238,10 @@ def with_token(ctx: CallContext, token: str | None, root: str, send: Callable[[s
             f" and {PASSWORD_ENV} so oint gets one itself",
             option="--token",
         )
+    if ctx.http.dry_run:  # --test: no token is fetched (nor read); the header shows Bearer ***
+        from oint_core.dryrun import PLACEHOLDER_BEARER
+
+        return send(PLACEHOLDER_BEARER)
     bearer = _managed_token(ctx, root, credentials)
     try:
         return send(bearer)
