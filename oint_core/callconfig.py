@@ -81,7 +81,7 @@ def parse(text: str, label: str = "--config") -> dict[str, Any]:
 def check(config: Mapping[str, Any], label: str = "config") -> dict[str, Any]:
     """``config``'s settings, each checked: an unknown key or a value of the wrong type is
     a ``UsageError`` naming it."""
-    from .dispatcher import check_retries, check_timeout
+    from .context import check_retries, check_timeout
 
     checked: dict[str, Any] = {}
     for key, value in config.items():

@@ -364,7 +364,7 @@ def _core_number(ctx: click.Context, param: click.Parameter, value: str | None) 
     """``--timeout`` / ``--retries``: read as plain decimal text, then checked by the
     dispatcher's own checks, so the CLI and the library refuse the same values (``inf``,
     ``nan``, ``1e9``...) before anything is sent."""
-    from .dispatcher import check_retries, check_timeout
+    from .context import check_retries, check_timeout
 
     if value is None:
         return None

@@ -6,35 +6,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from .coerce import coerce
-from .context import CallContext, CallOptions, Style
+from .context import (  # the checks live with the options they check
+    MAX_RETRIES as MAX_RETRIES,
+)
+from .context import (
+    MAX_TIMEOUT as MAX_TIMEOUT,
+)
+from .context import (
+    CallContext,
+    CallOptions,
+    Style,
+)
+from .context import (
+    check_retries as check_retries,
+)
+from .context import (
+    check_timeout as check_timeout,
+)
 from .errors import InternalError, OintError, UsageError
 from .metadata import Method, Param, Provider
 from .redact import Redactor
-
-#: The largest ``timeout`` (seconds) and ``retries`` a call takes: beyond them a value is a
-#: typo, and an unbounded one (``inf``) would overflow the socket layer after sending.
-MAX_TIMEOUT = 86_400.0
-MAX_RETRIES = 20
-
-
-def check_timeout(value: Any, name: str = "timeout") -> float:
-    """``value`` as a timeout in seconds: a finite number, 0 < value <= one day; else a
-    ``UsageError`` naming ``name``. The one check for the CLI and the library."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"{name}: {value!r} is not a number of seconds")
-    seconds = float(value)
-    if not 0 < seconds <= MAX_TIMEOUT:  # also false for NaN
-        raise UsageError(
-            f"{name}: {value!r} is not a number of seconds above 0 and at most {MAX_TIMEOUT:g}"
-        )
-    return seconds
-
-
-def check_retries(value: Any, name: str = "retries") -> int:
-    """``value`` as a retry count: a whole number from 0 to ``MAX_RETRIES``."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
-        raise UsageError(f"{name}: {value!r} is not a whole number from 0 to {MAX_RETRIES}")
-    return value
 
 
 def _label(param: Param, style: Style) -> str:

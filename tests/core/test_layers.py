@@ -20,10 +20,10 @@ CORE = Path(oint_core.__file__).parent
 #: Lowest first. ``__init__`` (the package's face) and ``__main__`` are outside the layers.
 LAYERS = [
     {"errors", "notices", "paths", "redact", "guarded", "safefile"},
-    {"metadata", "output", "retrying", "entrypoints"},
-    {"coerce", "hookspecs", "http"},
+    {"metadata", "output", "retrying", "entrypoints", "dryrun"},
+    {"coerce", "hookspecs", "http", "outforms"},
     {"examples", "context", "plugins"},
-    {"registry"},
+    {"registry", "callconfig"},
     {"dispatcher"},
     {"docs"},
     {"cli"},
