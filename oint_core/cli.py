@@ -26,7 +26,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C stop
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of standard output closed its end
 
 # Destinations of the core options; parameter keywords never start with "_", so no clash.
-OUT, TIMEOUT, RETRIES, DEBUG = "_out", "_timeout", "_retries", "_debug"
+OUT, TIMEOUT, RETRIES, DEBUG, PROFILE = "_out", "_timeout", "_retries", "_debug", "_profile"
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
@@ -211,6 +211,23 @@ def plugins_command() -> None:
         "failures": [vars(f) for f in loaded.failures] if loaded else [],
     }
     click.echo(to_json(report))
+
+
+@cli.command("config", context_settings=CONTEXT_SETTINGS)
+@click.argument("provider", required=False)
+@click.option(
+    "--profile",
+    metavar="NAME",
+    default=None,
+    help="The profile to show [default: $OINT_PROFILE, else the file's default].",
+)
+def config_command(provider: str | None, profile: str | None) -> None:
+    """Show the config file, the profile in use, and each provider's settings with where each
+    comes from (environment, profile, default); secrets masked. JSON on stdout."""
+    from .output import to_json
+    from .profiles import report
+
+    click.echo(to_json(report(_registry(), profile, provider)))
 
 
 @cli.group("docs")
@@ -405,7 +422,18 @@ def _core_options() -> list[click.Option]:
             default=False,
             help="Print requests, statuses and timings on stderr (secrets masked).",
         ),
+        _profile_option(),
     ]
+
+
+def _profile_option() -> click.Option:
+    return click.Option(
+        [PROFILE, "--profile"],
+        metavar="NAME",
+        default=None,
+        help="Settings from this profile of the config file"
+        " [default: $OINT_PROFILE, else the file's default]; see 'oint config'.",
+    )
 
 
 class MethodCommand(click.Command):
@@ -449,6 +477,7 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         timeout = kwargs.pop(TIMEOUT)
         retries = kwargs.pop(RETRIES)
         debug = kwargs.pop(DEBUG)
+        profile = kwargs.pop(PROFILE)
         if out is not None:
             check_writable(out)
         options = CallOptions(
@@ -456,6 +485,7 @@ def build_command(provider: Provider, method: Method) -> click.Command:
             retries=retries,
             debug=_stderr_line if debug else None,
             refuse_binary=out is None and sys.stdout.isatty(),
+            profile=profile,
         )
         given = {k: v for k, v in kwargs.items() if v is not None}
         result = call_method(provider, method, given, style="cli", options=options)

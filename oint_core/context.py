@@ -20,6 +20,7 @@ from . import notices
 if TYPE_CHECKING:
     from .http import HttpClient
     from .metadata import Method
+    from .profiles import Settings
     from .redact import Redactor
 
 Style = Literal["cli", "python"]
@@ -37,6 +38,9 @@ class CallOptions(NamedTuple):
     # The CLI sets this when bytes would land on a terminal: such a call is refused
     # before anything is sent.
     refuse_binary: bool = False
+    # The profile of the config file to read settings from (``--profile``); None: the one
+    # ``OINT_PROFILE`` names, else the file's ``default``.
+    profile: str | None = None
 
 
 class CallContext:
@@ -51,6 +55,7 @@ class CallContext:
         redactor: Redactor,
         style: Style = "python",
         values: Mapping[str, Any] | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self.provider = provider
         self.method = method
@@ -61,6 +66,8 @@ class CallContext:
         self.style = style
         #: Every parameter of the call by keyword, checked and converted (read-only).
         self.values: Mapping[str, Any] = MappingProxyType(dict(values or {}))
+        #: The environment and the selected profile of the config file (``profiles``).
+        self.settings = settings
         # The deadline counts from here, not from the first request (which may come after
         # a wait, e.g. for another thread's token fetch).
         self.started = time.monotonic()
@@ -86,8 +93,16 @@ class CallContext:
         """
         notices.warn(f"{self.provider} {self.method.name}: {self.redactor(message)}")
 
-    @staticmethod
-    def env(name: str) -> str | None:
-        """An environment variable, with empty treated as unset."""
-        value = os.environ.get(name, "").strip()
-        return value or None
+    def env(self, name: str) -> str | None:
+        """A setting by its environment variable's name: the environment (empty is unset),
+        else the selected profile's value for it (``OINT_CDEK_BASE_URL`` <- the profile's
+        ``[profile.NAME.cdek] base_url``)."""
+        if self.settings is not None:
+            return self.settings.env(name)
+        return environ(name)
+
+
+def environ(name: str) -> str | None:
+    """An environment variable, with empty treated as unset."""
+    value = os.environ.get(name, "").strip()
+    return value or None

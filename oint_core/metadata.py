@@ -28,10 +28,14 @@ MethodSource: TypeAlias = (
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # Options every method command gets from the core; no provider may define them.
-RESERVED_OPTIONS = frozenset({"--help", "--out", "--debug", "--timeout", "--retries", "--version"})
-# Keywords the core keeps for itself (``dispatch`` takes timeout and retries; the rest are
-# kept free for core options to come); no parameter may be spelled like them.
-RESERVED_KEYWORDS = frozenset({"timeout", "retries", "debug", "out", "provider", "method"})
+RESERVED_OPTIONS = frozenset(
+    {"--help", "--out", "--debug", "--timeout", "--retries", "--profile", "--version"}
+)
+# Keywords the core keeps for itself (``dispatch`` takes timeout, retries and profile; the
+# rest are kept free for core options to come); no parameter may be spelled like them.
+RESERVED_KEYWORDS = frozenset(
+    {"timeout", "retries", "profile", "debug", "out", "provider", "method"}
+)
 
 
 def snake_case(name: str) -> str:
