@@ -295,19 +295,20 @@ class Settings:
             return self._from_keyring[key]
         return _text(value) or None
 
-    def profile_label(self, key: str) -> str:
-        assert self.selection is not None
-        return f"profile {self.selection.name} in {self.path}"
+    def profile_label(self) -> str:
+        """``profile NAME in FILE``, where this profile's values come from."""
+        name = self.selection.name if self.selection else "(none)"
+        return f"profile {name} in {self.path}"
 
     def label(self, name: str) -> str:
         """Where the value of ``name`` comes from, for messages about it."""
         key = self._keys.get(name)
         if environ(name) is not None or key is None:
             return name
-        return f"{key} of {self.profile_label(key)}"
+        return f"{key} of {self.profile_label()}"
 
     def _keyring(self, key: str, ref: KeyringRef) -> str:
-        where = f"{key} of {self.profile_label(key)}"
+        where = f"{key} of {self.profile_label()}"
         try:
             import keyring
         except ImportError:
@@ -454,7 +455,7 @@ def _setting(
     key = settings.key(variable)
     if key is not None:
         value = settings.table[key]
-        source = settings.profile_label(key)
+        source = settings.profile_label()
         if isinstance(value, KeyringRef):
             source = f"keyring {value.service} (user {value.username}), {source}"
             return {"env": variable, "value": mask, "from": source}
