@@ -26,7 +26,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C stop
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of standard output closed its end
 
 # Destinations of the core options; parameter keywords never start with "_", so no clash.
-OUT, TIMEOUT, RETRIES, DEBUG = "_out", "_timeout", "_retries", "_debug"
+OUT, TIMEOUT, RETRIES, DEBUG, PROFILE = "_out", "_timeout", "_retries", "_debug", "_profile"
 TEST, CONFIG = "_test", "_config"
 #: What ``--config`` holds when given without a value: list the settings.
 _LIST_SETTINGS = "\0list"
@@ -221,6 +221,23 @@ def plugins_command(ctx: click.Context) -> None:
         "failures": [vars(f) for f in loaded.failures] if loaded else [],
     }
     click.echo(to_json(report))
+
+
+@cli.command("config", context_settings=CONTEXT_SETTINGS)
+@click.argument("provider", required=False)
+@click.option(
+    "--profile",
+    metavar="NAME",
+    default=None,
+    help="The profile to show [default: $OINT_PROFILE, else the file's default].",
+)
+def config_command(provider: str | None, profile: str | None) -> None:
+    """Show the config file, the profile in use, and each provider's settings with where each
+    comes from (environment, profile, default); secrets masked. JSON on stdout."""
+    from .output import to_json
+    from .profiles import report
+
+    click.echo(to_json(report(_registry(), profile, provider)))
 
 
 @cli.group("docs")
@@ -431,7 +448,18 @@ def _core_options() -> list[click.Option]:
             default=False,
             help="Print requests, statuses and timings on stderr (secrets masked).",
         ),
+        _profile_option(),
     ]
+
+
+def _profile_option() -> click.Option:
+    return click.Option(
+        [PROFILE, "--profile"],
+        metavar="NAME",
+        default=None,
+        help="Settings from this profile of the config file"
+        " [default: $OINT_PROFILE, else the file's default]; see 'oint config'.",
+    )
 
 
 class MethodCommand(click.Command):
@@ -476,6 +504,7 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         timeout = kwargs.pop(TIMEOUT)
         retries = kwargs.pop(RETRIES)
         debug = kwargs.pop(DEBUG)
+        profile = kwargs.pop(PROFILE)
         test = kwargs.pop(TEST)
         config_text = kwargs.pop(CONFIG)
         if config_text == _LIST_SETTINGS:
@@ -503,6 +532,7 @@ def build_command(provider: Provider, method: Method) -> click.Command:
             dry_run=test,
             proxy=config.get("proxy"),
             adv_response=adv_response,
+            profile=profile,
         )
         given = {k: v for k, v in kwargs.items() if v is not None}
         try:

@@ -8,7 +8,6 @@ the values of the parameters its provider's plumbing reads (``Provider.context_p
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import notices
 from .errors import UsageError
+from .profiles import Settings, environ
 
 if TYPE_CHECKING:
     from .http import HttpClient
@@ -44,6 +44,9 @@ class CallOptions(NamedTuple):
     # ``{status, headers, body}`` instead of the body.
     proxy: str | None = None
     adv_response: bool = False
+    # The profile of the config file to read settings from (``--profile``); None: the one
+    # ``OINT_PROFILE`` names, else the file's ``default``.
+    profile: str | None = None
 
 
 #: The largest ``timeout`` (seconds) and ``retries`` a call takes: beyond them a value is a
@@ -84,6 +87,7 @@ class CallContext:
         redactor: Redactor,
         style: Style = "python",
         values: Mapping[str, Any] | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self.provider = provider
         self.method = method
@@ -94,6 +98,8 @@ class CallContext:
         self.style = style
         #: Every parameter of the call by keyword, checked and converted (read-only).
         self.values: Mapping[str, Any] = MappingProxyType(dict(values or {}))
+        #: The environment and the selected profile of the config file (``profiles``).
+        self.settings = settings
         # The deadline counts from here, not from the first request (which may come after
         # a wait, e.g. for another thread's token fetch).
         self.started = time.monotonic()
@@ -121,8 +127,10 @@ class CallContext:
         """
         notices.warn(f"{self.provider} {self.method.name}: {self.redactor(message)}")
 
-    @staticmethod
-    def env(name: str) -> str | None:
-        """An environment variable, with empty treated as unset."""
-        value = os.environ.get(name, "").strip()
-        return value or None
+    def env(self, name: str) -> str | None:
+        """A setting by its environment variable's name: the environment (empty is unset),
+        else the selected profile's value for it (``OINT_CDEK_BASE_URL`` <- the profile's
+        ``[profile.NAME.cdek] base_url``)."""
+        if self.settings is not None:
+            return self.settings.env(name)
+        return environ(name)

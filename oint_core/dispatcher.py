@@ -25,18 +25,33 @@ from .context import (
 )
 from .errors import InternalError, OintError, UsageError
 from .metadata import Method, Param, Provider
+from .profiles import ENVIRONMENT, Settings, settings_for
 from .redact import Redactor
+
+
+def check_profile(value: Any) -> str:
+    """``value`` as a profile name: non-empty text."""
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"profile: {value!r} is not a profile name")
+    return value.strip()
 
 
 def _label(param: Param, style: Style) -> str:
     return param.option if style == "cli" else param.keyword
 
 
-def bind(method: Method, given: Mapping[str, Any], style: Style) -> dict[str, Any]:
+def bind(
+    method: Method,
+    given: Mapping[str, Any],
+    style: Style,
+    settings: Settings = ENVIRONMENT,
+) -> dict[str, Any]:
     """Map the caller's names onto parameters, then check and convert every value.
 
     Accepts each parameter by its keyword (``test_api``) or its CLI name (``testapi``);
-    ``None`` means "not given". Raises ``UsageError`` before anything is sent.
+    ``None`` means "not given". A parameter not given is read by its ``Param.env`` name from
+    ``settings`` (the environment, then the selected profile), else takes its default.
+    Raises ``UsageError`` before anything is sent.
     """
     by_name: dict[str, Param] = {}
     for p in method.params:
@@ -60,8 +75,8 @@ def bind(method: Method, given: Mapping[str, Any], style: Style) -> dict[str, An
         if p.keyword in raw:
             label, value = raw[p.keyword]
             values[p.keyword] = coerce(p, value, label=label)
-        elif p.env and CallContext.env(p.env) is not None:
-            values[p.keyword] = coerce(p, CallContext.env(p.env), label=p.env)
+        elif p.env and (setting := settings.env(p.env)) is not None:
+            values[p.keyword] = coerce(p, setting, label=settings.label(p.env))
         elif p.required:
             hint = f" (or set {p.env})" if p.env else ""
             missing.append(f"{_label(p, style)}{hint}")
@@ -91,14 +106,16 @@ def call_method(
 ) -> Any:
     """Run ``method`` with the caller's values; the CLI and ``dispatch`` both end here."""
     options = options or CallOptions()
-    values = bind(method, given, style)
+    how = "option --profile" if style == "cli" else "parameter profile"
+    settings = settings_for(provider, method, options.profile, how)
+    values = bind(method, given, style, settings)
     if options.refuse_binary and method.returns_binary(values):
         raise UsageError(
             f"{method.name} returns a binary file here; give --out FILE to save it"
             " (or redirect standard output)"
         )
     redactor = secrets_of(method, values)
-    ctx = CallContext(provider.name, method, options, redactor, style, values)
+    ctx = CallContext(provider.name, method, options, redactor, style, values, settings)
     # The provider's plumbing (e.g. a token) reads its parameters from ctx.values; the
     # function gets only its own.
     own = {k: v for k, v in values.items() if k not in provider.context_params}
@@ -124,6 +141,7 @@ def dispatch(
     *,
     timeout: float | None = None,
     retries: int | None = None,
+    profile: str | None = None,
     **params: Any,
 ) -> Any:
     """Call ``provider``'s ``method`` with keyword parameters, as the CLI would.
@@ -132,7 +150,9 @@ def dispatch(
 
     Method names match case-insensitively and in snake_case (``create_refusal``).
     ``timeout`` bounds the whole call in seconds, retries included; ``retries`` caps the
-    retries of the core's policy (0 disables them).
+    retries of the core's policy (0 disables them). ``profile`` names the profile of the
+    config file whose settings fill in what is not given (as ``--profile``; without it,
+    ``OINT_PROFILE``, else the file's ``default``).
     Raises ``UsageError``, ``ApiError`` or ``TransportError`` (all ``OintError``).
     """
     from .registry import default_registry
@@ -142,5 +162,6 @@ def dispatch(
     options = CallOptions(
         timeout=None if timeout is None else check_timeout(timeout),
         retries=None if retries is None else check_retries(retries),
+        profile=None if profile is None else check_profile(profile),
     )
     return call_method(registry.provider(provider), found, params, options=options)

@@ -27,12 +27,22 @@ _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 # Options every method command gets from the core; no provider may define them.
 RESERVED_OPTIONS = frozenset(
-    {"--help", "--out", "--debug", "--timeout", "--retries", "--version", "--test", "--config"}
+    {
+        "--help",
+        "--out",
+        "--debug",
+        "--timeout",
+        "--retries",
+        "--profile",
+        "--version",
+        "--test",
+        "--config",
+    }
 )
-# Keywords the core keeps for itself (``dispatch`` takes timeout and retries; the rest are
-# kept free for core options to come); no parameter may be spelled like them.
+# Keywords the core keeps for itself (``dispatch`` takes timeout, retries and profile; the
+# rest are kept free for core options to come); no parameter may be spelled like them.
 RESERVED_KEYWORDS = frozenset(
-    {"timeout", "retries", "debug", "out", "provider", "method", "test", "config"}
+    {"timeout", "retries", "profile", "debug", "out", "provider", "method", "test", "config"}
 )
 
 

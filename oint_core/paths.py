@@ -1,10 +1,12 @@
-"""Where oint keeps files of its own: the user's cache directory, never the installed package.
+"""Where oint keeps files of its own: the user's cache and config directories, never the
+installed package.
 
-``platformdirs`` names that directory on every platform, but importing it costs more than the
-rest of ``oint --help`` (it pulls in ``tempfile``, ``shutil`` and compression modules). On Linux
-and the BSDs the answer is the XDG rule, cheap to compute here: ``$XDG_CACHE_HOME`` when it is
-an absolute path, else ``~/.cache``. The tests check that this agrees with platformdirs.
-Elsewhere (macOS, Windows) platformdirs answers.
+``platformdirs`` names those directories on every platform, but importing it costs more than
+the rest of ``oint --help`` (it pulls in ``tempfile``, ``shutil`` and compression modules). On
+Linux and the BSDs the answer is the XDG rule, cheap to compute here: ``$XDG_CACHE_HOME``
+(``$XDG_CONFIG_HOME``) when it is an absolute path, else ``~/.cache`` (``~/.config``). The
+tests check that this agrees with platformdirs. Elsewhere (macOS, Windows) platformdirs
+answers.
 """
 
 from __future__ import annotations
@@ -19,18 +21,28 @@ def user_cache_dir() -> str | None:
     """oint's folder in the user's cache directory (not created here), or None when the user
     has no home folder to put it in: then nothing is cached, rather than cached somewhere
     relative to wherever oint happens to run."""
+    return _user_dir("XDG_CACHE_HOME", ".cache", "user_cache_dir")
+
+
+def user_config_dir() -> str | None:
+    """oint's folder in the user's config directory (``config.toml`` lives there), or None
+    when the user has no home folder."""
+    return _user_dir("XDG_CONFIG_HOME", ".config", "user_config_dir")
+
+
+def _user_dir(variable: str, fallback: str, platformdirs_function: str) -> str | None:
     if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        base = os.environ.get("XDG_CACHE_HOME", "")
+        base = os.environ.get(variable, "")
         if not os.path.isabs(base):
             home = _home()
             if home is None:
                 return None
-            base = os.path.join(home, ".cache")
+            base = os.path.join(home, fallback)
         return os.path.join(base, APP)
     import platformdirs
 
     try:
-        found = platformdirs.user_cache_dir(APP, appauthor=False)
+        found: str = getattr(platformdirs, platformdirs_function)(APP, appauthor=False)
     except RuntimeError:  # platformdirs 4 when no home folder can be found
         return None
     return found if os.path.isabs(found) else None

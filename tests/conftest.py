@@ -71,9 +71,13 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
         "OINT_CDEK_TOKEN",
         "OINT_CDEK_ACCOUNT",
         "OINT_CDEK_PASSWORD",
+        "OINT_CDEK_TESTAPI",
         "OINT_PLUGINS_STRICT",
+        "OINT_PROFILE",
     ):
         monkeypatch.delenv(name, raising=False)
+    # Never the developer's own config file: a profile there would change what tests send.
+    monkeypatch.setenv("OINT_CONFIG", str(tmp_path_factory.mktemp("config") / "absent.toml"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     reset_default_registry()
     yield

@@ -22,8 +22,11 @@ LAYERS = [
     {"errors", "notices", "paths", "redact", "guarded", "safefile"},
     {"metadata", "output", "retrying", "entrypoints", "dryrun"},
     {"coerce", "hookspecs", "http", "outforms"},
-    {"examples", "context", "plugins"},
-    {"registry", "callconfig"},
+    {"examples", "plugins"},
+    {"registry"},
+    {"profiles"},  # settings: the environment, then the selected profile
+    {"context"},
+    {"callconfig"},
     {"dispatcher"},
     {"docs"},
     {"cli"},

@@ -38,6 +38,7 @@ TEST_API = Param(
     Kind.BOOLEAN,
     "Flag to use test API for requests",
     default=False,
+    env="OINT_CDEK_TESTAPI",
     example=True,
 )
 #: What CDEK's own plumbing reads (``api.call``), not the method functions: the token and
