@@ -6,7 +6,8 @@ the rest of ``oint --help`` (it pulls in ``tempfile``, ``shutil`` and compressio
 Linux and the BSDs the answer is the XDG rule, cheap to compute here: ``$XDG_CACHE_HOME``
 (``$XDG_CONFIG_HOME``) when it is an absolute path, else ``~/.cache`` (``~/.config``). The
 tests check that this agrees with platformdirs. Elsewhere (macOS, Windows) platformdirs
-answers.
+answers. ``OINT_CACHE_DIR``, when it is an absolute path, is the cache folder itself on every
+platform: test fixtures point it at a private folder.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ import os
 import sys
 
 APP = "oint"
+CACHE_DIR_ENV = "OINT_CACHE_DIR"
 
 
 def user_cache_dir() -> str | None:
     """oint's folder in the user's cache directory (not created here), or None when the user
     has no home folder to put it in: then nothing is cached, rather than cached somewhere
     relative to wherever oint happens to run."""
+    override = os.environ.get(CACHE_DIR_ENV, "")
+    if os.path.isabs(override):
+        return override
     return _user_dir("XDG_CACHE_HOME", ".cache", "user_cache_dir")
 
 

@@ -81,6 +81,14 @@ def forget_tokens() -> None:
         _memory.clear()
 
 
+def forget_token(account: str, root: str) -> None:
+    """Drop the token held in memory for ``account`` at the API root ``root`` (a sandbox
+    that is going away, whose port the next one may get)."""
+    key = cache_key(account, root.rstrip("/"))
+    with _locks_guard:
+        _memory.pop(key, None)
+
+
 def _credentials(ctx: CallContext) -> Credentials | None:
     account, password = ctx.env(ACCOUNT_ENV), ctx.env(PASSWORD_ENV)
     if account and password:

@@ -1,0 +1,228 @@
+"""Testing an integration against the CDEK sandbox: what the ``cdek_sandbox`` fixture gives.
+
+``oint_cdek.pytest_plugin`` (registered with pytest when oint is installed) starts one sandbox
+per test with ``start_cdek_sandbox`` and hands the test a ``CdekSandbox``: where the sandbox
+is, the account it accepts, a client, and the sandbox's control plane (its clock, an order's
+journey, faults, the request log) as methods. Every control method is one call of a
+documented ``/_sandbox/`` endpoint (docs/sandbox.md), so it behaves exactly as that endpoint
+does. This module loads the sandbox (werkzeug); the plugin imports it only inside the fixture.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from oint_cdek.api import BASE_URL_ENV
+from oint_cdek.auth import ACCOUNT_ENV, PASSWORD_ENV, forget_token
+from oint_cdek.sandbox.app import SandboxConfig
+from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
+from oint_core.paths import CACHE_DIR_ENV
+
+__all__ = ["CdekSandbox", "CdekSandboxClient", "start_cdek_sandbox"]
+
+#: Seconds a control call may take (they answer at once; this only bounds a hung sandbox).
+_CONTROL_TIMEOUT = 10.0
+#: Control calls go straight to loopback, whatever proxy the environment names.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class CdekSandboxClient:
+    """Calls CDEK methods on the sandbox from Python: ``call(method, **params)`` is
+    ``oint_core.dispatch("cdek", method, **params)``, reaching the sandbox through the
+    environment the fixture set (tokens come from the sandbox's test account).
+
+    A small stand-in: oint_core has no connected client object yet; when it does, this
+    will be one.
+    """
+
+    def __init__(self, sandbox: CdekSandbox) -> None:
+        self.sandbox = sandbox
+
+    def call(self, method: str, /, **params: Any) -> Any:
+        """Run ``method`` (``"CreateOrder"`` or ``"create_order"``) with keyword parameters,
+        as ``oint_core.dispatch`` does; raises what it raises (``oint_core.ApiError``...)."""
+        import oint_core
+
+        if os.environ.get(BASE_URL_ENV) != self.sandbox.base_url:
+            # Never let a test's call wander off to CDEK itself with the sandbox's account.
+            raise RuntimeError(
+                f"{BASE_URL_ENV} no longer points at this sandbox ({self.sandbox.base_url});"
+                " something in the test changed it"
+            )
+        return oint_core.dispatch("cdek", method, **params)
+
+    def __repr__(self) -> str:
+        return f"<CdekSandboxClient {self.sandbox.base_url}>"
+
+
+class CdekSandbox:
+    """A CDEK sandbox serving on a loopback port, and the account it accepts.
+
+    ``base_url`` is what ``OINT_CDEK_BASE_URL`` is set to; ``account`` and ``password`` are
+    CDEK's published test credentials (unless the sandbox was configured with other
+    accounts); ``cache_dir`` is the private folder oint keeps tokens in meanwhile;
+    ``running`` is the underlying ``RunningSandbox`` (its ``app.state`` holds everything).
+    """
+
+    def __init__(
+        self, running: RunningSandbox, account: str, password: str, cache_dir: Path
+    ) -> None:
+        self.running = running
+        self.account = account
+        self.password = password
+        self.cache_dir = cache_dir
+        self.base_url: str = running.base_url
+        self.root_url: str = running.root_url
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment variables that point oint (in-process or an ``oint`` subprocess)
+        at this sandbox. (The fixture also unsets ``OINT_CDEK_TOKEN``: a token given is
+        sent instead of the account's.)"""
+        return {
+            BASE_URL_ENV: self.base_url,
+            ACCOUNT_ENV: self.account,
+            PASSWORD_ENV: self.password,
+            CACHE_DIR_ENV: str(self.cache_dir),
+        }
+
+    def client(self) -> CdekSandboxClient:
+        """A client whose ``.call(method, **params)`` runs CDEK methods on this sandbox."""
+        return CdekSandboxClient(self)
+
+    # -- the control plane: one documented /_sandbox/ endpoint each ---------------------------
+
+    def advance(self, seconds: float) -> datetime:
+        """Move the sandbox's clock on by ``seconds``: accepted writes due by then are
+        processed (2 s after they arrive, by default), tokens older than their lifetime
+        expire. Returns the sandbox's new time. ``POST /_sandbox/advance``."""
+        answer = self._control("POST", "/advance", {"seconds": seconds})
+        return datetime.strptime(answer["now"], "%Y-%m-%dT%H:%M:%S%z")
+
+    def move_order(self, order_uuid: str, to: str) -> dict[str, Any]:
+        """Move a created order along CDEK's status sequence up to ``to`` (for example
+        ``"ACCEPTED_AT_PICK_UP_POINT"`` or ``"DELIVERED"``), as CDEK's warehouses would;
+        returns the order's envelope. ``LookupError`` for an unknown order, ``ValueError``
+        when ``to`` is not ahead on its way or its CREATE is not processed yet (``advance``
+        first). ``POST /_sandbox/orders/{uuid}/journey``."""
+        answer: dict[str, Any] = self._control("POST", f"/orders/{order_uuid}/journey", {"to": to})
+        return answer
+
+    def push_status(
+        self,
+        order_uuid: str,
+        code: str,
+        *,
+        reason_code: str | int | None = None,
+        city: str | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        """Push one status (any of CDEK's codes) onto a created order; its envelope.
+        ``POST /_sandbox/orders/{uuid}/status``."""
+        body: dict[str, Any] = {"code": code}
+        extras = {"reason_code": reason_code, "city": city, "name": name}
+        body.update({key: value for key, value in extras.items() if value is not None})
+        answer: dict[str, Any] = self._control("POST", f"/orders/{order_uuid}/status", body)
+        return answer
+
+    def inject_fault(
+        self,
+        kind: str,
+        *,
+        path: str | None = None,
+        count: int = 1,
+        retry_after: int = 1,
+        seconds: float = 1.0,
+    ) -> dict[str, Any]:
+        """Make the next ``count`` CDEK requests whose path matches the regex ``path`` (every
+        path when None) fail with ``kind``: ``http_500``, ``http_502``, ``http_503``,
+        ``http_429`` (with ``Retry-After: retry_after``), ``delay`` (``seconds``), ``drop``,
+        ``malformed_json`` or ``empty``. Returns the queued fault; ``ValueError`` for a bad
+        one. ``POST /_sandbox/faults``."""
+        body: dict[str, Any] = {
+            "kind": kind,
+            "count": count,
+            "retry_after": retry_after,
+            "seconds": seconds,
+        }
+        if path is not None:
+            body["path"] = path
+        answer: dict[str, Any] = self._control("POST", "/faults", body)
+        return answer
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults still queued. ``GET /_sandbox/faults``."""
+        answer: list[dict[str, Any]] = self._control("GET", "/faults")
+        return answer
+
+    def clear_faults(self) -> int:
+        """Drop every queued fault; how many there were. ``DELETE /_sandbox/faults``."""
+        return int(self._control("DELETE", "/faults")["cleared"])
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every CDEK (``/v2``) request the sandbox saw, oldest first: ``{"method", "path",
+        "query", "status", "fault"}`` (secrets in the query masked).
+        ``GET /_sandbox/requests``."""
+        answer: list[dict[str, Any]] = self._control("GET", "/requests")
+        return answer
+
+    def clear_requests(self) -> int:
+        """Empty the request log; how many entries it had. ``DELETE /_sandbox/requests``."""
+        return int(self._control("DELETE", "/requests")["cleared"])
+
+    def reset(self) -> None:
+        """Forget everything: orders, tokens, faults, the request log, the clock's offset.
+        ``POST /_sandbox/reset``."""
+        self._control("POST", "/reset")
+        forget_token(self.account, self.base_url)  # the sandbox no longer knows it
+
+    def _control(self, verb: str, path: str, body: Any = None) -> Any:
+        """One control call; its JSON answer. 404 is ``LookupError``, any other refusal
+        ``ValueError``, both with the sandbox's reason."""
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(f"{self.root_url}/_sandbox{path}", data=data, method=verb)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with _OPENER.open(request, timeout=_CONTROL_TIMEOUT) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            try:
+                reason = json.loads(exc.read()).get("error", exc.reason)
+            except (ValueError, AttributeError):
+                reason = exc.reason
+            finally:
+                exc.close()
+            error = LookupError if exc.code == 404 else ValueError
+            raise error(f"{verb} /_sandbox{path}: {reason}") from None
+
+    def __repr__(self) -> str:
+        return f"<CdekSandbox {self.base_url} account={self.account}>"
+
+
+@contextlib.contextmanager
+def start_cdek_sandbox(cache_dir: Path, **settings: Any) -> Iterator[CdekSandbox]:
+    """Serve a fresh sandbox on a free loopback port for the block; ``settings`` are
+    ``SandboxConfig`` fields (``processing_delay``, ``seed``, ``accounts``, ``token_ttl``...).
+    The environment is left alone: ``CdekSandbox.env`` says what to set (the fixture sets it).
+    """
+    config = SandboxConfig(**settings)
+    if not config.accounts:
+        raise ValueError("the sandbox needs at least one account")
+    account, password = next(iter(config.accounts.items()))
+    with start_sandbox(config, host="127.0.0.1", port=0) as running:
+        sandbox = CdekSandbox(running, account, password, cache_dir)
+        # A token held for an earlier sandbox on the same port would be refused here.
+        forget_token(account, sandbox.base_url)
+        try:
+            yield sandbox
+        finally:
+            forget_token(account, sandbox.base_url)
