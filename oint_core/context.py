@@ -37,6 +37,11 @@ class CallOptions(NamedTuple):
     # The CLI sets this when bytes would land on a terminal: such a call is refused
     # before anything is sent.
     refuse_binary: bool = False
+    #: Seconds to wait, after a write, until the service has processed it (``--wait``):
+    #: only for a method that declares how (``Method.waits``). None: no waiting.
+    wait: float | None = None
+    #: Where status text goes (the CLI's status line on a terminal); None: nowhere.
+    progress: Callable[[str], None] | None = None
 
 
 class CallContext:
@@ -76,7 +81,15 @@ class CallContext:
             retries=self.options.retries,
             debug=self.options.debug,
             started=self.started,
+            progress=self.progress if self.options.progress is not None else None,
         )
+
+    def progress(self, text: str) -> None:
+        """Say what the call is doing now ("waiting for cdek (3 s): order … ACCEPTED"):
+        one status line on a terminal, rewritten by the next; nothing elsewhere (a pipe, a
+        library call, ``--quiet``). Secrets are masked."""
+        if self.options.progress is not None:
+            self.options.progress(self.redactor(text))
 
     def warn(self, message: str) -> None:
         """Report something the caller should see although the call succeeded.

@@ -8,7 +8,7 @@ from typing import Any
 from .coerce import coerce
 from .context import CallContext, CallOptions, Style
 from .errors import InternalError, OintError, UsageError
-from .metadata import Method, Param, Provider
+from .metadata import WAIT, Method, Param, Provider
 from .redact import Redactor
 
 #: The largest ``timeout`` (seconds) and ``retries`` a call takes: beyond them a value is a
@@ -35,6 +35,18 @@ def check_retries(value: Any, name: str = "retries") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
         raise UsageError(f"{name}: {value!r} is not a whole number from 0 to {MAX_RETRIES}")
     return value
+
+
+def check_wait(value: Any) -> float | None:
+    """The caller's ``wait``: None or False (no waiting), True (``waiting.DEFAULT_WAIT``
+    seconds), or a number of seconds checked as a timeout is."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        from .waiting import DEFAULT_WAIT
+
+        return DEFAULT_WAIT
+    return check_timeout(value, "wait")
 
 
 def _label(param: Param, style: Style) -> str:
@@ -100,6 +112,11 @@ def call_method(
 ) -> Any:
     """Run ``method`` with the caller's values; the CLI and ``dispatch`` both end here."""
     options = options or CallOptions()
+    if options.wait is not None and method.waits is None:
+        raise UsageError(
+            f"{method.name} does not wait: only a write its provider knows how to follow"
+            " takes wait (see its documentation)"
+        )
     values = bind(method, given, style)
     if options.refuse_binary and method.returns_binary(values):
         raise UsageError(
@@ -112,7 +129,10 @@ def call_method(
     # function gets only its own.
     own = {k: v for k, v in values.items() if k not in provider.context_params}
     try:
-        return method.function(ctx, **own)
+        answer = method.function(ctx, **own)
+        if options.wait is None or method.waits is None:
+            return answer
+        return method.waits(ctx, answer, options.wait)
     except OintError:
         raise
     except Exception as exc:  # a bug in a method: keep one line, never a secret
@@ -128,6 +148,7 @@ def dispatch(
     *,
     timeout: float | None = None,
     retries: int | None = None,
+    wait: float | bool | None = None,
     **params: Any,
 ) -> Any:
     """Call ``provider``'s ``method`` with keyword parameters, as the CLI would.
@@ -136,15 +157,22 @@ def dispatch(
 
     Method names match case-insensitively and in snake_case (``create_refusal``).
     ``timeout`` bounds the whole call in seconds, retries included; ``retries`` caps the
-    retries of the core's policy (0 disables them).
+    retries of the core's policy (0 disables them). ``wait``, for a write the service
+    processes later: seconds to wait until it has (``True``: 60), then the entity as its
+    read method returns it; the timeout still bounds the whole call. For a method with a
+    ``wait`` parameter of its own (CDEK's PrintReceipt), ``wait`` is that parameter.
     Raises ``UsageError``, ``ApiError`` or ``TransportError`` (all ``OintError``).
     """
     from .registry import default_registry
 
     registry = default_registry()
     found = registry.method(provider, method)
+    if wait is not None and any(p.keyword == WAIT for p in found.params):
+        params[WAIT] = wait  # the method's own wait (metadata.WAIT)
+        wait = None
     options = CallOptions(
         timeout=None if timeout is None else check_timeout(timeout),
         retries=None if retries is None else check_retries(retries),
+        wait=check_wait(wait),
     )
     return call_method(registry.provider(provider), found, params, options=options)

@@ -21,9 +21,9 @@ CORE = Path(oint_core.__file__).parent
 LAYERS = [
     {"errors", "notices", "paths", "redact", "guarded", "safefile"},
     {"metadata", "output", "retrying", "entrypoints"},
-    {"coerce", "hookspecs", "http"},
+    {"coerce", "hookspecs", "http", "progress"},
     {"examples", "context", "plugins"},
-    {"registry"},
+    {"registry", "waiting"},
     {"dispatcher"},
     {"docs"},
     {"cli"},
