@@ -30,6 +30,7 @@ OUT, TIMEOUT, RETRIES, DEBUG, PROFILE = "_out", "_timeout", "_retries", "_debug"
 TEST, CONFIG = "_test", "_config"
 #: What ``--config`` holds when given without a value: list the settings.
 _LIST_SETTINGS = "\0list"
+WAIT, QUIET = "_wait", "_quiet"
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
@@ -110,7 +111,7 @@ def _one_line(text: str) -> str:
 
 def _route_warnings() -> None:
     """Warnings (plugin load failures, CDEK's warnings) go to stderr, one ``oint:`` line each."""
-    notices.set_sink(lambda message: click.echo(f"oint: warning: {_printable(message)}", err=True))
+    notices.set_sink(lambda message: _stderr_line(f"oint: warning: {message}"))
 
 
 # -- the root: providers and top-level commands ---------------------------------------------
@@ -378,14 +379,14 @@ _DECIMAL = re.compile(r"\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def _core_number(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    """``--timeout`` / ``--retries``: read as plain decimal text, then checked by the
-    dispatcher's own checks, so the CLI and the library refuse the same values (``inf``,
+    """``--timeout`` / ``--retries`` / ``--wait``: read as plain decimal text, then checked by
+    the dispatcher's own checks, so the CLI and the library refuse the same values (``inf``,
     ``nan``, ``1e9``...) before anything is sent."""
     from .context import check_retries, check_timeout
 
     if value is None:
         return None
-    timeout = param.name == TIMEOUT
+    timeout = param.name in (TIMEOUT, WAIT)
     text = value.strip()
     number: float | int
     if timeout and _DECIMAL.fullmatch(text):
@@ -403,8 +404,9 @@ def _core_number(ctx: click.Context, param: click.Parameter, value: str | None) 
         raise click.BadParameter(f"{value!r} is {reason}.", ctx, param) from None
 
 
-def _core_options() -> list[click.Option]:
-    return [
+def _core_options(method: Method | None = None) -> list[click.Option]:
+    waits = [] if method is None or method.waits is None else [_wait_option()]
+    return waits + [
         click.Option(
             [OUT, "--out"],
             metavar="FILE",
@@ -448,6 +450,13 @@ def _core_options() -> list[click.Option]:
             default=False,
             help="Print requests, statuses and timings on stderr (secrets masked).",
         ),
+        click.Option(
+            [QUIET, "--quiet"],
+            is_flag=True,
+            default=False,
+            help="No status line on a terminal (waiting, pages, retries) and no"
+            " 'wrote N bytes' note; warnings and errors are still printed.",
+        ),
         _profile_option(),
     ]
 
@@ -459,6 +468,23 @@ def _profile_option() -> click.Option:
         default=None,
         help="Settings from this profile of the config file"
         " [default: $OINT_PROFILE, else the file's default]; see 'oint config'.",
+    )
+
+
+def _wait_option() -> click.Option:
+    from .waiting import DEFAULT_WAIT
+
+    return click.Option(
+        [WAIT, "--wait"],
+        metavar="[SECONDS]",
+        is_flag=False,
+        flag_value=f"{DEFAULT_WAIT:g}",
+        default=None,
+        callback=_core_number,
+        help="After the write, wait until the service has processed it, then print the"
+        " entity as its read method shows it (exit 1 if it was refused, 3 if it is still"
+        f" processing when SECONDS pass) [--wait alone: {DEFAULT_WAIT:g}; --timeout still"
+        " bounds the call].",
     )
 
 
@@ -495,7 +521,7 @@ def build_command(provider: Provider, method: Method) -> click.Command:
     """The click command for one method, derived entirely from its metadata."""
 
     def callback(**kwargs: Any) -> None:
-        from . import outforms
+        from . import outforms, progress
         from .context import CallOptions
         from .dispatcher import call_method
         from .dryrun import WouldSend
@@ -505,6 +531,8 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         retries = kwargs.pop(RETRIES)
         debug = kwargs.pop(DEBUG)
         profile = kwargs.pop(PROFILE)
+        wait = kwargs.pop(WAIT, None)
+        terminal = progress.wanted(quiet=kwargs.pop(QUIET))
         test = kwargs.pop(TEST)
         config_text = kwargs.pop(CONFIG)
         if config_text == _LIST_SETTINGS:
@@ -533,6 +561,8 @@ def build_command(provider: Provider, method: Method) -> click.Command:
             proxy=config.get("proxy"),
             adv_response=adv_response,
             profile=profile,
+            wait=wait,
+            progress=progress.start().show if terminal else None,
         )
         given = {k: v for k, v in kwargs.items() if v is not None}
         try:
@@ -546,12 +576,17 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         else:
             if test:
                 _stderr_line("oint: --test: this method sends no request; its result is as usual")
+        finally:
+            progress.stop()
         _write(result, out)
+        if terminal and not outforms.to_stdout(out):
+            size = os.path.getsize(out)
+            click.echo(f"oint: wrote {size:,} bytes to {_printable(out)}", err=True)
 
     return MethodCommand(
         provider,
         method,
-        params=[_option(p) for p in method.params] + _core_options(),
+        params=[_option(p) for p in method.params] + _core_options(method),
         callback=callback,
         context_settings=CONTEXT_SETTINGS,
     )
@@ -583,6 +618,9 @@ def check_writable(out: str) -> None:
 
 
 def _stderr_line(line: str) -> None:
+    from . import progress
+
+    progress.clear()  # never in the middle of the status line
     click.echo(_printable(line), err=True)
 
 

@@ -47,6 +47,11 @@ class CallOptions(NamedTuple):
     # The profile of the config file to read settings from (``--profile``); None: the one
     # ``OINT_PROFILE`` names, else the file's ``default``.
     profile: str | None = None
+    #: Seconds to wait, after a write, until the service has processed it (``--wait``):
+    #: only for a method that declares how (``Method.waits``). None: no waiting.
+    wait: float | None = None
+    #: Where status text goes (the CLI's status line on a terminal); None: nowhere.
+    progress: Callable[[str], None] | None = None
 
 
 #: The largest ``timeout`` (seconds) and ``retries`` a call takes: beyond them a value is a
@@ -117,7 +122,15 @@ class CallContext:
             started=self.started,
             dry_run=self.options.dry_run,
             proxy=self.options.proxy,
+            progress=self.progress if self.options.progress is not None else None,
         )
+
+    def progress(self, text: str) -> None:
+        """Say what the call is doing now ("waiting for cdek (3 s): order … ACCEPTED"):
+        one status line on a terminal, rewritten by the next; nothing elsewhere (a pipe, a
+        library call, ``--quiet``). Secrets are masked."""
+        if self.options.progress is not None:
+            self.options.progress(self.redactor(text))
 
     def warn(self, message: str) -> None:
         """Report something the caller should see although the call succeeded.

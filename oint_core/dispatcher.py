@@ -24,7 +24,7 @@ from .context import (
     check_timeout as check_timeout,
 )
 from .errors import InternalError, OintError, UsageError
-from .metadata import Method, Param, Provider
+from .metadata import WAIT, Method, Param, Provider
 from .profiles import ENVIRONMENT, Settings, settings_for
 from .redact import Redactor
 
@@ -34,6 +34,18 @@ def check_profile(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise UsageError(f"profile: {value!r} is not a profile name")
     return value.strip()
+
+
+def check_wait(value: Any) -> float | None:
+    """The caller's ``wait``: None or False (no waiting), True (``waiting.DEFAULT_WAIT``
+    seconds), or a number of seconds checked as a timeout is."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        from .waiting import DEFAULT_WAIT
+
+        return DEFAULT_WAIT
+    return check_timeout(value, "wait")
 
 
 def _label(param: Param, style: Style) -> str:
@@ -106,6 +118,11 @@ def call_method(
 ) -> Any:
     """Run ``method`` with the caller's values; the CLI and ``dispatch`` both end here."""
     options = options or CallOptions()
+    if options.wait is not None and method.waits is None:
+        raise UsageError(
+            f"{method.name} does not wait: only a write its provider knows how to follow"
+            " takes wait (see its documentation)"
+        )
     how = "option --profile" if style == "cli" else "parameter profile"
     settings = settings_for(provider, method, options.profile, how)
     values = bind(method, given, style, settings)
@@ -121,6 +138,8 @@ def call_method(
     own = {k: v for k, v in values.items() if k not in provider.context_params}
     try:
         result = method.function(ctx, **own)
+        if options.wait is not None and method.waits is not None:
+            result = method.waits(ctx, result, options.wait)
     except OintError:
         raise
     except Exception as exc:  # a bug in a method: keep one line, never a secret
@@ -142,6 +161,7 @@ def dispatch(
     timeout: float | None = None,
     retries: int | None = None,
     profile: str | None = None,
+    wait: float | bool | None = None,
     **params: Any,
 ) -> Any:
     """Call ``provider``'s ``method`` with keyword parameters, as the CLI would.
@@ -152,16 +172,23 @@ def dispatch(
     ``timeout`` bounds the whole call in seconds, retries included; ``retries`` caps the
     retries of the core's policy (0 disables them). ``profile`` names the profile of the
     config file whose settings fill in what is not given (as ``--profile``; without it,
-    ``OINT_PROFILE``, else the file's ``default``).
+    ``OINT_PROFILE``, else the file's ``default``). ``wait``, for a write the service
+    processes later: seconds to wait until it has (``True``: 60), then the entity as its
+    read method returns it; the timeout still bounds the whole call. For a method with a
+    ``wait`` parameter of its own (CDEK's PrintReceipt), ``wait`` is that parameter.
     Raises ``UsageError``, ``ApiError`` or ``TransportError`` (all ``OintError``).
     """
     from .registry import default_registry
 
     registry = default_registry()
     found = registry.method(provider, method)
+    if wait is not None and any(p.keyword == WAIT for p in found.params):
+        params[WAIT] = wait  # the method's own wait (metadata.WAIT)
+        wait = None
     options = CallOptions(
         timeout=None if timeout is None else check_timeout(timeout),
         retries=None if retries is None else check_retries(retries),
         profile=None if profile is None else check_profile(profile),
+        wait=check_wait(wait),
     )
     return call_method(registry.provider(provider), found, params, options=options)

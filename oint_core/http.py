@@ -207,6 +207,7 @@ class HttpClient:
         started: float | None = None,
         dry_run: bool = False,
         proxy: str | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.service = service
         self.redactor = redactor
@@ -237,6 +238,7 @@ class HttpClient:
         self.last_status: int | None = None  # of the last answer, for providers' checks
         self.last_headers: dict[str, str] = {}  # of the last answer, secrets masked
         self._debug = debug
+        self._progress = progress  # the call's status line (a retry's back-off shows there)
 
     @staticmethod
     def refuse_plain_http(url: str, *, carries_secret: bool) -> None:
@@ -321,7 +323,7 @@ class HttpClient:
             verb,
             self.retries,
             self.deadline,
-            on_retry=self.debug if self._debug else None,
+            on_retry=self._on_retry if self._debug or self._progress else None,
         )
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:  # a write sent now could reach the server after we gave up on it
@@ -365,6 +367,12 @@ class HttpClient:
             current_watch.reset(tokens[1])
             current_policy.reset(tokens[0])
         return self._read(response, body, host, binary, verb)
+
+    def _on_retry(self, line: str) -> None:
+        """A retry is coming: a debug line, and the status line during its back-off."""
+        self.debug(line)
+        if self._progress is not None:
+            self._progress(f"{self.service}: {line.removeprefix('< ')}")
 
     def time_left(self) -> float:
         """Seconds until the call's deadline (negative once it has passed)."""

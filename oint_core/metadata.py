@@ -25,7 +25,8 @@ MethodSource: TypeAlias = (
 
 _WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
-# Options every method command gets from the core; no provider may define them.
+# Options every method command gets from the core; no provider may define them (but see
+# ``WAIT``).
 RESERVED_OPTIONS = frozenset(
     {
         "--help",
@@ -37,13 +38,32 @@ RESERVED_OPTIONS = frozenset(
         "--version",
         "--test",
         "--config",
+        "--wait",
+        "--quiet",
     }
 )
-# Keywords the core keeps for itself (``dispatch`` takes timeout, retries and profile; the
-# rest are kept free for core options to come); no parameter may be spelled like them.
+# Keywords the core keeps for itself (``dispatch`` takes timeout, retries, profile and wait;
+# the rest are kept free for core options to come); no parameter may be spelled like them.
 RESERVED_KEYWORDS = frozenset(
-    {"timeout", "retries", "profile", "debug", "out", "provider", "method", "test", "config"}
+    {
+        "timeout",
+        "retries",
+        "profile",
+        "debug",
+        "out",
+        "provider",
+        "method",
+        "test",
+        "config",
+        "wait",
+        "quiet",
+    }
 )
+#: ``--wait``: the core's option for a method that declares ``waits``. A method that waits
+#: by itself (CDEK's PrintReceipt) may instead declare its own number parameter of this
+#: keyword and option, and no ``waits``: its ``--wait`` (and ``dispatch``'s ``wait=``) is
+#: then that parameter, so one option never means two things.
+WAIT = "wait"
 
 
 def snake_case(name: str) -> str:
@@ -220,6 +240,10 @@ class Method(_Frozen):
     ``function`` is called as ``function(ctx, **values)`` where ``values`` holds one entry per
     parameter, keyed by ``Param.keyword``, already checked and converted. ``binary_switch``
     is the keyword of a boolean parameter that turns the result into bytes (OPI's GetFile).
+    ``waits``, for a write the service processes later, is called as
+    ``waits(ctx, answer, seconds)`` after the function when the caller asks to wait
+    (``--wait``, ``wait=``): it polls (``oint_core.waiting.poll``) and returns the result
+    to give instead of ``answer``; a method with ``waits`` gets the core's ``--wait``.
     """
 
     __match_args__ = (
@@ -232,6 +256,7 @@ class Method(_Frozen):
         "returns",
         "binary",
         "binary_switch",
+        "waits",
     )
     _FIELDS = __match_args__
     __slots__ = _FIELDS
@@ -245,6 +270,7 @@ class Method(_Frozen):
     returns: str
     binary: bool
     binary_switch: str | None
+    waits: Callable[..., Any] | None
 
     def __init__(
         self,
@@ -257,6 +283,7 @@ class Method(_Frozen):
         returns: str = "The service's JSON answer",
         binary: bool = False,
         binary_switch: str | None = None,
+        waits: Callable[..., Any] | None = None,
     ) -> None:
         self._init(
             name=name,
@@ -268,6 +295,7 @@ class Method(_Frozen):
             returns=returns,
             binary=binary,
             binary_switch=binary_switch,
+            waits=waits,
         )
 
     @property
@@ -389,9 +417,10 @@ def validate_method(provider: Provider, method: Method) -> None:
             raise PluginError(f"{where}: parameter {p.name} has unknown kind {p.kind!r}")
         if not p.option.startswith("--") or len(p.option) < 3:
             raise PluginError(f"{where}: option {p.option!r} must look like --name")
-        if p.option in RESERVED_OPTIONS:
+        own_wait = _own_wait(method, p)
+        if p.option in RESERVED_OPTIONS and not own_wait:
             raise PluginError(f"{where}: option {p.option} is reserved by the core")
-        if p.keyword in RESERVED_KEYWORDS or p.alias in RESERVED_KEYWORDS:
+        if (p.keyword in RESERVED_KEYWORDS or p.alias in RESERVED_KEYWORDS) and not own_wait:
             raise PluginError(f"{where}: parameter {p.name} clashes with a core keyword")
         if p.option in seen_options:
             raise PluginError(f"{where}: option {p.option} is defined twice")
@@ -407,7 +436,20 @@ def validate_method(provider: Provider, method: Method) -> None:
         seen_keywords.add(p.keyword)
     if method.binary_switch is not None and method.binary_switch not in seen_keywords:
         raise PluginError(f"{where}: binary_switch {method.binary_switch!r} is not a parameter")
+    if method.waits is not None and not callable(method.waits):
+        raise PluginError(f"{where}: waits must be callable as waits(ctx, answer, seconds)")
     _check_signature(where, method, provider.context_params)
+
+
+def _own_wait(method: Method, p: Param) -> bool:
+    """Whether ``p`` is a method's own ``--wait`` (see ``WAIT``): a number of seconds, on a
+    method that does not also ask the core to wait."""
+    return (
+        method.waits is None
+        and p.keyword == p.alias == WAIT
+        and p.option == f"--{WAIT}"
+        and p.kind in (Kind.NUMBER, Kind.INTEGER)
+    )
 
 
 def _check_signature(where: str, method: Method, context_params: frozenset[str]) -> None:

@@ -21,12 +21,12 @@ CORE = Path(oint_core.__file__).parent
 LAYERS = [
     {"errors", "notices", "paths", "redact", "guarded", "safefile"},
     {"metadata", "output", "retrying", "entrypoints", "dryrun"},
-    {"coerce", "hookspecs", "http", "outforms"},
+    {"coerce", "hookspecs", "http", "outforms", "progress"},
     {"examples", "plugins"},
     {"registry"},
     {"profiles"},  # settings: the environment, then the selected profile
     {"context"},
-    {"callconfig"},
+    {"callconfig", "waiting"},
     {"dispatcher"},
     {"docs"},
     {"cli"},

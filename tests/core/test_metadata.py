@@ -43,7 +43,7 @@ def test_a_valid_method_passes_validation() -> None:
         ((Param("Pick", "--pick", Kind.CHOICE, "x"),), "lists no choices"),
         ((), "do not match"),
         ((NAME, Param("Extra", "--extra", Kind.STRING, "x")), "do not match"),
-        ((Param("Timeout", "--wait", Kind.STRING, "x"),), "core keyword"),
+        ((Param("Timeout", "--length", Kind.STRING, "x"),), "core keyword"),
     ],
 )
 def test_broken_metadata_is_refused_at_registration(params: tuple, message: str) -> None:

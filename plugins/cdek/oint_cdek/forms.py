@@ -4,10 +4,9 @@ at a time, as OPI has them) and PrintReceipt/PrintBarcode (all steps in one call
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
-from oint_core import ApiError, TransportError, UsageError
+from oint_core import ApiError, UsageError
 
 from .api import api_root, call, orders_list
 
@@ -17,9 +16,8 @@ if TYPE_CHECKING:
 #: The kinds of form, as CDEK's paths name them: ``/print/orders`` are waybills (receipts).
 RECEIPTS, BARCODES = "orders", "barcodes"
 
-# CDEK makes a form in about a second: look after a short first wait, then back off.
-FIRST_WAIT = 0.25
-MAX_WAIT_STEP = 4.0
+# CDEK makes a form in about a second; the core's ``poll`` looks after a short first wait,
+# then backs off.
 FAILED_FORM_STATES = frozenset({"INVALID", "REMOVED"})
 
 
@@ -106,13 +104,22 @@ def print_form(ctx: CallContext, kind: str, body: dict[str, Any], wait: float) -
 
 
 def wait_and_download(ctx: CallContext, kind: str, created: Any, wait: float) -> bytes:
-    """Poll the new form until READY (then download it), INVALID/REMOVED, or ``wait`` runs out.
+    """Poll the new form until READY (then download it), INVALID/REMOVED, or ``wait`` runs out."""
+    data: bytes = wait_for_form(ctx, kind, created, wait, download=True)
+    return data
 
-    The call's deadline (``--timeout``) bounds the polling too; every failure from here on
-    says that the print request was sent and accepted, and which form to fetch later.
+
+def wait_for_form(ctx: CallContext, kind: str, created: Any, wait: float, download: bool) -> Any:
+    """Poll the form ``created`` names until it is READY: then its PDF (``download``) or the
+    form itself; INVALID/REMOVED is an ``ApiError``, ``wait`` running out a ``TransportError``.
+
+    The call's deadline (``--timeout``) bounds the polling too (the core's ``poll``); every
+    failure from here on says that the print request was sent and accepted, and which form
+    to fetch later.
     """
     from oint_core.coerce import canonical_uuid
     from oint_core.http import error_list
+    from oint_core.waiting import Done, poll
 
     entity = created.get("entity") if isinstance(created, dict) else None
     named = entity.get("uuid") if isinstance(entity, dict) else None
@@ -130,39 +137,34 @@ def wait_and_download(ctx: CallContext, kind: str, created: Any, wait: float) ->
             status=ctx.http.last_status or 202,
             body=created,
         )
-    accepted = f"the print request was accepted: form {uuid} can be fetched later"
-    patience = time.monotonic() + wait
-    step = FIRST_WAIT
-    status = "unknown"
-    while True:
-        left = min(patience - time.monotonic(), ctx.http.time_left())
-        time.sleep(max(0.0, min(step, left)))
-        if ctx.http.time_left() <= 0:
-            raise TransportError(
-                f"print form {uuid} is still {status} at the call's deadline"
-                f" ({ctx.http.total:g} s); {accepted}"
-            )
-        try:
-            form = call(ctx, "GET", f"/print/{kind}/{uuid}")
-            url = form_url(form)
-            if url:
-                return download_form(ctx, url)
-        except ApiError as exc:
-            raise ApiError(
-                f"{exc}; {accepted}", status=exc.status, body=exc.body, errors=exc.errors
-            ) from None
-        except TransportError as exc:
-            raise TransportError(f"{exc}; {accepted}", host=exc.host) from None
-        status = form_status(form)
+
+    def fetch() -> Any:
+        form = call(ctx, "GET", f"/print/{kind}/{uuid}")
+        url = form_url(form)
+        return download_form(ctx, url) if url and download else form
+
+    def judge(found: Any) -> Done[Any] | str:
+        if isinstance(found, bytes) or form_url(found):
+            return Done(found)
+        status = form_status(found)
         if status in FAILED_FORM_STATES:
             raise ApiError(
-                f"print form {uuid} ended {status}", status=200, body=form, errors=error_list(form)
+                f"print form {uuid} ended {status}",
+                status=200,
+                body=found,
+                errors=error_list(found),
             )
-        if time.monotonic() >= patience:
-            raise TransportError(
-                f"print form {uuid} is still {status} after {wait:g} s (raise --wait); {accepted}"
-            )
-        step = min(step * 2, MAX_WAIT_STEP)
+        return status
+
+    return poll(
+        ctx,
+        fetch,
+        judge,
+        seconds=wait,
+        subject=f"print form {uuid}",
+        later=f"the print request was accepted: form {uuid} can be fetched later",
+        state="ACCEPTED",
+    )
 
 
 def _shown(value: Any, limit: int = 60) -> str:

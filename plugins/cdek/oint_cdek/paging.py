@@ -48,7 +48,16 @@ def paged_list(ctx: CallContext, path: str, values: Mapping[str, Any], all: bool
     if not all:
         return fetch(values)
     size = values.get("size") or PAGE_SIZE
-    return list(walk_pages(lambda page: fetch({**values, "page": page, "size": size})))
+    read = 0
+
+    def fetch_page(page: int) -> Any:
+        nonlocal read
+        ctx.progress(f"reading {path}: page {page} ({read:,} items so far)")
+        items = fetch({**values, "page": page, "size": size})
+        read += len(items) if isinstance(items, list) else 0
+        return items
+
+    return list(walk_pages(fetch_page))
 
 
 def iter_pages(method: str, /, **params: Any) -> Iterator[Any]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from oint_core import Kind, Method, Param, UsageError
 
+from .. import waiting
 from ..api import call, order_ref
 from ..params import (
     CDEK_NUMBER,
@@ -67,6 +68,7 @@ CREATE_COURIER_INVITATION = Method(
     ),
     docs_url="https://api-docs.cdek.ru/33828859.html",
     returns=ENVELOPE + "; entity.uuid is the invitation's UUID",
+    waits=waiting.INTAKE_CREATE,
 )
 
 
@@ -97,6 +99,7 @@ DELETE_COURIER_INVITATION = Method(
     params=with_auth(INTAKE_UUID.replace(description="UUID of the invitation for deletion")),
     docs_url="https://api-docs.cdek.ru/33828880.html",
     returns=ENVELOPE,
+    waits=waiting.INTAKE_DELETE,
 )
 
 
@@ -120,6 +123,7 @@ REGISTER_DELIVERY_APPOINTMENT = Method(
     ),
     docs_url="https://api-docs.cdek.ru/36989576.html",
     returns=ENVELOPE + "; entity.uuid is the appointment's UUID",
+    waits=waiting.APPOINTMENT,
 )
 
 
@@ -298,6 +302,7 @@ UPDATE_COURIER_INVITATION_STATUS = Method(
     ),
     docs_url="https://api-docs.cdek.ru/33828859.html",
     returns=ENVELOPE,
+    waits=waiting.INTAKE_UPDATE,
 )
 
 METHODS = (

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from oint_core import Kind, Method, Param
 
-from .. import forms
+from .. import forms, waiting
 from ..api import call, cdek_datetime, cdek_number, order_ref, orders_list
 from ..params import (
     BARCODE_OPTIONS,
@@ -64,6 +64,7 @@ CREATE_ORDER = Method(
     ),
     docs_url="https://api-docs.cdek.ru/33828802.html",
     returns=ENVELOPE + "; entity.uuid is the new order's UUID",
+    waits=waiting.ORDER_CREATE,
 )
 
 
@@ -88,6 +89,7 @@ UPDATE_ORDER = Method(
     ),
     docs_url="https://api-docs.cdek.ru/36989543.html",
     returns=ENVELOPE,
+    waits=waiting.ORDER_UPDATE,
 )
 
 
@@ -103,6 +105,7 @@ DELETE_ORDER = Method(
     params=with_auth(Param("UUID", "--uuid", Kind.UUID, "Order UUID for deletion", required=True)),
     docs_url="https://api-docs.cdek.ru/33828855.html",
     returns=ENVELOPE,
+    waits=waiting.ORDER_DELETE,
 )
 
 
@@ -171,6 +174,7 @@ CREATE_CUSTOMER_REFUND = Method(
     ),
     docs_url="https://api-docs.cdek.ru/55327686.html",
     returns=ENVELOPE,
+    waits=waiting.CLIENT_RETURN,
 )
 
 
@@ -187,6 +191,7 @@ CREATE_REFUSAL = Method(
     params=with_auth(ORDER_UUID),
     docs_url="https://api-docs.cdek.ru/55327658.html",
     returns=ENVELOPE,
+    waits=waiting.REFUSAL,
 )
 
 
@@ -205,6 +210,7 @@ CREATE_RECEIPT = Method(
     params=with_auth(UUID_ARRAY, *RECEIPT_OPTIONS),
     docs_url="https://api-docs.cdek.ru/36969649.html",
     returns=ENVELOPE + "; entity.uuid is the receipt's UUID for GetReceipt",
+    waits=waiting.RECEIPT,
 )
 
 
@@ -239,6 +245,7 @@ CREATE_BARCODE = Method(
     params=with_auth(UUID_ARRAY, *BARCODE_OPTIONS),
     docs_url="https://api-docs.cdek.ru/36969713.html",
     returns=ENVELOPE + "; entity.uuid is the barcode's UUID for GetBarcode",
+    waits=waiting.BARCODE,
 )
 
 
@@ -293,6 +300,7 @@ CREATE_PREALERT = Method(
     ),
     docs_url="https://api-docs.cdek.ru/78935159.html",
     returns=ENVELOPE,
+    waits=waiting.PREALERT,
 )
 
 

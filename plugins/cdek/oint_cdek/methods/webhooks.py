@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from oint_core import Kind, Method, Param
 
+from .. import waiting
 from ..api import call, call_with_notice
 from ..params import WEBHOOKS, with_auth
 from ..vocabulary import WEBHOOK_TYPES
@@ -57,6 +58,7 @@ CREATE_WEBHOOK = Method(
     ),
     docs_url=WEBHOOKS_DOCS,
     returns="CDEK's answer: the request envelope; entity.uuid is the subscription's UUID",
+    waits=waiting.WEBHOOK_CREATE,
 )
 
 
@@ -102,6 +104,7 @@ DELETE_WEBHOOK = Method(
     params=with_auth(WEBHOOK_UUID),
     docs_url=WEBHOOKS_DOCS,
     returns="CDEK's answer: the request envelope",
+    waits=waiting.WEBHOOK_DELETE,
 )
 
 METHODS = (CREATE_WEBHOOK, GET_WEBHOOK_LIST, GET_WEBHOOK, DELETE_WEBHOOK)
