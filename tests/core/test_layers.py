@@ -25,7 +25,7 @@ LAYERS = [
     {"examples", "context", "plugins"},
     {"registry"},
     {"dispatcher"},
-    {"docs"},
+    {"docs", "completion"},
     {"cli"},
     {"testing"},  # helpers for plugin authors' tests: runs the CLI
 ]
