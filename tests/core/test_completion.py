@@ -5,6 +5,7 @@ prints, in the format of each shell's script."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -237,6 +238,44 @@ def test_the_documented_source_commands_print_each_shells_script(shell: str, mar
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert marker in done.stdout and f"{COMPLETE_VAR}={shell}_complete" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="no bash here")
+def test_bash_itself_completes_with_the_script_written_once(tmp_path: Path) -> None:
+    """The recommended set-up, in a real bash: the script written to a file, the file
+    sourced, then bash's completion function called as <TAB> calls it."""
+    if len(oint_command()) > 1:
+        pytest.skip("no oint console script here for bash to call by name")
+    script = tmp_path / "oint"
+    with script.open("w") as out:
+        subprocess.run(
+            oint_command(), env={**os.environ, COMPLETE_VAR: "bash_source"}, stdout=out, check=True
+        )
+    program = (
+        '. "$1"\n'
+        "complete -p oint\n"
+        'offer() { COMPREPLY=(); COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));'
+        ' _oint_completion oint; echo "${COMPREPLY[*]}"; }\n'
+        "offer oint cdek createb\n"
+        'offer oint cdek CreateBarcode --format ""\n'
+        "offer oint cdek CreateBarcode --testapi f\n"
+    )
+    oint_folder = str(Path(oint_command()[0]).parent)
+    done = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", program, "bash", str(script)],
+        env={**os.environ, "PATH": os.pathsep.join([oint_folder, os.environ["PATH"]])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done
+    assert done.stdout.splitlines() == [
+        "complete -o nosort -F _oint_completion oint",
+        "CreateBarcode",
+        "A4 A5 A6 A7",
+        "false",
+    ]
 
 
 def test_a_shell_click_does_not_know_prints_nothing_and_fails() -> None:
