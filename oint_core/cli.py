@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import click
 
@@ -20,6 +20,9 @@ from . import __version__, notices
 from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError, OutputError, UsageError
 from .metadata import Kind, Method, Param, Provider, grouped
 from .registry import Registry, default_registry
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command Ctrl-C stopped
@@ -65,6 +68,13 @@ class OintGroup(click.Group):
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> Any:
         extra.pop("standalone_mode", None)
+        from .completion import COMPLETE_VAR
+
+        instruction = os.environ.get(COMPLETE_VAR)
+        if instruction:  # the shell asks what <TAB> offers: see oint_core.completion
+            from .completion import run
+
+            run(self, extra, prog_name or "oint", instruction)
         _route_warnings()
         try:
             result = super().main(args, prog_name or "oint", standalone_mode=False, **extra)
@@ -139,6 +149,18 @@ class RootGroup(OintGroup):
             if name == cmd_name.lower():
                 return ProviderGroup(registry.provider(name))
         return self._extra_commands(ctx).get(cmd_name)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        from .completion import matching
+
+        registry = _registry(ctx)
+        names = []
+        for name in sorted(set(self.commands) | set(self._extra_commands(ctx))):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                names.append((name, command.get_short_help_str()))
+        names += [(p, registry.provider(p).summary) for p in registry.provider_names]
+        return matching(names, incomplete) + click.Command.shell_complete(self, ctx, incomplete)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         registry = _registry(ctx)
@@ -315,6 +337,16 @@ class ProviderGroup(OintGroup):
             return None
         return build_command(self.provider, method)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        from .completion import matching
+
+        try:
+            methods = self._methods(ctx)
+        except OintError:  # a provider whose methods cannot load: only the options to offer
+            methods = []
+        names = [(m.name, m.summary) for m in methods]
+        return matching(names, incomplete) + click.Command.shell_complete(self, ctx, incomplete)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         for group, methods in grouped(self.provider, self._methods(ctx)):
             with formatter.section(group):
@@ -356,7 +388,10 @@ _METAVARS = {
 
 def _option(param: Param) -> click.Option:
     # Every value reaches ``bind`` as the text the user typed, so the CLI and the library
-    # share one set of checks and messages. Booleans also work as bare flags.
+    # share one set of checks and messages; completion only suggests (choices, true/false,
+    # file names). Booleans also work as bare flags.
+    from .completion import for_param
+
     if param.kind is Kind.BOOLEAN:
         return click.Option(
             [param.keyword, param.option],
@@ -365,12 +400,14 @@ def _option(param: Param) -> click.Option:
             default=None,
             metavar=_METAVARS[param.kind],
             help=_option_help(param),
+            shell_complete=for_param(param),
         )
     return click.Option(
         [param.keyword, param.option],
         default=None,
         metavar=_METAVARS.get(param.kind, "TEXT"),
         help=_option_help(param),
+        shell_complete=for_param(param),
     )
 
 
@@ -382,10 +419,10 @@ def _core_number(ctx: click.Context, param: click.Parameter, value: str | None) 
     """``--timeout`` / ``--retries`` / ``--wait``: read as plain decimal text, then checked by
     the dispatcher's own checks, so the CLI and the library refuse the same values (``inf``,
     ``nan``, ``1e9``...) before anything is sent."""
+    if value is None or ctx.resilient_parsing:  # completing: nothing to check, nothing to load
+        return None
     from .context import check_retries, check_timeout
 
-    if value is None:
-        return None
     timeout = param.name in (TIMEOUT, WAIT)
     text = value.strip()
     number: float | int
@@ -405,6 +442,8 @@ def _core_number(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 def _core_options(method: Method | None = None) -> list[click.Option]:
+    from .completion import files
+
     waits = [] if method is None or method.waits is None else [_wait_option()]
     return waits + [
         click.Option(
@@ -413,6 +452,7 @@ def _core_options(method: Method | None = None) -> list[click.Option]:
             default=None,
             help="Write the result to FILE ('-': standard output); _hex_, _base64_ or _utf8_"
             " print it in that form.",
+            shell_complete=files,
         ),
         click.Option(
             [TEST, "--test"],

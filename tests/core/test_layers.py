@@ -28,7 +28,7 @@ LAYERS = [
     {"context"},
     {"callconfig", "waiting"},
     {"dispatcher"},
-    {"docs"},
+    {"docs", "completion"},
     {"cli"},
     {"testing"},  # helpers for plugin authors' tests: runs the CLI
 ]
