@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .http import HttpClient
     from .metadata import Method
     from .redact import Redactor
+    from .state import ClientState
 
 Style = Literal["cli", "python"]
 
@@ -88,6 +89,7 @@ class CallContext:
         style: Style = "python",
         values: Mapping[str, Any] | None = None,
         settings: Settings | None = None,
+        state: ClientState | None = None,
     ) -> None:
         self.provider = provider
         self.method = method
@@ -100,6 +102,9 @@ class CallContext:
         self.values: Mapping[str, Any] = MappingProxyType(dict(values or {}))
         #: The environment and the selected profile of the config file (``profiles``).
         self.settings = settings
+        #: The client making the call (``oint_core.connect``): its session and providers'
+        #: state; None for ``dispatch`` and the CLI (process-wide session and caches).
+        self.client_state = state
         # The deadline counts from here, not from the first request (which may come after
         # a wait, e.g. for another thread's token fetch).
         self.started = time.monotonic()
@@ -117,7 +122,16 @@ class CallContext:
             started=self.started,
             dry_run=self.options.dry_run,
             proxy=self.options.proxy,
+            session=None if self.client_state is None else self.client_state.session(),
         )
+
+    @property
+    def provider_state(self) -> dict[str, Any] | None:
+        """What the provider's plumbing keeps between calls of this call's client (a token
+        cache), or None without a client: then it keeps its process-wide state."""
+        if self.client_state is None:
+            return None
+        return self.client_state.provider(self.provider)
 
     def warn(self, message: str) -> None:
         """Report something the caller should see although the call succeeded.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .coerce import coerce
 from .context import (  # the checks live with the options they check
@@ -27,6 +27,9 @@ from .errors import InternalError, OintError, UsageError
 from .metadata import Method, Param, Provider
 from .profiles import ENVIRONMENT, Settings, settings_for
 from .redact import Redactor
+
+if TYPE_CHECKING:
+    from .state import ClientState
 
 
 def check_profile(value: Any) -> str:
@@ -103,11 +106,19 @@ def call_method(
     *,
     style: Style = "python",
     options: CallOptions | None = None,
+    settings: Settings | None = None,
+    state: ClientState | None = None,
 ) -> Any:
-    """Run ``method`` with the caller's values; the CLI and ``dispatch`` both end here."""
+    """Run ``method`` with the caller's values; the CLI, ``dispatch`` and clients all end here.
+
+    A client gives its own ``settings`` (its profile was chosen when it was made) and
+    ``state`` (its session and token cache); without them, the call reads the profile of
+    ``options.profile`` and uses the process-wide session and caches.
+    """
     options = options or CallOptions()
-    how = "option --profile" if style == "cli" else "parameter profile"
-    settings = settings_for(provider, method, options.profile, how)
+    if settings is None:
+        how = "option --profile" if style == "cli" else "parameter profile"
+        settings = settings_for(provider, method, options.profile, how)
     values = bind(method, given, style, settings)
     if options.refuse_binary and method.returns_binary(values):
         raise UsageError(
@@ -115,7 +126,7 @@ def call_method(
             " (or redirect standard output)"
         )
     redactor = secrets_of(method, values)
-    ctx = CallContext(provider.name, method, options, redactor, style, values, settings)
+    ctx = CallContext(provider.name, method, options, redactor, style, values, settings, state)
     # The provider's plumbing (e.g. a token) reads its parameters from ctx.values; the
     # function gets only its own.
     own = {k: v for k, v in values.items() if k not in provider.context_params}

@@ -22,13 +22,14 @@ LAYERS = [
     {"errors", "notices", "paths", "redact", "guarded", "safefile"},
     {"metadata", "output", "retrying", "entrypoints", "dryrun"},
     {"coerce", "hookspecs", "http", "outforms"},
-    {"examples", "plugins"},
+    {"examples", "plugins", "state"},  # state: a client's own session and providers' state
     {"registry"},
     {"profiles"},  # settings: the environment, then the selected profile
     {"context"},
     {"callconfig"},
     {"dispatcher"},
-    {"docs"},
+    {"client"},  # connect(): clients for library users, through the dispatcher
+    {"docs", "stubs"},  # pages and typed client stubs, generated from the metadata
     {"cli"},
     {"testing"},  # helpers for plugin authors' tests: runs the CLI
 ]
