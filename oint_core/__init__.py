@@ -1,6 +1,7 @@
 """oint: one command, one library call, many web services.
 
-The public API: ``dispatch``, the ``hookimpl`` marker, the metadata types and the errors.
+The public API: ``connect`` (a client), ``dispatch``, the ``hookimpl`` marker, the metadata
+types and the errors.
 Importing this package is cheap: the network stack loads on the first request.
 """
 
@@ -22,19 +23,26 @@ from .hookspecs import hookimpl
 from .metadata import ExampleRun, Kind, Method, Param, Provider
 
 if TYPE_CHECKING:
+    from .client import BaseClient, Client, connect
     from .context import CallContext
     from .dispatcher import dispatch
 
+_LAZY = {
+    "dispatch": ".dispatcher",
+    "CallContext": ".context",
+    "connect": ".client",
+    "Client": ".client",
+    "BaseClient": ".client",
+}
+
 
 def __getattr__(name: str) -> Any:
-    # dispatch (and with it coercion) loads when first used, so that plugins importing the
-    # metadata types at start-up do not pay for it.
-    if name in ("dispatch", "CallContext"):
+    # dispatch and connect (and with them coercion) load when first used, so that plugins
+    # importing the metadata types at start-up do not pay for them.
+    if name in _LAZY:
         import importlib
 
-        module = importlib.import_module(
-            ".dispatcher" if name == "dispatch" else ".context", __name__
-        )
+        module = importlib.import_module(_LAZY[name], __name__)
         globals()[name] = value = getattr(module, name)  # later lookups skip this hook
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -42,7 +50,9 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ApiError",
+    "BaseClient",
     "CallContext",
+    "Client",
     "ExampleRun",
     "InternalError",
     "Kind",
@@ -54,6 +64,7 @@ __all__ = [
     "TransportError",
     "UsageError",
     "__version__",
+    "connect",
     "dispatch",
     "hookimpl",
 ]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .http import HttpClient
     from .metadata import Method
     from .redact import Redactor
+    from .state import ClientState
 
 Style = Literal["cli", "python"]
 
@@ -93,6 +94,7 @@ class CallContext:
         style: Style = "python",
         values: Mapping[str, Any] | None = None,
         settings: Settings | None = None,
+        state: ClientState | None = None,
     ) -> None:
         self.provider = provider
         self.method = method
@@ -105,6 +107,9 @@ class CallContext:
         self.values: Mapping[str, Any] = MappingProxyType(dict(values or {}))
         #: The environment and the selected profile of the config file (``profiles``).
         self.settings = settings
+        #: The client making the call (``oint_core.connect``): its session and providers'
+        #: state; None for ``dispatch`` and the CLI (process-wide session and caches).
+        self.client_state = state
         # The deadline counts from here, not from the first request (which may come after
         # a wait, e.g. for another thread's token fetch).
         self.started = time.monotonic()
@@ -123,6 +128,7 @@ class CallContext:
             dry_run=self.options.dry_run,
             proxy=self.options.proxy,
             progress=self.progress if self.options.progress is not None else None,
+            session=None if self.client_state is None else self.client_state.session(),
         )
 
     def progress(self, text: str) -> None:
@@ -131,6 +137,14 @@ class CallContext:
         library call, ``--quiet``). Secrets are masked."""
         if self.options.progress is not None:
             self.options.progress(self.redactor(text))
+
+    @property
+    def provider_state(self) -> dict[str, Any] | None:
+        """What the provider's plumbing keeps between calls of this call's client (a token
+        cache), or None without a client: then it keeps its process-wide state."""
+        if self.client_state is None:
+            return None
+        return self.client_state.provider(self.provider)
 
     def warn(self, message: str) -> None:
         """Report something the caller should see although the call succeeded.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .coerce import coerce
 from .context import (  # the checks live with the options they check
@@ -28,6 +28,9 @@ from .metadata import WAIT, Method, Param, Provider
 from .profiles import ENVIRONMENT, Settings, settings_for
 from .redact import Redactor
 
+if TYPE_CHECKING:
+    from .state import ClientState
+
 
 def check_profile(value: Any) -> str:
     """``value`` as a profile name: non-empty text."""
@@ -46,6 +49,14 @@ def check_wait(value: Any) -> float | None:
 
         return DEFAULT_WAIT
     return check_timeout(value, "wait")
+
+
+def own_wait(method: Method, params: Mapping[str, Any], wait: Any) -> tuple[dict[str, Any], Any]:
+    """A library caller's ``wait``: for a method with a ``wait`` parameter of its own (CDEK's
+    PrintReceipt, which waits by itself), that parameter; else the core's waiting."""
+    if wait is not None and any(p.keyword == WAIT for p in method.params):
+        return {**params, WAIT: wait}, None
+    return dict(params), wait
 
 
 def _label(param: Param, style: Style) -> str:
@@ -115,16 +126,24 @@ def call_method(
     *,
     style: Style = "python",
     options: CallOptions | None = None,
+    settings: Settings | None = None,
+    state: ClientState | None = None,
 ) -> Any:
-    """Run ``method`` with the caller's values; the CLI and ``dispatch`` both end here."""
+    """Run ``method`` with the caller's values; the CLI, ``dispatch`` and clients all end here.
+
+    A client gives its own ``settings`` (its profile was chosen when it was made) and
+    ``state`` (its session and token cache); without them, the call reads the profile of
+    ``options.profile`` and uses the process-wide session and caches.
+    """
     options = options or CallOptions()
     if options.wait is not None and method.waits is None:
         raise UsageError(
             f"{method.name} does not wait: only a write its provider knows how to follow"
             " takes wait (see its documentation)"
         )
-    how = "option --profile" if style == "cli" else "parameter profile"
-    settings = settings_for(provider, method, options.profile, how)
+    if settings is None:
+        how = "option --profile" if style == "cli" else "parameter profile"
+        settings = settings_for(provider, method, options.profile, how)
     values = bind(method, given, style, settings)
     if options.refuse_binary and method.returns_binary(values):
         raise UsageError(
@@ -132,7 +151,7 @@ def call_method(
             " (or redirect standard output)"
         )
     redactor = secrets_of(method, values)
-    ctx = CallContext(provider.name, method, options, redactor, style, values, settings)
+    ctx = CallContext(provider.name, method, options, redactor, style, values, settings, state)
     # The provider's plumbing (e.g. a token) reads its parameters from ctx.values; the
     # function gets only its own.
     own = {k: v for k, v in values.items() if k not in provider.context_params}
@@ -182,9 +201,7 @@ def dispatch(
 
     registry = default_registry()
     found = registry.method(provider, method)
-    if wait is not None and any(p.keyword == WAIT for p in found.params):
-        params[WAIT] = wait  # the method's own wait (metadata.WAIT)
-        wait = None
+    params, wait = own_wait(found, params, wait)
     options = CallOptions(
         timeout=None if timeout is None else check_timeout(timeout),
         retries=None if retries is None else check_retries(retries),

@@ -74,33 +74,41 @@ _session_lock = threading.Lock()
 
 
 def get_session() -> requests.Session:
-    """The process-wide session, so library callers reuse connections across calls."""
+    """The process-wide session, so library callers reuse connections across calls.
+
+    ``dispatch`` and the CLI use it; a client (``oint_core.connect``) has its own
+    (``new_session``), so two clients never share connections or cookies.
+    """
     global _session
     if _session is None:
         with _session_lock:
             if _session is None:
-                import requests
-
-                from . import __version__
-
-                session = requests.Session()
-                # oint sends the credentials the method gives; with no auth of its own, a
-                # session would read ~/.netrc for every request and let an entry for the
-                # host replace the bearer token with Basic auth.
-                session.auth = _credentials_from_the_method_only
-                session.headers["User-Agent"] = (
-                    f"oint/{__version__} python-requests/{requests.__version__}"
-                )
-                # Only the encodings oint decodes itself, in bounded steps (see ``_body``);
-                # requests would also offer br/zstd when those modules happen to be installed.
-                session.headers["Accept-Encoding"] = "gzip, deflate"
-                from .retrying import PolicyAdapter
-
-                adapter = PolicyAdapter()
-                session.mount("https://", adapter)
-                session.mount("http://", adapter)
-                _session = session
+                _session = new_session()
     return _session
+
+
+def new_session() -> requests.Session:
+    """A session configured as oint sends requests: no ``.netrc``, oint's User-Agent, only
+    the encodings oint decodes, and the core's retry policy mounted."""
+    import requests
+
+    from . import __version__
+
+    session = requests.Session()
+    # oint sends the credentials the method gives; with no auth of its own, a session would
+    # read ~/.netrc for every request and let an entry for the host replace the bearer token
+    # with Basic auth.
+    session.auth = _credentials_from_the_method_only
+    session.headers["User-Agent"] = f"oint/{__version__} python-requests/{requests.__version__}"
+    # Only the encodings oint decodes itself, in bounded steps (see ``_body``); requests would
+    # also offer br/zstd when those modules happen to be installed.
+    session.headers["Accept-Encoding"] = "gzip, deflate"
+    from .retrying import PolicyAdapter
+
+    adapter = PolicyAdapter()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _credentials_from_the_method_only(request: requests.PreparedRequest) -> Any:
@@ -208,8 +216,11 @@ class HttpClient:
         dry_run: bool = False,
         proxy: str | None = None,
         progress: Callable[[str], None] | None = None,
+        session: requests.Session | None = None,
     ) -> None:
         self.service = service
+        # A client's own session (``oint_core.connect``); None: the process-wide one.
+        self.session = session
         self.redactor = redactor
         # --test: requests are prepared and described (``dryrun.WouldSend``), never sent.
         self.dry_run = dry_run
@@ -297,7 +308,7 @@ class HttpClient:
         prepared = requests.Request(
             method, url, headers=headers, params=params, json=json_body, data=form
         )
-        session = get_session()
+        session = self.session if self.session is not None else get_session()
         try:
             request = session.prepare_request(prepared)
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:

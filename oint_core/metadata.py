@@ -329,6 +329,10 @@ class Provider(_Frozen):
     reads rather than its method functions, such as CDEK's ``token`` and ``test_api``: a
     method still declares them (they are options, with help and docs), but its function does
     not take them; the plumbing finds them in ``ctx.values``.
+    ``settings`` names the keys of the provider's settings that are no parameter's ``env``
+    (CDEK's ``account``, ``password``, ``base_url``): with those of its parameters, they are
+    what a profile's ``[profile.NAME.PROVIDER]`` table and ``connect(provider, **settings)``
+    take, each standing for ``OINT_<PROVIDER>_<KEY>``.
     ``groups`` orders the method groups in listings (OPI's regions); unknown groups go last.
     ``examples``, for the generated docs, is a context manager giving an ``ExampleRun`` (a
     sandbox with a fixed clock and ids, and the values to call each method with there).
@@ -343,6 +347,7 @@ class Provider(_Frozen):
         "version",
         "examples",
         "context_params",
+        "settings",
     )
     _FIELDS = __match_args__
     _COMPARED = ("name", "summary", "groups")
@@ -355,6 +360,7 @@ class Provider(_Frozen):
     version: str | None
     examples: Callable[[], AbstractContextManager[ExampleRun]] | None
     context_params: frozenset[str]
+    settings: tuple[str, ...]
 
     def __init__(
         self,
@@ -365,6 +371,7 @@ class Provider(_Frozen):
         version: str | None = None,
         examples: Callable[[], AbstractContextManager[ExampleRun]] | None = None,
         context_params: Iterable[str] = (),
+        settings: Iterable[str] = (),
     ) -> None:
         self._init(
             name=name,
@@ -374,6 +381,7 @@ class Provider(_Frozen):
             version=version,
             examples=examples,
             context_params=frozenset(context_params),
+            settings=tuple(settings),
         )
 
     @property

@@ -22,13 +22,14 @@ LAYERS = [
     {"errors", "notices", "paths", "redact", "guarded", "safefile"},
     {"metadata", "output", "retrying", "entrypoints", "dryrun"},
     {"coerce", "hookspecs", "http", "outforms", "progress"},
-    {"examples", "plugins"},
+    {"examples", "plugins", "state"},  # state: a client's own session and providers' state
     {"registry"},
     {"profiles"},  # settings: the environment, then the selected profile
     {"context"},
     {"callconfig", "waiting"},
     {"dispatcher"},
-    {"docs", "completion"},
+    {"client"},  # connect(): clients for library users, through the dispatcher
+    {"docs", "stubs", "completion"},  # generated from the metadata: pages, stubs, completion
     {"cli"},
     {"testing"},  # helpers for plugin authors' tests: runs the CLI
 ]

@@ -70,6 +70,7 @@ def test_the_wheel_holds_every_module_of_the_checkout(wheel: zipfile.ZipFile) ->
 def test_the_wheel_ships_license_typing_markers_and_entry_points(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     assert {"oint_core/py.typed", "oint_cdek/py.typed"} <= names
+    assert "oint_cdek/client.pyi" in names  # the typed client of connect("cdek")
     info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
     assert f"{info}/licenses/LICENSE" in names
     metadata = HeaderParser().parsestr(wheel.read(f"{info}/METADATA").decode())

@@ -1,9 +1,14 @@
 """The CDEK provider for oint (CDEK REST API v2), found through the ``oint.plugins`` entry point.
 
-Library users who want oint to manage tokens can give their credentials once::
+Library users work through a client, bound to one account, which fetches and caches its own
+tokens::
 
-    from oint_cdek import use_credentials
-    use_credentials(account, password)
+    import oint_core
+    with oint_core.connect("cdek", account=ACCOUNT, password=PASSWORD) as cdek:
+        cdek.get_order(uuid=ORDER_UUID)
+
+(``use_credentials(account, password)`` still gives ``dispatch`` credentials for the whole
+process.)
 
 and walk a paged list without holding it all::
 
@@ -19,7 +24,17 @@ from typing import Any
 
 
 def use_credentials(account: str, password: str) -> None:
-    """Give CDEK account credentials once; calls without a token then get and cache one."""
+    """Give ``dispatch`` CDEK account credentials once, for the whole process; calls without a
+    token then get and cache one.
+
+    Prefer a client, bound to one account with tokens and connections of its own (two
+    accounts, or test and production, in one process never mix)::
+
+        cdek = oint_core.connect("cdek", account=ACCOUNT, password=PASSWORD, testapi=True)
+        cdek.create_refusal(uuid=ORDER_UUID)
+
+    Clients never read what is given here.
+    """
     from .auth import use_credentials as _use
 
     _use(account, password)

@@ -5,8 +5,9 @@ token (no ``--token``, no ``OINT_CDEK_TOKEN``) uses account credentials instead,
 ``use_credentials()`` or ``OINT_CDEK_ACCOUNT``/``OINT_CDEK_PASSWORD``, and the token they
 give is cached until shortly before it expires:
 
-- in memory, for the life of the process, behind one lock per account and API root, so
-  concurrent calls fetch one token;
+- in memory, behind one lock per account and API root, so concurrent calls fetch one token:
+  for ``dispatch`` and the CLI in a process-wide store, for a client (``oint_core.connect``)
+  in a store of that client's own, so two clients never use each other's tokens;
 - for the CLI also in a file in the user's cache directory (``oint_core.paths``, so
   ``XDG_CACHE_HOME`` is honoured), readable by its owner only, so consecutive ``oint``
   commands reuse it.
@@ -61,14 +62,35 @@ class CachedToken(NamedTuple):
         return time.time() < self.expires_at
 
 
+class TokenStore:
+    """Tokens in memory by ``cache_key``, and one lock per key so that concurrent calls of
+    one account fetch one token."""
+
+    def __init__(self) -> None:
+        self.memory: dict[str, CachedToken] = {}
+        self.locks: dict[str, threading.Lock] = {}
+        self.guard = threading.Lock()
+
+    def lock(self, key: str) -> threading.Lock:
+        with self.guard:
+            return self.locks.setdefault(key, threading.Lock())
+
+    def __repr__(self) -> str:
+        return f"<TokenStore of {len(self.memory)} token(s)>"
+
+
+#: The process-wide store, for ``dispatch`` and the CLI; a client keeps its own in its
+#: ``ctx.provider_state`` (see ``_store``).
+_process = TokenStore()
+_memory = _process.memory
+_locks_guard = _process.guard
 _configured: Credentials | None = None
-_memory: dict[str, CachedToken] = {}
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
 
 
 def use_credentials(account: str, password: str) -> None:
-    """Give the library CDEK credentials once; calls without a token then fetch their own."""
+    """Give ``dispatch`` CDEK credentials once, for the whole process; calls without a token
+    then fetch their own. A client (``oint_core.connect("cdek", account=..., password=...)``)
+    holds its own credentials and tokens instead, and never reads these."""
     global _configured
     if not account or not password:
         raise UsageError("use_credentials: account and password must both be given")
@@ -76,24 +98,37 @@ def use_credentials(account: str, password: str) -> None:
 
 
 def forget_tokens() -> None:
-    """Drop every token held in memory (the file cache is left alone)."""
+    """Drop every token held in the process-wide store (the file cache and clients' own
+    stores are left alone)."""
     with _locks_guard:
         _memory.clear()
 
 
 def forget_token(account: str, root: str) -> None:
-    """Drop the token held in memory for ``account`` at the API root ``root`` (a sandbox
-    that is going away, whose port the next one may get)."""
+    """Drop the token held in the process-wide store for ``account`` at the API root
+    ``root`` (a sandbox that is going away, whose port the next one may get)."""
     key = cache_key(account, root.rstrip("/"))
     with _locks_guard:
         _memory.pop(key, None)
+
+
+def _store(ctx: CallContext) -> TokenStore:
+    """The call's client's token store, or the process-wide one for ``dispatch``/the CLI."""
+    state = ctx.provider_state
+    if state is None:
+        return _process
+    store = state.get("tokens")
+    if not isinstance(store, TokenStore):
+        store = state.setdefault("tokens", TokenStore())  # atomic: one store per client
+    return store
 
 
 def _credentials(ctx: CallContext) -> Credentials | None:
     account, password = ctx.env(ACCOUNT_ENV), ctx.env(PASSWORD_ENV)
     if account and password:
         return Credentials(account, password)
-    return _configured
+    # A client is bound to its own account: it never falls back to use_credentials().
+    return _configured if ctx.client_state is None else None
 
 
 def cache_key(account: str, root: str) -> str:
@@ -159,16 +194,11 @@ def _write_file(key: str, token: CachedToken) -> None:
         write_private(path, json.dumps(record).encode("utf-8"))
 
 
-def _lock(key: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(key, threading.Lock())
-
-
 @contextlib.contextmanager
-def _held(ctx: CallContext, key: str) -> Iterator[None]:
+def _held(ctx: CallContext, store: TokenStore, key: str) -> Iterator[None]:
     """The account's lock, waited for no longer than the call's deadline (another thread
     may be fetching the token from a slow server under a longer one)."""
-    lock = _lock(key)
+    lock = store.lock(key)
     if not lock.acquire(timeout=max(0.0, ctx.http.time_left())):
         raise TransportError(
             "the call's deadline passed while another call was fetching the CDEK token;"
@@ -214,17 +244,18 @@ def _managed_token(
     """
     key = cache_key(credentials.account, root)
     persistent = ctx.style == "cli"
-    with _held(ctx, key):
-        cached = _memory.get(key) or (_read_file(key) if persistent else None)
+    store = _store(ctx)
+    with _held(ctx, store, key):
+        cached = store.memory.get(key) or (_read_file(key) if persistent else None)
         if cached is not None and cached.fresh() and cached.access_token != rejected:
-            _memory[key] = cached
+            store.memory[key] = cached
             ctx.redactor.add(cached.access_token)
             return cached.access_token
         answer = request_token(ctx, root, credentials)
         lifetime = float(answer.get("expires_in") or 0)
         margin = min(EXPIRY_MARGIN, lifetime / 10)
         token = CachedToken(str(answer["access_token"]), time.time() + lifetime - margin)
-        _memory[key] = token
+        store.memory[key] = token
         if persistent:
             _write_file(key, token)
         return token.access_token
@@ -240,6 +271,13 @@ def with_token(ctx: CallContext, token: str | None, root: str, send: Callable[[s
         return send(token)
     credentials = _credentials(ctx)
     if credentials is None:
+        if ctx.client_state is not None:
+            raise UsageError(
+                "no CDEK token: connect the client with token=..., or with account=... and"
+                f" password=... so it gets one itself (or set {TOKEN_ENV}, or {ACCOUNT_ENV}"
+                f" and {PASSWORD_ENV}, or put them in the client's profile)",
+                option="--token",
+            )
         given = "--token" if ctx.style == "cli" else "token=..., or call use_credentials()"
         raise UsageError(
             f"no CDEK token: give {given}, or set {TOKEN_ENV}, or set {ACCOUNT_ENV}"

@@ -34,6 +34,8 @@ PROVIDER = Provider(
     groups=GROUPS,
     examples=_examples,
     context_params=CONTEXT_PARAMS,
+    # Read by the plumbing (auth.py, api.py), besides the parameters' token and testapi.
+    settings=("account", "password", "base_url"),
 )
 
 

@@ -169,7 +169,8 @@ class CdekSandbox:
 
     def requests(self) -> list[dict[str, Any]]:
         """Every CDEK (``/v2``) request the sandbox saw, oldest first: ``{"method", "path",
-        "query", "status", "fault"}`` (secrets in the query masked).
+        "query", "status", "fault", "account"}`` (secrets in the query masked; ``account``:
+        whose token or credentials the request carried).
         ``GET /_sandbox/requests``."""
         answer: list[dict[str, Any]] = self._control("GET", "/requests")
         return answer

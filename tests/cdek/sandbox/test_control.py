@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import requests
 
-from ..conftest import get_token, order_body
+from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD
+
+from ..conftest import get_token, order_body, token_answer
 from .conftest import JSON_TYPE, Client
 
 # --- control endpoints ---------------------------------------------------------------------------
@@ -82,6 +84,7 @@ def test_fault_drop_closes_the_connection(cdek: Client) -> None:
         "query": "",
         "status": None,
         "fault": "drop",
+        "account": TEST_ACCOUNT,
     }
 
 
@@ -177,6 +180,7 @@ def test_request_log(cdek: Client) -> None:
             "query": "cdek_number=1106000001",
             "status": 503,
             "fault": "http_503",
+            "account": TEST_ACCOUNT,
         },
         {
             "method": "GET",
@@ -184,11 +188,38 @@ def test_request_log(cdek: Client) -> None:
             "query": "cdek_number=1106000001",
             "status": 400,
             "fault": None,
+            "account": TEST_ACCOUNT,
         },
-        {"method": "GET", "path": "/v2/nowhere", "query": "", "status": 404, "fault": None},
+        {
+            "method": "GET",
+            "path": "/v2/nowhere",
+            "query": "",
+            "status": 404,
+            "fault": None,
+            "account": TEST_ACCOUNT,
+        },
     ]
     assert cdek.control("DELETE", "/requests").json() == {"cleared": 3}
     assert cdek.control("GET", "/requests").json() == []
+
+
+def test_the_request_log_names_the_account_whose_credentials_a_request_carried(
+    cdek: Client,
+) -> None:
+    cdek.control("DELETE", "/requests")
+    cdek.get("/orders", params={"cdek_number": "1"})
+    cdek.get("/orders", params={"cdek_number": "1"}, headers={"Authorization": "Bearer forged"})
+    cdek.get("/orders", params={"cdek_number": "1"}, headers={})
+    token_answer(cdek.http, cdek.sandbox.base_url, TEST_ACCOUNT, TEST_SECURE_PASSWORD)
+    token_answer(cdek.http, cdek.sandbox.base_url, TEST_ACCOUNT, "wrong")
+    log = cdek.control("GET", "/requests").json()
+    assert [(r["status"], r["account"]) for r in log] == [
+        (400, TEST_ACCOUNT),
+        (401, None),
+        (401, None),
+        (200, TEST_ACCOUNT),
+        (401, None),
+    ]
 
 
 def test_concurrent_requests_are_all_logged(cdek: Client) -> None:

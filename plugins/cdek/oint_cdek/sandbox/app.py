@@ -126,6 +126,7 @@ class SandboxApp:
     def _dispatch_api(self, request: Request) -> Response:
         query = _masked_query(request.query_string.decode("utf-8", "replace"))
         entry = self.state.log_request(request.method, request.path, query)
+        self.state.update_log(entry, account=self._account(request))
         fault = self.state.take_fault(request.path)
         if fault is not None:
             self.state.update_log(entry, fault=fault.kind)
@@ -140,6 +141,19 @@ class SandboxApp:
         for observer in list(_OBSERVERS):
             observer(request, response)
         return response
+
+    def _account(self, request: Request) -> str | None:
+        """The account whose credentials ``request`` carries: the owner of its bearer token
+        (expired or not), or, for the token endpoint, a client_id given with its right
+        secret; None when it carries neither."""
+        if request.path.rstrip("/") == "/v2/oauth/token":
+            values = request.values
+            client_id = values.get("client_id", "")
+            expected = self.config.accounts.get(client_id)
+            if client_id and expected is not None and expected == values.get("client_secret"):
+                return client_id
+            return None
+        return self.state.account_of(request.headers.get("Authorization"))
 
     def _route(self, request: Request) -> Response:
         now = self.state.now()

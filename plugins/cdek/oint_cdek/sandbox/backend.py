@@ -153,6 +153,16 @@ class SandboxState:
                 "jti": jti,
             }
 
+    def account_of(self, authorization: str | None) -> str | None:
+        """The client_id whose token an ``Authorization`` header carries, expired or not;
+        None for no header, another scheme or a token the sandbox never issued."""
+        scheme, _, token = (authorization or "").strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        with self.lock:
+            record = self.tokens.get(token.strip())
+        return None if record is None else record.client_id
+
     def _client_for(self, authorization: str | None, now: datetime) -> str:
         if not authorization:
             raise _AuthFailure("unauthorized", "Full authentication is required")
@@ -429,7 +439,14 @@ class SandboxState:
             return None
 
     def log_request(self, method: str, path: str, query: str) -> dict[str, Any]:
-        entry = {"method": method, "path": path, "query": query, "status": None, "fault": None}
+        entry = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "status": None,
+            "fault": None,
+            "account": None,
+        }
         with self.lock:
             self.request_log.append(entry)
         return entry
