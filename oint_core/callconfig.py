@@ -74,7 +74,9 @@ def parse(text: str, label: str = "--config") -> dict[str, Any]:
     from .coerce import coerce
     from .metadata import Kind, Param
 
-    param = Param("config", label, Kind.OBJECT, "settings of the call")
+    # Secret, so that no message quotes the text: it may hold a proxy's password. The
+    # messages still say what is wrong (where the JSON broke, which value it cannot carry).
+    param = Param("config", label, Kind.OBJECT, "settings of the call", secret=True)
     return check(coerce(param, text, label=label), label)
 
 

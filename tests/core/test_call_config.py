@@ -146,6 +146,22 @@ def test_a_proxy_password_never_shows_in_a_usage_error(cdek: HTTPServer) -> None
     assert "proxy-pass-9911" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("config", "says"),
+    [
+        ("{'proxy': 'http://user:hunter22@127.0.0.1:1'", "not valid JSON (line 1, column 2"),
+        ("{'proxy': 'http://user:hunter22@127.0.0.1:1', 'timeout': Infinity}", "contains inf"),
+    ],
+)
+def test_a_malformed_config_never_echoes_its_text(cdek: HTTPServer, config: str, says: str) -> None:
+    """The text may hold a proxy password: the message says what is wrong, not the text."""
+    result = regions("--config", config)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("oint: usage error: --config: ") and says in line
+    assert "hunter22" not in line and "user" not in line
+
+
 # -- adv_response ------------------------------------------------------------------------------
 
 
