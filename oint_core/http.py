@@ -164,18 +164,40 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+# For text ``urlsplit`` refuses (``http://u:pw@[::1``) or reads without a host
+# (``u:pw@proxy:3128``): the authority is what comes before the first / ? or #.
+_AUTHORITY = re.compile(r"^(?P<scheme>(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?P<authority>[^/?#]*)")
+
+
 def host_of(url: str) -> str:
-    """The host (and port) of ``url``, never a ``user:password@`` it carries."""
-    netloc = urlsplit(url).netloc
+    """The host (and port) of ``url``, never a ``user:password@`` it carries; any text is
+    accepted, a malformed URL too."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        netloc = ""
+    if not netloc:
+        match = _AUTHORITY.match(url)
+        netloc = match["authority"] if match and match["scheme"] else ""
     return netloc.rpartition("@")[2] if netloc else display_url(url)
 
 
 def display_url(url: str) -> str:
-    """``url`` safe to print: a ``user:password@`` in it becomes ``***@``."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
+    """``url`` safe to print: a ``user:password@`` in it becomes ``***@``, whatever the
+    text (a malformed URL too)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is not None and parts.netloc:
+        if "@" not in parts.netloc:
+            return url
+        return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
+    match = _AUTHORITY.match(url)
+    if match is None or "@" not in match["authority"]:
         return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
+    host = match["authority"].rpartition("@")[2]
+    return f"{match['scheme'] or ''}***@{host}{url[match.end() :]}"
 
 
 def _first_line(text: str, limit: int = 160) -> str:

@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 
 import oint_core
 from oint_core import ApiError, TransportError, UsageError
-from oint_core.http import HttpClient, is_loopback
+from oint_core.http import HttpClient, display_url, host_of, is_loopback
 from oint_core.redact import Redactor
 from oint_core.testing import run_cli
 
@@ -50,6 +50,48 @@ def test_credentials_are_never_sent_over_plain_http_beyond_loopback(monkeypatch,
 )
 def test_loopback_is_127_slash_8_and_localhost(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "host"),
+    [
+        ("http://u:pw-77@h:1/x", "http://***@h:1/x", "h:1"),
+        ("http://u:pw-77@[::1", "http://***@[::1", "[::1"),  # urlsplit: ValueError
+        ("http://u:pw-77@h:99999", "http://***@h:99999", "h:99999"),
+        ("u:pw-77@proxy:3128", "***@proxy:3128", "***@proxy:3128"),  # no scheme: no host
+        ("http://[::1/v2", "http://[::1/v2", "[::1"),
+        ("http://h/a@b", "http://h/a@b", "h"),
+        ("", "", ""),
+    ],
+)
+def test_urls_are_shown_without_credentials_whatever_the_text(
+    url: str, shown: str, host: str
+) -> None:
+    assert display_url(url) == shown
+    assert host_of(url) == host
+
+
+def test_a_malformed_proxy_url_is_a_usage_error_without_its_password(cdek) -> None:
+    config = json.dumps({"proxy": "http://u:pw-7788@[::1"})
+    result = run_cli(["cdek", "GetRegionsList", "--token", TOKEN, "--config", config])
+    assert result.exit_code == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert "--config proxy: 'http://***@[::1' is not an http:// or https:// proxy URL" in line
+    assert "pw-7788" not in line and cdek.log == []
+
+
+@pytest.mark.parametrize("base", ["http://[::1/v2", "ftp://127.0.0.1/v2", "127.0.0.1:8080/v2"])
+def test_a_malformed_base_url_is_a_usage_error_naming_the_setting(
+    cdek, monkeypatch, base: str
+) -> None:
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", base)
+    result = run_cli(["cdek", "GetRegionsList", "--token", TOKEN])
+    assert result.exit_code == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("oint: usage error: OINT_CDEK_BASE_URL: ")
+    assert cdek.log == []
+    with pytest.raises(UsageError, match="OINT_CDEK_BASE_URL"):
+        oint_core.dispatch("cdek", "GetToken", account="a", password="p-123456")
 
 
 def envelope(state: str, errors=(), warnings=()) -> dict:

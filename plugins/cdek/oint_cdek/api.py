@@ -21,8 +21,29 @@ def api_root(ctx: CallContext) -> str:
     replaces both, so the same commands run on a sandbox."""
     override = ctx.env(BASE_URL_ENV)
     if override:
-        return override.rstrip("/")
+        return checked_root(override.rstrip("/"))
     return TEST_ROOT if ctx.values.get("test_api") else PRODUCTION_ROOT
+
+
+def checked_root(root: str) -> str:
+    """``root`` if it is an http(s) URL with a host; a ``UsageError`` naming the setting
+    otherwise, before anything is sent."""
+    from urllib.parse import urlsplit
+
+    from oint_core.http import display_url
+
+    try:
+        parts = urlsplit(root)
+        good = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        good = False
+    if not good:
+        raise UsageError(
+            f"{BASE_URL_ENV}: {display_url(root)!r} is not an http:// or https:// URL"
+            f" (like {PRODUCTION_ROOT}); nothing was sent"
+        )
+    return root
 
 
 def call(ctx: CallContext, verb: str, path: str, **request: Any) -> Any:
