@@ -386,7 +386,9 @@ class HttpClient:
                 )
             except requests.exceptions.RequestException as exc:
                 self.debug(f"< failed after {(time.perf_counter() - started) * 1000:.0f} ms")
-                raise self._failure(describe_failure(exc, host), verb, host, watch) from None
+                raise self._failure(
+                    describe_failure(exc, self._failed_peer(exc, host)), verb, host, watch
+                ) from None
             self.last_status = response.status_code
             self.last_headers = self.redactor.headers(response.headers)
             elapsed = (time.perf_counter() - started) * 1000
@@ -400,6 +402,18 @@ class HttpClient:
             current_watch.reset(tokens[1])
             current_policy.reset(tokens[0])
         return self._read(response, body, host, binary, verb)
+
+    def _failed_peer(self, exc: BaseException, host: str) -> str:
+        """Who a failed exchange was with: the proxy when one is in use and it was the one
+        that failed (refused, unreachable, tunnel refused), named without its credentials;
+        else ``host``."""
+        if self.proxy:
+            chain = _causes(exc)
+            if any(type(c).__name__ == "ProxyError" for c in chain) or any(
+                isinstance(c, ConnectionRefusedError) for c in chain
+            ):
+                return f"the proxy {host_of(self.proxy)}"
+        return host
 
     def _on_retry(self, line: str) -> None:
         """A retry is coming: a debug line, and the status line during its back-off."""

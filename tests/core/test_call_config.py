@@ -285,6 +285,18 @@ def test_proxy_credentials_are_sent_to_the_proxy_and_never_printed(
     assert expected not in result.stdout + result.stderr
 
 
+def test_a_proxy_that_refuses_is_named_not_the_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    api, dead = closed_port(), closed_port()
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", f"http://127.0.0.1:{api}/v2")
+    proxy = f"http://someone:proxy-secret-6464@127.0.0.1:{dead}"
+    result = regions("--retries", "0", "--config", json.dumps({"proxy": proxy}))
+    assert result.exit_code == 3, result.stderr
+    [line] = result.stderr.splitlines()
+    assert f"connection refused by the proxy 127.0.0.1:{dead}" in line
+    assert f":{api}" not in line
+    assert "proxy-secret-6464" not in line and "someone" not in line
+
+
 def test_without_the_setting_no_proxy_is_used(proxy: RecordingProxy, cdek: HTTPServer) -> None:
     cdek.expect_request("/v2/location/regions").respond_with_json([])
     assert regions().exit_code == 0
