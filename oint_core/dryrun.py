@@ -16,6 +16,8 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from .redact import MASK
+
 if TYPE_CHECKING:
     import requests
 
@@ -53,12 +55,13 @@ def describe(
         kind = prepared.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if kind == "application/json":
             try:
-                body = redactor.value(json.loads(text))
+                body = redactor.value(_mask_whole(json.loads(text), redactor))
             except ValueError:
                 body = redactor(text)
         elif kind == "application/x-www-form-urlencoded":
             body = {
-                name: redactor(value) for name, value in parse_qsl(text, keep_blank_values=True)
+                name: MASK if redactor.is_secret(value) else redactor(value)
+                for name, value in parse_qsl(text, keep_blank_values=True)
             }
         else:
             body = redactor(text)
@@ -71,3 +74,21 @@ def describe(
     if proxy is not None:
         described["proxy"] = redactor(proxy)
     return described
+
+
+def _mask_whole(value: Any, redactor: Redactor) -> Any:
+    """``value`` (parsed JSON) with every string that is exactly a secret masked, however
+    short: the Redactor leaves a secret under ``MIN_SECRET`` characters in free text, but a
+    value that is all of it would show it. Changed in place and returned."""
+    if isinstance(value, str):
+        return MASK if redactor.is_secret(value) else value
+    stack = [value] if isinstance(value, (dict, list)) else []
+    while stack:
+        node = stack.pop()
+        entries = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, item in list(entries):
+            if isinstance(item, str) and redactor.is_secret(item):
+                node[key] = MASK
+            elif isinstance(item, (dict, list)):
+                stack.append(item)
+    return value

@@ -99,15 +99,23 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._known: dict[str, _Secret] = {}
+        self._whole: set[str] = set()  # every secret, however short (see ``is_secret``)
         self._ordered: list[_Secret] = []
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str | None) -> None:
+        if secret:
+            self._whole.add(secret)
         if secret and len(secret) >= MIN_SECRET and secret not in self._known:
             self._known[secret] = _Secret(secret)
             # Longer secrets first: one that contains another is masked whole.
             self._ordered = [self._known[s] for s in sorted(self._known, key=len, reverse=True)]
+
+    def is_secret(self, text: str) -> bool:
+        """Whether ``text`` is exactly a known secret, whatever its length: for a value that
+        stands alone (a form field, a JSON string), where masking a short one is safe."""
+        return text in self._whole
 
     def secrets(self, text: str) -> str:
         """``text`` with every known secret masked (no other pattern)."""

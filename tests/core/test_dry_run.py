@@ -15,6 +15,8 @@ from pytest_httpserver import HTTPServer
 from oint_cdek import auth
 from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD, SandboxConfig
 from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
+from oint_core.dryrun import describe
+from oint_core.redact import Redactor
 from oint_core.testing import run_cli
 
 from .conftest import run_oint
@@ -197,6 +199,24 @@ def test_credentials_in_the_base_url_are_masked(
     assert password not in result.stdout + result.stderr
     assert json.loads(result.stdout)["url"].startswith("http://***@127.0.0.1:")
     assert sandbox_log(sandbox) == []
+
+
+def test_a_short_secret_is_masked_in_the_shown_form(sandbox: RunningSandbox) -> None:
+    """The Redactor leaves secrets under 4 characters in free text; a field that is exactly
+    the secret is masked however short."""
+    result = run_cli(["cdek", "GetToken", "--account", "acct", "--pass", "abc", "--test"])
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(result.stdout)["body"]
+    assert body == {"grant_type": "client_credentials", "client_id": "acct", "client_secret": "***"}
+    assert sandbox_log(sandbox) == []
+
+
+def test_a_short_secret_is_masked_in_a_shown_json_body() -> None:
+    prepared = requests.Request(
+        "POST", "http://127.0.0.1:9/x", json={"password": "ab", "list": ["ab", "abc"], "n": 1}
+    ).prepare()
+    shown = describe(prepared, Redactor(["ab"]), shown_url="http://127.0.0.1:9/x")
+    assert shown["body"] == {"password": "***", "list": ["***", "abc"], "n": 1}
 
 
 def test_the_request_goes_to_out_in_any_form(sandbox: RunningSandbox, tmp_path: Path) -> None:
