@@ -132,9 +132,9 @@ class CallContext:
         )
 
     def progress(self, text: str) -> None:
-        """Say what the call is doing now ("waiting for cdek (3 s): order … ACCEPTED"):
-        one status line on a terminal, rewritten by the next; nothing elsewhere (a pipe, a
-        library call, ``--quiet``). Secrets are masked."""
+        """Say what the call is doing now ("cdek: ACCEPTED after 3 s — the CREATE request on
+        order …"): one status line on a terminal, rewritten by the next; nothing elsewhere (a
+        pipe, a library call, ``--quiet``). Secrets are masked."""
         if self.options.progress is not None:
             self.options.progress(self.redactor(text))
 

@@ -66,7 +66,9 @@ def poll(
     step = first
     while True:
         waited = time.monotonic() - started
-        ctx.progress(f"waiting for {ctx.provider} ({waited:.0f} s): {subject} is {state}")
+        # The state first: a narrow terminal cuts the end of the line, and the subject's
+        # end (an order's UUID) is what a reader needs least.
+        ctx.progress(f"{ctx.provider}: {state} after {waited:.0f} s — {subject}")
         left = min(patience - time.monotonic(), ctx.http.time_left())
         time.sleep(max(0.0, min(step, left)))
         if ctx.http.time_left() <= 0:

@@ -146,7 +146,7 @@ def test_waiting_shows_a_status_line_and_wipes_it(slow: dict) -> None:
     uuid = created["entity"]["uuid"]
     assert created["requests"][0]["state"] == "SUCCESSFUL"
     shown = status_text(run.stderr)
-    assert f"waiting for cdek (0 s): the CREATE request on order {uuid} is ACCEPTED" in shown
+    assert f"cdek: ACCEPTED after 0 s — the CREATE request on order {uuid}" in shown
     assert "\n" not in run.stderr  # one line, rewritten: nothing scrolls
     assert_wiped(run.stderr)
 
@@ -163,10 +163,23 @@ def test_the_status_line_is_cut_to_the_terminal_width(slow: dict) -> None:
 
 
 @POSIX_ONLY
+def test_on_80_columns_the_waiting_line_keeps_the_state(slow: dict) -> None:
+    """The state comes first: a cut takes the end of the subject (the order's UUID), not
+    the one word that changes."""
+    run = on_terminal(
+        "cdek", "CreateOrder", "--order", str(ORDER_FILE), "--wait", env=slow, columns=80
+    )
+    assert run.code == 0, run.stderr
+    lines = [line for line in status_text(run.stderr).splitlines() if "cdek" in line]
+    assert lines and all(len(line) <= 79 for line in lines)
+    assert all("ACCEPTED after" in line for line in lines), lines
+
+
+@POSIX_ONLY
 def test_an_error_line_comes_after_the_wiped_status_line(stuck: dict) -> None:
     run = on_terminal("cdek", "CreateOrder", "--order", str(ORDER_FILE), "--wait", "0.5", env=stuck)
     assert run.code == 3
-    assert "waiting for cdek" in run.stderr
+    assert "cdek: ACCEPTED after" in run.stderr
     # The error line starts at the terminal's first column: the status line was wiped first.
     last = run.stderr.split("\r")[-1]
     assert last.startswith("oint: error: the CREATE request on order ")
