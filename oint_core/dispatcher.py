@@ -53,9 +53,14 @@ def check_wait(value: Any) -> float | None:
 
 def own_wait(method: Method, params: Mapping[str, Any], wait: Any) -> tuple[dict[str, Any], Any]:
     """A library caller's ``wait``: for a method with a ``wait`` parameter of its own (CDEK's
-    PrintReceipt, which waits by itself), that parameter; else the core's waiting."""
+    PrintReceipt, which waits by itself), that parameter, with the core's meaning of True
+    (``waiting.DEFAULT_WAIT`` seconds) and False (not given); else the core's waiting."""
     if wait is not None and any(p.keyword == WAIT for p in method.params):
-        return {**params, WAIT: wait}, None
+        if wait is True:
+            from .waiting import DEFAULT_WAIT
+
+            wait = DEFAULT_WAIT
+        return {**params, WAIT: None if wait is False else wait}, None
     return dict(params), wait
 
 

@@ -242,6 +242,23 @@ def test_dispatch_wait_of_print_receipt_is_its_own_parameter(stuck: RunningSandb
         oint_core.dispatch("cdek", "PrintReceipt", uuid_array=[UNKNOWN], wait=0.4)
 
 
+def test_dispatch_wait_true_of_print_receipt_waits_the_default(slow: RunningSandbox) -> None:
+    """As for every write, True means 60 s, False not given (the parameter's default)."""
+    uuid = created_order("receipt-wait-true")
+    pdf = oint_core.dispatch("cdek", "PrintReceipt", uuid_array=[uuid], wait=True)
+    assert pdf.startswith(b"%PDF")
+    pdf = oint_core.dispatch("cdek", "PrintReceipt", uuid_array=[uuid], wait=False)
+    assert pdf.startswith(b"%PDF")
+
+
+def test_a_bad_wait_of_print_receipt_names_wait_not_the_option(slow: RunningSandbox) -> None:
+    with pytest.raises(UsageError) as caught:
+        oint_core.dispatch("cdek", "PrintReceipt", uuid_array=[UNKNOWN], wait=0)
+    assert str(caught.value).startswith("wait: 0 ")
+    code, _, err = cli("PrintReceipt", "--uuids", UNKNOWN, "--wait", "0")
+    assert code == 2 and "--wait: 0 " in err
+
+
 # -- the other writes: each reads back its own entity and its own request -----------------------
 
 

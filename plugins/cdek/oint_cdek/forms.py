@@ -99,7 +99,8 @@ def form_status(form: Any) -> str:
 def print_form(ctx: CallContext, kind: str, body: dict[str, Any], wait: float) -> bytes:
     """Create a form, wait until it is READY (at most ``wait`` seconds), download its PDF."""
     if wait <= 0:
-        raise UsageError(f"--wait: {wait!r} is not a positive number of seconds", option="--wait")
+        label = "--wait" if ctx.style == "cli" else "wait"
+        raise UsageError(f"{label}: {wait!r} is not a positive number of seconds", option="--wait")
     return wait_and_download(ctx, kind, create_form(ctx, kind, body), wait)
 
 
