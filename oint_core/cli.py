@@ -637,8 +637,9 @@ def _write(result: Any, out: str | None) -> None:
     from . import outforms
     from .output import write_result, write_stdout
 
-    if out in outforms.FORMS:
-        write_stdout(outforms.render(result, out) + "\n")
+    form = outforms.form_of(out)
+    if form is not None:
+        write_stdout(outforms.render(result, form) + "\n")
     else:
         write_result(result, None if out == outforms.STDOUT else out)
 

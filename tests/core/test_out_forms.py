@@ -64,7 +64,9 @@ def test_a_binary_result_in_hex_and_base64_is_its_bytes(cdek: HTTPServer) -> Non
 def test_a_binary_result_in_utf8_is_text_only(cdek: HTTPServer) -> None:
     result = run_cli([*FILE_ARGS, "--out", "_utf8_"])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("%PDF-1.4\n")
+    # One line: every control character is an escape, newlines and tabs too.
+    assert result.stdout.startswith("%PDF-1.4\\u000a")
+    assert result.stdout.count("\n") == 1 and result.stdout.endswith("\n")
     assert "\ufffd" in result.stdout  # bytes that are not UTF-8
     assert "\x1b" not in result.stdout and "\\u001b" in result.stdout  # no terminal escapes
     assert "\x00" not in result.stdout and "\x07" not in result.stdout
@@ -97,6 +99,17 @@ def test_forms_in_a_real_process(cdek: HTTPServer, tmp_path: Path) -> None:
     assert base64.b64decode(run.stdout.removesuffix("\n"), validate=True) == PDF
     text = run_oint(*JSON_ARGS, "--out", "_utf8_", tmp=tmp_path)
     assert json.loads(text.stdout) == REGIONS
+
+
+@pytest.mark.parametrize("form", ["_HEX_", "_Base64_", "_UTF8_"])
+def test_a_form_in_any_letter_case_is_the_form(
+    cdek: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli([*FILE_ARGS, "--out", form])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == run_cli([*FILE_ARGS, "--out", form.lower()]).stdout != ""
+    assert list(tmp_path.iterdir()) == []  # no file of that name
 
 
 def test_a_form_is_not_taken_for_a_file(cdek: HTTPServer, tmp_path: Path) -> None:
