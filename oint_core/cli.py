@@ -246,12 +246,25 @@ def plugins_command(ctx: click.Context) -> None:
     click.echo(to_json(report))
 
 
+def _profile_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--profile``: a name given blank (``--profile "$SHOP"`` with SHOP unset) is refused,
+    never read as "no profile", which would run on the default one."""
+    if value is None or ctx.resilient_parsing:
+        return value
+    if not value.strip():
+        raise click.BadParameter(
+            f"{value!r} is blank: give a profile's name, or leave --profile out", ctx, param
+        )
+    return value.strip()
+
+
 @cli.command("config", context_settings=CONTEXT_SETTINGS)
 @click.argument("provider", required=False)
 @click.option(
     "--profile",
     metavar="NAME",
     default=None,
+    callback=_profile_name,
     help="The profile to show [default: $OINT_PROFILE, else the file's default].",
 )
 def config_command(provider: str | None, profile: str | None) -> None:
@@ -506,6 +519,7 @@ def _profile_option() -> click.Option:
         [PROFILE, "--profile"],
         metavar="NAME",
         default=None,
+        callback=_profile_name,
         help="Settings from this profile of the config file"
         " [default: $OINT_PROFILE, else the file's default]; see 'oint config'.",
     )

@@ -24,8 +24,10 @@ runs or ``oint config`` does, never for ``--help``, and only once while it is un
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
@@ -43,8 +45,11 @@ FILE_NAME = "config.toml"
 MAX_CONFIG_BYTES = 1 << 20  # a config file is a few lines; a larger one is a mistake
 KEYRING_EXTRA = "pip install 'oint[keyring]'"
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_BARE = re.compile(r"[A-Za-z0-9_-]+")  # a TOML key written without quotes
 # Undeclared keys that look like secrets are masked by ``oint config`` all the same.
 _SECRET_LOOKING = re.compile(r"(?i)token|pass|secret|key")
+# Credentials inside a URL (``https://user:pass@host``): ``oint config`` shows ``scheme://***@``.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s]*@")
 
 
 def environ(name: str) -> str | None:
@@ -106,6 +111,10 @@ def read_config(path: str | None = None) -> Config:
         return Config(path, False, None, {})
     except OSError as exc:
         raise UsageError(f"config file {path}: cannot be read ({exc.strerror})") from None
+    if not stat.S_ISREG(status.st_mode):
+        # Never opened: opening a FIFO waits for a writer, so every call would hang.
+        kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+        raise UsageError(f"config file {path}: is {kind} (OINT_CONFIG names another file)")
     signature = (
         status.st_mtime_ns,
         status.st_ctime_ns,
@@ -117,7 +126,11 @@ def read_config(path: str | None = None) -> Config:
     if cached is not None and cached[0] == signature:
         return cached[1]
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: should a FIFO replace the file after the check, opening it still returns.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise UsageError(f"config file {path}: is not a regular file")
             data = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"config file {path}: cannot be read ({exc.strerror})") from None
@@ -158,24 +171,41 @@ def _checked(
     def fail(keys: tuple[str, ...], problem: str) -> UsageError:
         line = _line_of(text, keys)
         where = f"config file {path}" + (f", line {line}" if line else "")
-        return UsageError(f"{where}: {'.'.join(keys)} {problem}")
+        shown = ".".join(k if _BARE.fullmatch(k) else json.dumps(k) for k in keys)
+        return UsageError(f"{where}: {shown} {problem}")
 
     profiles: dict[str, dict[str, dict[str, Value]]] = {}
     tables = document.get("profile", {})
     if not isinstance(tables, dict):
         raise fail(("profile",), "must be a table: [profile.NAME.PROVIDER]")
     for name, providers in tables.items():
+        if not name.strip() or name != name.strip():
+            # --profile and dispatch(profile=) take names without space around them
+            raise fail(
+                ("profile", name), "is not a name --profile can choose (blank, or space around it)"
+            )
         if not isinstance(providers, dict):
             raise fail(("profile", name), "must be a table of providers: [profile.NAME.PROVIDER]")
         profiles[name] = {}
+        spelled: dict[str, str] = {}  # provider, lowercased -> as written
         for provider, settings in providers.items():
             keys = ("profile", name, provider)
+            if not provider.strip():
+                raise fail(keys, "names no provider: [profile.NAME.PROVIDER]")
+            if provider.lower() in spelled:
+                raise fail(keys, _twice("table", f"{name}.{spelled[provider.lower()]}"))
+            spelled[provider.lower()] = provider
             if not isinstance(settings, dict):
                 raise fail(keys, "must be a table of settings: [profile.NAME.PROVIDER]")
             checked: dict[str, Value] = {}
+            written: dict[str, str] = {}  # key, lowercased -> as written
             for key, value in settings.items():
                 if not _KEY.fullmatch(key):
                     raise fail((*keys, key), "is not a setting name (letters, digits, _)")
+                if key.lower() in written:
+                    first = f"{name}.{provider}.{written[key.lower()]}"
+                    raise fail((*keys, key), _twice("setting", first))
+                written[key.lower()] = key
                 checked[key.lower()] = _value(value, name, (*keys, key), fail)
             profiles[name][provider.lower()] = checked
     default = document.get("default")
@@ -185,6 +215,11 @@ def _checked(
         known = ", ".join(sorted(profiles)) or "none"
         raise fail(("default",), f"names no profile of this file (profiles: {known})")
     return default, profiles
+
+
+def _twice(kind: str, first: str) -> str:
+    """The problem of a table or setting whose name differs from ``first``'s only in case."""
+    return f"is the same {kind} as profile.{first} (names are not case-sensitive): keep one"
 
 
 def _value(
@@ -242,7 +277,9 @@ def select(
 ) -> Selection | None:
     """The profile a call uses: ``requested``, else ``OINT_PROFILE``, else the file's
     ``default``, else none. An unknown name is a ``UsageError`` naming those that exist."""
-    if requested:
+    if requested is not None:
+        if not requested.strip():  # given blank: never "no choice", which would be the default
+            raise UsageError(f"profile {requested!r} ({how}): a blank name; give a profile's name")
         chosen = Selection(requested, how)
     elif environ(PROFILE_ENV):
         chosen = Selection(str(environ(PROFILE_ENV)), f"environment {PROFILE_ENV}")
@@ -452,7 +489,9 @@ def _setting(
     variable: str, settings: Settings, param: Param | None, masked: bool, mask: str
 ) -> dict[str, Any]:
     def shown(value: Any) -> Any:
-        return mask if masked and value not in (None, "") else value
+        if masked and value not in (None, ""):
+            return mask
+        return _USERINFO.sub(lambda m: f"{m[1]}{mask}@", value) if isinstance(value, str) else value
 
     found = environ(variable)
     if found is not None:

@@ -35,7 +35,10 @@ PLUGIN_VARIABLES = (
     "OINT_CDEK_ACCOUNT",
     "OINT_CDEK_PASSWORD",
     "OINT_CACHE_DIR",
+    "OINT_CONFIG",
     "OINT_CDEK_TOKEN",
+    "OINT_CDEK_TESTAPI",
+    "OINT_PROFILE",
 )
 
 
@@ -114,7 +117,8 @@ def test_the_environment_points_oint_at_the_sandbox(
     assert os.environ["OINT_CDEK_PASSWORD"] == TEST_SECURE_PASSWORD
     assert os.environ["OINT_CACHE_DIR"] == str(cdek_sandbox.cache_dir)
     assert "OINT_CDEK_TOKEN" not in os.environ  # else oint would send it instead
-    assert cdek_sandbox.env == {k: os.environ[k] for k in PLUGIN_VARIABLES[:4]}
+    assert not Path(os.environ["OINT_CONFIG"]).exists()
+    assert cdek_sandbox.env == {k: os.environ.get(k, "") for k in PLUGIN_VARIABLES}
     # In process: a token is fetched with the test account, kept in memory only.
     regions = cdek_sandbox.client().call("GetRegionsList", countries=["RU"])
     assert {"region": "Москва", "country_code": "RU"}.items() <= regions[0].items()
@@ -258,6 +262,77 @@ def test_the_environment_is_restored_and_the_sandbox_stopped_after_the_test(
     env.pop("OINT_CACHE_DIR", None)
     output = run_pytest(tmp_path, "test_user.py", env=env)
     assert "2 passed" in output
+
+
+USERS_CONFIG = """\
+default = "prod"
+
+[profile.prod.cdek]
+token = "PRODUCTION-TOKEN-abcdef123456"
+"""
+
+
+@pytest.mark.parametrize("oint_profile", [None, "no-such-profile"])
+def test_the_users_config_file_and_profile_never_reach_the_sandbox(
+    tmp_path: Path, oint_profile: str | None
+) -> None:
+    """A user whose config.toml defaults to a production profile (or whose OINT_PROFILE names
+    a profile it lacks): fixture tests still run on the sandbox's test account, in process
+    and in a subprocess given ``cdek_sandbox.env``."""
+    home = tmp_path / "home"
+    (home / ".config" / "oint").mkdir(parents=True)
+    users_config = home / ".config" / "oint" / "config.toml"
+    users_config.write_text(USERS_CONFIG, encoding="utf-8")
+    users_config.chmod(0o600)
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    env.pop("OINT_CONFIG", None)  # the suite's own shield
+    env["OINT_CDEK_TESTAPI"] = "maybe"  # not a boolean: every call would be a usage error
+    if oint_profile is not None:
+        env["OINT_PROFILE"] = oint_profile
+    # The premise: outside the fixture, oint does read that file and that profile.
+    premise = subprocess.run(
+        [sys.executable, "-m", "oint", "config", "cdek"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if oint_profile is None:
+        assert json.loads(premise.stdout)["profile"] == "prod", premise.stderr
+    else:
+        assert premise.returncode == 2 and "no-such-profile" in premise.stderr
+
+    (tmp_path / "test_user.py").write_text(
+        textwrap.dedent(
+            """
+            import os, subprocess, sys
+            import oint_core
+
+            USERS = dict(os.environ)  # before any fixture: the user's own environment
+
+            def test_in_process(cdek_sandbox):
+                assert len(oint_core.dispatch("cdek", "GetRegionsList", size=1)) == 1
+                log = cdek_sandbox.requests()
+                assert [r["path"] for r in log] == ["/v2/oauth/token", "/v2/location/regions"]
+                assert {r["account"] for r in log} == {cdek_sandbox.account}
+
+            def test_a_subprocess_given_the_env(cdek_sandbox):
+                done = subprocess.run(
+                    [sys.executable, "-m", "oint", "cdek", "GetRegionsList", "--size", "1"],
+                    env={**USERS, **cdek_sandbox.env},
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
+                assert done.returncode == 0, done.stderr
+                assert {r["account"] for r in cdek_sandbox.requests()} == {cdek_sandbox.account}
+            """
+        ),
+        encoding="utf-8",
+    )
+    output = run_pytest(tmp_path, "test_user.py", env=env)
+    assert "2 passed" in output
+    assert "PRODUCTION-TOKEN" not in output
 
 
 def documented_example() -> str:

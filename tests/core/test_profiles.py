@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -229,6 +230,22 @@ def test_a_profile_asked_for_without_a_config_file_is_a_usage_error(tmp_path: Pa
     assert "profile 'shop'" in line and "missing.toml" in line
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_profile_option_is_a_usage_error_not_the_default_profile(
+    cdek: HTTPServer, tmp_path: Path, blank: str
+) -> None:
+    """``--profile "$SHOP"`` with SHOP unset must not run on the default (production) one."""
+    config = write_config(tmp_path, TWO_SHOPS.format(url=cdek.url_for("/v2")))
+    for args in ([*GET_ORDER, "--profile", blank], ["config", "--profile", blank]):
+        done = run(args, config, OINT_PROFILE="two")
+        assert done.returncode == 2, done.stderr
+        assert done.stdout == ""
+        [line] = done.stderr.splitlines()
+        assert line.startswith("oint: usage error: Invalid value for '--profile'")
+        assert "blank" in line
+    assert cdek.log == []
+
+
 def test_dispatch_takes_a_profile(cdek: HTTPServer, tmp_path: Path, monkeypatch) -> None:
     import oint_core
 
@@ -259,6 +276,21 @@ def test_dispatch_takes_a_profile(cdek: HTTPServer, tmp_path: Path, monkeypatch)
         ('default = "b"\n\n[profile.a.cdek]\ntoken = "t"\n', 1, "names no profile"),
         ("[profile.a.cdek]\npassword = {keyring = 1}\n", 2, "keyring"),
         (b"[profile.a.cdek]\ntoken = '\xff'\n", 2, "not UTF-8"),
+        # Names differing only in case would silently overwrite each other.
+        (
+            '[profile.a.CDEK]\nToken = "x"\n\n[profile.a.cdek]\ntoken = "y"\n',
+            4,
+            "profile.a.cdek is the same table as profile.a.CDEK",
+        ),
+        (
+            '[profile.a.cdek]\nToken = "x"\ntoken = "y"\n',
+            3,
+            "profile.a.cdek.token is the same setting as profile.a.cdek.Token",
+        ),
+        # Names --profile cannot choose.
+        ('[profile."".cdek]\ntoken = "x"\n', 1, 'profile."" is not a name --profile can'),
+        ('[profile." a ".cdek]\ntoken = "x"\n', 1, 'profile." a " is not a name'),
+        ('[profile.a.""]\ntoken = "x"\n', 1, 'profile.a."" names no provider'),
     ],
 )
 def test_a_malformed_file_is_one_usage_error_line_naming_the_file_and_line(
@@ -274,6 +306,35 @@ def test_a_malformed_file_is_one_usage_error_line_naming_the_file_and_line(
         assert message.startswith(f"oint: usage error: config file {path}, line {line}")
         assert words in message
         assert "Traceback" not in done.stderr
+
+
+@pytest.mark.posix
+def test_a_config_file_that_is_a_fifo_is_refused_without_opening_it(tmp_path: Path) -> None:
+    """Opening a FIFO waits for a writer: every call would hang."""
+    path = tmp_path / "config.toml"
+    os.mkfifo(path)
+    for args in ([*GET_ORDER, "--token", "t"], ["config"]):
+        done = subprocess.run(
+            [*oint_command(), *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "OINT_CONFIG": str(path)},
+            timeout=20,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.splitlines() == [
+            f"oint: usage error: config file {path}: is not a regular file"
+            " (OINT_CONFIG names another file)"
+        ]
+
+
+def test_a_config_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    done = run(["config"], tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"oint: usage error: config file {tmp_path}: is a folder (OINT_CONFIG names another file)"
+    ]
 
 
 def test_help_never_reads_the_config_file(tmp_path: Path) -> None:
@@ -389,6 +450,46 @@ def test_oint_config_shows_each_setting_its_source_and_masks_secrets(tmp_path: P
     chosen = config_report(config, "cdek", OINT_PROFILE="other", OINT_CDEK_BASE_URL=None)
     assert chosen["profile_from"] == "environment OINT_PROFILE"
     assert list(chosen["settings"]) == ["cdek"]
+
+
+def test_oint_config_masks_credentials_inside_urls(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        '[profile.p.cdek]\nbase_url = "http://me:s3cret-in-file@127.0.0.1:9/v2"\n'
+        'proxy_url = "socks5://s3cret-user@proxy.example:1080"\n',
+    )
+    report = config_report(
+        config,
+        "cdek",
+        "--profile",
+        "p",
+        OINT_CDEK_BASE_URL="https://user:s3cretpass@host.example/v2",
+    )
+    cdek = report["settings"]["cdek"]
+    assert cdek["base_url"]["value"] == "https://***@host.example/v2"
+    assert cdek["proxy_url"]["value"] == "socks5://***@proxy.example:1080"
+    in_file = config_report(config, "cdek", "--profile", "p", OINT_CDEK_BASE_URL=None)
+    assert in_file["settings"]["cdek"]["base_url"]["value"] == "http://***@127.0.0.1:9/v2"
+
+
+def test_the_documented_sample_profile_works_against_the_sandbox(tmp_path: Path) -> None:
+    """docs/configuration.md's sandbox profile, as written (only its port is the test's)."""
+    from oint_cdek.sandbox.server import start_sandbox
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text("utf-8")
+    [sample] = re.findall(r'```toml title="~/.config/oint/config.toml"\n(.*?)```', page, re.S)
+    assert 'base_url = "http://127.0.0.1:8080/v2"' in sample
+    with start_sandbox() as sandbox:
+        config = write_config(
+            tmp_path, sample.replace("http://127.0.0.1:8080/v2", sandbox.base_url)
+        )
+        done = run(
+            ["cdek", "GetRegionsList", "--size", "1", "--profile", "sandbox"],
+            config,
+            OINT_CDEK_BASE_URL=None,
+        )
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)) == 1
 
 
 def test_oint_config_without_a_file_says_so(tmp_path: Path) -> None:

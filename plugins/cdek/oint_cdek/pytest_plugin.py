@@ -10,9 +10,11 @@ test of yours can ask for it::
 
 For the test's duration ``OINT_CDEK_BASE_URL``, ``OINT_CDEK_ACCOUNT`` and
 ``OINT_CDEK_PASSWORD`` point at the sandbox and its test account, ``OINT_CACHE_DIR`` at a
-private folder (tokens never land in your own cache), and ``OINT_CDEK_TOKEN`` is unset; all
-are restored afterwards. ``oint`` subprocesses and ``oint_core.dispatch`` both reach it. The
-marker ``@pytest.mark.cdek_sandbox(processing_delay=0, seed=1, ...)`` configures the sandbox
+private folder (tokens never land in your own cache), ``OINT_CONFIG`` at a file that does not
+exist there (your config.toml's profiles are not read), and ``OINT_CDEK_TOKEN``,
+``OINT_CDEK_TESTAPI`` and ``OINT_PROFILE`` are unset; all are restored afterwards. ``oint``
+subprocesses and ``oint_core.dispatch`` both reach it. The marker
+``@pytest.mark.cdek_sandbox(processing_delay=0, seed=1, ...)`` configures the sandbox
 (``SandboxConfig``'s fields). The handle is ``oint_cdek.testing.CdekSandbox``; see
 docs/sandbox.md, "Testing your integration".
 
@@ -51,7 +53,6 @@ def cdek_sandbox(
     (and restored afterwards); an ``oint_cdek.testing.CdekSandbox``: ``.base_url``,
     ``.account``, ``.password``, ``.client().call(method, **params)``, ``.advance(seconds)``,
     ``.move_order(uuid, to)``, ``.inject_fault(kind, path=...)``, ``.requests()``..."""
-    from oint_cdek.auth import TOKEN_ENV
     from oint_cdek.testing import start_cdek_sandbox
 
     marker = request.node.get_closest_marker("cdek_sandbox")
@@ -61,6 +62,8 @@ def cdek_sandbox(
     cache_dir = tmp_path_factory.mktemp("oint-cache")
     with start_cdek_sandbox(cache_dir, **settings) as sandbox:
         for name, value in sandbox.env.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.delenv(TOKEN_ENV, raising=False)  # a token of yours would be sent instead
+            if value:
+                monkeypatch.setenv(name, value)
+            else:  # a token, testapi or profile of yours would be used instead
+                monkeypatch.delenv(name, raising=False)
         yield sandbox

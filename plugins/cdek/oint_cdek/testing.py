@@ -21,12 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from oint_cdek.api import BASE_URL_ENV
-from oint_cdek.auth import ACCOUNT_ENV, PASSWORD_ENV, forget_token
+from oint_cdek.auth import ACCOUNT_ENV, PASSWORD_ENV, TOKEN_ENV, forget_token
 from oint_cdek.sandbox.app import SandboxConfig
 from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
 from oint_core.paths import CACHE_DIR_ENV
+from oint_core.profiles import CONFIG_ENV, PROFILE_ENV
 
 __all__ = ["CdekSandbox", "CdekSandboxClient", "start_cdek_sandbox"]
+
+#: Settings of the user's that would steer calls away from the sandbox's account; oint reads
+#: an empty variable as unset, so ``CdekSandbox.env`` gives them empty (the fixture unsets them).
+_UNSET = (TOKEN_ENV, "OINT_CDEK_TESTAPI", PROFILE_ENV)
 
 #: Seconds a control call may take (they answer at once; this only bounds a hung sandbox).
 _CONTROL_TIMEOUT = 10.0
@@ -85,13 +90,17 @@ class CdekSandbox:
     @property
     def env(self) -> dict[str, str]:
         """The environment variables that point oint (in-process or an ``oint`` subprocess)
-        at this sandbox. (The fixture also unsets ``OINT_CDEK_TOKEN``: a token given is
-        sent instead of the account's.)"""
+        at this sandbox, for ``env={**os.environ, **sandbox.env}``. ``OINT_CONFIG`` names a
+        file that does not exist, so no profile of the user's config file (a production
+        token, a default profile) is read; ``OINT_CDEK_TOKEN``, ``OINT_CDEK_TESTAPI`` and
+        ``OINT_PROFILE`` are empty, which oint reads as unset (the fixture unsets them)."""
         return {
             BASE_URL_ENV: self.base_url,
             ACCOUNT_ENV: self.account,
             PASSWORD_ENV: self.password,
             CACHE_DIR_ENV: str(self.cache_dir),
+            CONFIG_ENV: str(self.cache_dir / "no-config.toml"),
+            **dict.fromkeys(_UNSET, ""),
         }
 
     def client(self) -> CdekSandboxClient:
