@@ -21,6 +21,7 @@ The rule for short secrets, so that masking never corrupts data:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -67,8 +68,12 @@ _ALONE_BEFORE = r"(?:(?<![^\W_])|(?<=%[0-9a-fA-F]{2})|(?<=\\u[0-9a-fA-F]{4}))"
 _ALONE_AFTER = r"(?![^\W_])"
 
 
+@functools.lru_cache(maxsize=64)
 def secret_pattern(secret: str) -> re.Pattern[str]:
-    """A pattern that finds ``secret`` in any spelling (see the module's rules)."""
+    """A pattern that finds ``secret`` in any spelling (see the module's rules).
+
+    Built only when a text may hold the secret, and kept for the process's next calls with
+    the same secret (a library caller's token): building it is most of redaction's cost."""
     body = "".join(_char_pattern(char) for char in secret)
     if len(secret) < SHORT_SECRET:
         if secret[0].isalnum():
@@ -81,12 +86,15 @@ def secret_pattern(secret: str) -> re.Pattern[str]:
 class _Secret:
     """One secret's pattern, and a cheap test that says when it cannot be in a text."""
 
-    __slots__ = ("hints", "pattern", "secret")
+    __slots__ = ("hints", "secret")
 
     def __init__(self, secret: str) -> None:
         self.secret = secret
-        self.pattern = secret_pattern(secret)
         self.hints = ("\\", "%", "&#", *(("+",) if " " in secret else ()))
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return secret_pattern(self.secret)
 
     def sub(self, text: str) -> str:
         if self.secret in text or any(hint in text for hint in self.hints):

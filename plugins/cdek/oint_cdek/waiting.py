@@ -17,7 +17,6 @@ look, back-off, patience, deadline, status line) is the core's ``oint_core.waiti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from oint_core import ApiError
@@ -41,7 +40,6 @@ class _Gone:
 GONE = _Gone()
 
 
-@dataclass(frozen=True)
 class EntityWait:
     """Wait for a write on the entity at ``path`` (``/orders/{uuid}``): until this call's
     request there (matched by ``request_uuid``, else by type) is final.
@@ -49,13 +47,23 @@ class EntityWait:
     ``noun`` names the entity in messages, ``reader`` is the method that shows it later,
     ``request_type`` is the write's request type when CDEK's answer names none, and
     ``gone_is_done`` marks a delete (an entity CDEK no longer finds was deleted).
+    A plain class, not a dataclass: every method module makes these when it loads, and
+    ``oint cdek --help`` loads them all (a dataclass costs about 1.5 ms to create).
     """
 
-    path: str
-    noun: str
-    reader: str
-    request_type: str
-    gone_is_done: bool = False
+    __slots__ = ("gone_is_done", "noun", "path", "reader", "request_type")
+
+    def __init__(
+        self, path: str, noun: str, reader: str, request_type: str, gone_is_done: bool = False
+    ) -> None:
+        self.path = path
+        self.noun = noun
+        self.reader = reader
+        self.request_type = request_type
+        self.gone_is_done = gone_is_done
+
+    def __repr__(self) -> str:
+        return f"EntityWait({self.path!r}, {self.request_type!r})"
 
     def __call__(self, ctx: CallContext, answer: Any, seconds: float) -> Any:
         from oint_core.waiting import FIRST_STEP, Done, poll
@@ -105,12 +113,17 @@ class EntityWait:
         )
 
 
-@dataclass(frozen=True)
 class FormWait:
     """Wait for a print form (``forms.RECEIPTS`` or ``forms.BARCODES``) until it is READY;
     the result is the form as GetReceipt / GetBarcode returns it (without ``--getfile``)."""
 
-    kind: str
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"FormWait({self.kind!r})"
 
     def __call__(self, ctx: CallContext, answer: Any, seconds: float) -> Any:
         return wait_for_form(ctx, self.kind, answer, seconds, download=False)
