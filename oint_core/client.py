@@ -171,6 +171,11 @@ class BaseClient:
             state=self._state,
         )
 
+    def forget_tokens(self) -> None:
+        """Drop what the client's providers hold between calls (its tokens): the next call
+        fetches a new one. For a server that forgot them (a sandbox reset)."""
+        self._state.forget()
+
     def close(self) -> None:
         """Close the client's connections and forget its tokens; later calls are refused."""
         self._state.close()

@@ -166,7 +166,8 @@ def is_loopback(host: str) -> bool:
 
 # For text ``urlsplit`` refuses (``http://u:pw@[::1``) or reads without a host
 # (``u:pw@proxy:3128``): the authority is what comes before the first / ? or #.
-_AUTHORITY = re.compile(r"^(?P<scheme>(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?P<authority>[^/?#]*)")
+# Text, compiled on first use (only a malformed URL needs it).
+_AUTHORITY = r"^(?P<scheme>(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?P<authority>[^/?#]*)"
 
 
 def host_of(url: str) -> str:
@@ -177,7 +178,7 @@ def host_of(url: str) -> str:
     except ValueError:
         netloc = ""
     if not netloc:
-        match = _AUTHORITY.match(url)
+        match = re.match(_AUTHORITY, url)
         netloc = match["authority"] if match and match["scheme"] else ""
     return netloc.rpartition("@")[2] if netloc else display_url(url)
 
@@ -193,7 +194,7 @@ def display_url(url: str) -> str:
         if "@" not in parts.netloc:
             return url
         return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
-    match = _AUTHORITY.match(url)
+    match = re.match(_AUTHORITY, url)
     if match is None or "@" not in match["authority"]:
         return url
     host = match["authority"].rpartition("@")[2]

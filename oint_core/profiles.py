@@ -44,12 +44,14 @@ PROFILE_ENV = "OINT_PROFILE"
 FILE_NAME = "config.toml"
 MAX_CONFIG_BYTES = 1 << 20  # a config file is a few lines; a larger one is a mistake
 KEYRING_EXTRA = "pip install 'oint[keyring]'"
-_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_BARE = re.compile(r"[A-Za-z0-9_-]+")  # a TOML key written without quotes
+# Patterns as text, compiled (and cached by ``re``) on first use: compiling them when the
+# module loads cost more than a millisecond on every call of oint.
+_KEY = r"[A-Za-z][A-Za-z0-9_]*"
+_BARE = r"[A-Za-z0-9_-]+"  # a TOML key written without quotes
 # Undeclared keys that look like secrets are masked by ``oint config`` all the same.
-_SECRET_LOOKING = re.compile(r"(?i)token|pass|secret|key")
+_SECRET_LOOKING = r"(?i)token|pass|secret|key"
 # Credentials inside a URL (``https://user:pass@host``): ``oint config`` shows ``scheme://***@``.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s]*@")
+_USERINFO = r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s]*@"
 
 
 def environ(name: str) -> str | None:
@@ -171,7 +173,7 @@ def _checked(
     def fail(keys: tuple[str, ...], problem: str) -> UsageError:
         line = _line_of(text, keys)
         where = f"config file {path}" + (f", line {line}" if line else "")
-        shown = ".".join(k if _BARE.fullmatch(k) else json.dumps(k) for k in keys)
+        shown = ".".join(k if re.fullmatch(_BARE, k) else json.dumps(k) for k in keys)
         return UsageError(f"{where}: {shown} {problem}")
 
     profiles: dict[str, dict[str, dict[str, Value]]] = {}
@@ -200,7 +202,7 @@ def _checked(
             checked: dict[str, Value] = {}
             written: dict[str, str] = {}  # key, lowercased -> as written
             for key, value in settings.items():
-                if not _KEY.fullmatch(key):
+                if not re.fullmatch(_KEY, key):
                     raise fail((*keys, key), "is not a setting name (letters, digits, _)")
                 if key.lower() in written:
                     first = f"{name}.{provider}.{written[key.lower()]}"
@@ -471,7 +473,7 @@ def report(registry: Registry, requested: str | None, only: str | None = None) -
         for variable in sorted(variables):
             key = variable[len(prefix) :].lower() if variable.startswith(prefix) else variable
             masked = variable in secret or (
-                variable not in declared and bool(_SECRET_LOOKING.search(key))
+                variable not in declared and bool(re.search(_SECRET_LOOKING, key))
             )
             shown[key] = _setting(variable, settings, declared.get(variable), masked, MASK)
         providers[name] = shown
@@ -491,7 +493,11 @@ def _setting(
     def shown(value: Any) -> Any:
         if masked and value not in (None, ""):
             return mask
-        return _USERINFO.sub(lambda m: f"{m[1]}{mask}@", value) if isinstance(value, str) else value
+        return (
+            re.sub(_USERINFO, lambda m: f"{m[1]}{mask}@", value)
+            if isinstance(value, str)
+            else value
+        )
 
     found = environ(variable)
     if found is not None:

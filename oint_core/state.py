@@ -50,6 +50,11 @@ class ClientState:
             self._check_open()
             return self._providers.setdefault(name, {})
 
+    def forget(self) -> None:
+        """Forget every provider's state (tokens); the session and the client stay open."""
+        with self._lock:
+            self._providers.clear()
+
     def close(self) -> None:
         """Close the session and forget every provider's state; later calls are refused."""
         with self._lock:

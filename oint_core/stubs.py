@@ -34,7 +34,17 @@ _SCALAR = {
 }
 #: Names a generated method may not take: ``BaseClient``'s own attributes.
 _CLIENT_NAMES = frozenset(
-    {"call", "close", "closed", "provider", "profile", "settings", "mro", "register"}
+    {
+        "call",
+        "close",
+        "closed",
+        "forget_tokens",
+        "provider",
+        "profile",
+        "settings",
+        "mro",
+        "register",
+    }
 )
 
 

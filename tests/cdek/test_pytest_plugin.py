@@ -216,12 +216,25 @@ def test_the_marker_configures_the_sandbox(cdek_sandbox: CdekSandbox) -> None:
     assert latest["code"] == "CREATED"
 
 
-def test_the_client_refuses_to_call_anywhere_but_its_sandbox(
+def test_the_client_is_bound_to_its_sandbox_whatever_the_environment_says(
     cdek_sandbox: CdekSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The client is a connected oint client: its address and account are its own, so a test
+    that changes OINT_CDEK_BASE_URL (or sets a token) cannot send it to CDEK itself."""
     monkeypatch.setenv("OINT_CDEK_BASE_URL", "https://api.cdek.ru/v2")
-    with pytest.raises(RuntimeError, match="no longer points at this sandbox"):
-        cdek_sandbox.client().call("GetRegionsList")
+    monkeypatch.setenv("OINT_CDEK_TOKEN", "a-production-token-0000")
+    cdek = cdek_sandbox.client()
+    assert cdek.get_regions_list(countries=["RU"], size=1)[0]["country_code"] == "RU"
+    assert [r["path"] for r in cdek_sandbox.requests()] == [
+        "/v2/oauth/token",
+        "/v2/location/regions",
+    ]
+    cdek_sandbox.reset()  # the sandbox forgets the token: the client fetches a new one
+    assert cdek.call("GetRegionsList", size=1)
+    assert [(r["path"], r["status"]) for r in cdek_sandbox.requests()] == [
+        ("/v2/oauth/token", 200),
+        ("/v2/location/regions", 200),
+    ]
 
 
 # -- as a user runs it ----------------------------------------------------------------------------

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oint_cdek.api import BASE_URL_ENV
 from oint_cdek.auth import ACCOUNT_ENV, PASSWORD_ENV, TOKEN_ENV, forget_token
@@ -27,7 +26,10 @@ from oint_cdek.sandbox.server import RunningSandbox, start_sandbox
 from oint_core.paths import CACHE_DIR_ENV
 from oint_core.profiles import CONFIG_ENV, PROFILE_ENV
 
-__all__ = ["CdekSandbox", "CdekSandboxClient", "start_cdek_sandbox"]
+if TYPE_CHECKING:
+    from oint_cdek.client import CdekClient
+
+__all__ = ["CdekSandbox", "start_cdek_sandbox"]
 
 #: Settings of the user's that would steer calls away from the sandbox's account; oint reads
 #: an empty variable as unset, so ``CdekSandbox.env`` gives them empty (the fixture unsets them).
@@ -37,35 +39,6 @@ _UNSET = (TOKEN_ENV, "OINT_CDEK_TESTAPI", PROFILE_ENV)
 _CONTROL_TIMEOUT = 10.0
 #: Control calls go straight to loopback, whatever proxy the environment names.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-class CdekSandboxClient:
-    """Calls CDEK methods on the sandbox from Python: ``call(method, **params)`` is
-    ``oint_core.dispatch("cdek", method, **params)``, reaching the sandbox through the
-    environment the fixture set (tokens come from the sandbox's test account).
-
-    A small stand-in: oint_core has no connected client object yet; when it does, this
-    will be one.
-    """
-
-    def __init__(self, sandbox: CdekSandbox) -> None:
-        self.sandbox = sandbox
-
-    def call(self, method: str, /, **params: Any) -> Any:
-        """Run ``method`` (``"CreateOrder"`` or ``"create_order"``) with keyword parameters,
-        as ``oint_core.dispatch`` does; raises what it raises (``oint_core.ApiError``...)."""
-        import oint_core
-
-        if os.environ.get(BASE_URL_ENV) != self.sandbox.base_url:
-            # Never let a test's call wander off to CDEK itself with the sandbox's account.
-            raise RuntimeError(
-                f"{BASE_URL_ENV} no longer points at this sandbox ({self.sandbox.base_url});"
-                " something in the test changed it"
-            )
-        return oint_core.dispatch("cdek", method, **params)
-
-    def __repr__(self) -> str:
-        return f"<CdekSandboxClient {self.sandbox.base_url}>"
 
 
 class CdekSandbox:
@@ -84,6 +57,7 @@ class CdekSandbox:
         self.account = account
         self.password = password
         self.cache_dir = cache_dir
+        self._clients: list[CdekClient] = []
         self.base_url: str = running.base_url
         self.root_url: str = running.root_url
 
@@ -103,9 +77,29 @@ class CdekSandbox:
             **dict.fromkeys(_UNSET, ""),
         }
 
-    def client(self) -> CdekSandboxClient:
-        """A client whose ``.call(method, **params)`` runs CDEK methods on this sandbox."""
-        return CdekSandboxClient(self)
+    def client(self) -> CdekClient:
+        """A client connected to this sandbox (``oint_core.connect``) with its account:
+        ``client.create_order(...)``, ``client.call("CreateOrder", ...)``. Its address and
+        account are its own, so it reaches this sandbox whatever the environment later
+        says (never CDEK itself); it is closed when the sandbox stops."""
+        import oint_core
+
+        client = oint_core.connect(
+            "cdek",
+            account=self.account,
+            password=self.password,
+            base_url=self.base_url,
+            token="",  # the account's own tokens, never an OINT_CDEK_TOKEN around
+            testapi=False,
+        )
+        self._clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        """Close the clients ``client()`` made (the fixture does this after the test)."""
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
 
     # -- the control plane: one documented /_sandbox/ endpoint each ---------------------------
 
@@ -193,6 +187,8 @@ class CdekSandbox:
         ``POST /_sandbox/reset``."""
         self._control("POST", "/reset")
         forget_token(self.account, self.base_url)  # the sandbox no longer knows it
+        for client in self._clients:  # nor the tokens its clients hold
+            client.forget_tokens()
 
     def _control(self, verb: str, path: str, body: Any = None) -> Any:
         """One control call; its JSON answer. 404 is ``LookupError``, any other refusal
@@ -235,4 +231,5 @@ def start_cdek_sandbox(cache_dir: Path, **settings: Any) -> Iterator[CdekSandbox
         try:
             yield sandbox
         finally:
+            sandbox.close_clients()
             forget_token(account, sandbox.base_url)
