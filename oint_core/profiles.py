@@ -30,10 +30,11 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from . import notices, paths
 from .errors import UsageError
+from .metadata import _Frozen
 
 if TYPE_CHECKING:
     from .metadata import Method, Param, Provider
@@ -60,26 +61,49 @@ def environ(name: str) -> str | None:
     return value or None
 
 
-class KeyringRef(NamedTuple):
+# Frozen records like the metadata's rather than NamedTuples: this module loads on every call
+# of oint, and creating a NamedTuple class costs about 0.2 ms.
+
+
+class KeyringRef(_Frozen):
     """A setting kept in the system keyring: ``{keyring = "SERVICE", username = "USER"}``
     (the user defaults to the profile's name)."""
 
+    __match_args__ = ("service", "username")
+    _FIELDS = __match_args__
+    __slots__ = _FIELDS
     service: str
     username: str
+
+    def __init__(self, service: str, username: str) -> None:
+        self._init(service=service, username=username)
 
 
 Value: TypeAlias = str | bool | int | float | KeyringRef
 
 
-class Config(NamedTuple):
+class Config(_Frozen):
     """The config file as read: its path, whether it exists, its ``default`` and profiles
     (profile -> provider -> key -> value)."""
 
+    __match_args__ = ("path", "exists", "default", "profiles", "mode")
+    _FIELDS = __match_args__
+    __slots__ = _FIELDS
     path: str | None
     exists: bool
     default: str | None
     profiles: Mapping[str, Mapping[str, Mapping[str, Value]]]
-    mode: int = 0
+    mode: int
+
+    def __init__(
+        self,
+        path: str | None,
+        exists: bool,
+        default: str | None,
+        profiles: Mapping[str, Mapping[str, Mapping[str, Value]]],
+        mode: int = 0,
+    ) -> None:
+        self._init(path=path, exists=exists, default=default, profiles=profiles, mode=mode)
 
     def where(self) -> str:
         return self.path or "(no config file: no home folder; set OINT_CONFIG)"
@@ -269,9 +293,15 @@ def _text(value: str | bool | int | float) -> str:
     return str(value).strip()
 
 
-class Selection(NamedTuple):
+class Selection(_Frozen):
+    __match_args__ = ("name", "how")
+    _FIELDS = __match_args__
+    __slots__ = _FIELDS
     name: str
     how: str  # "option --profile", "environment OINT_PROFILE", "default in FILE"
+
+    def __init__(self, name: str, how: str) -> None:
+        self._init(name=name, how=how)
 
 
 def select(
