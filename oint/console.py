@@ -30,8 +30,28 @@ import sys  # noqa: E402  (built in, loaded already: after the handler all the s
 EXIT_INTERRUPTED = 130  # 128 + SIGINT; oint_core.cli uses the same code
 
 
+def _interrupted_unraisably(unraisable: object) -> None:
+    """A Ctrl-C that lands in a callback of the import machinery is "ignored" by Python,
+    which prints a traceback and carries on; for oint it ends the run like any other."""
+    if isinstance(getattr(unraisable, "exc_value", None), KeyboardInterrupt):
+        _say_interrupted()
+        import os
+
+        os._exit(EXIT_INTERRUPTED)  # from inside a callback: no unwinding to rely on
+    sys.__unraisablehook__(unraisable)  # type: ignore[arg-type]
+
+
+def _say_interrupted() -> None:
+    try:  # the blank line closes the terminal's ^C echo, as click's own handling does
+        sys.stderr.write("\noint: interrupted\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def main() -> None:
     """Run the ``oint`` command (``oint_core.cli.main``), Ctrl-C handled from the start."""
+    sys.unraisablehook = _interrupted_unraisably
     try:
         from oint_core.cli import main as run
 
@@ -41,9 +61,5 @@ def main() -> None:
             raise KeyboardInterrupt
         run()
     except KeyboardInterrupt:
-        try:  # the blank line closes the terminal's ^C echo, as click's own handling does
-            sys.stderr.write("\noint: interrupted\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
+        _say_interrupted()
         sys.exit(EXIT_INTERRUPTED)

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 import click
 
 from . import __version__, notices
-from .errors import EXIT_API, EXIT_USAGE, ApiError, OintError, OutputError, UsageError
+from .errors import (
+    EXIT_API,
+    EXIT_USAGE,
+    ApiError,
+    OintError,
+    OutputError,
+    UsageError,
+    interrupted,
+)
 from .metadata import Kind, Method, Param, Provider, grouped
 from .registry import Registry, default_registry
 
@@ -107,6 +115,8 @@ class OintGroup(click.Group):
             kind = "usage error" if exc.exit_code == EXIT_USAGE else "error"
             _fail(f"{kind}: {_one_line(str(exc))}", exc.exit_code)
         except Exception as exc:  # the last guard: a bug still gets one line, not a traceback
+            if interrupted(exc):
+                _fail("interrupted", EXIT_INTERRUPTED)
             _fail(f"internal error: {type(exc).__name__}: {_one_line(str(exc))}", EXIT_API)
         sys.exit(result if isinstance(result, int) else 0)
 

@@ -23,7 +23,7 @@ from .context import (
 from .context import (
     check_timeout as check_timeout,
 )
-from .errors import InternalError, OintError, UsageError
+from .errors import InternalError, OintError, UsageError, interrupted
 from .metadata import WAIT, Method, Param, Provider
 from .profiles import ENVIRONMENT, Settings, settings_for
 from .redact import Redactor
@@ -167,6 +167,8 @@ def call_method(
     except OintError:
         raise
     except Exception as exc:  # a bug in a method: keep one line, never a secret
+        if interrupted(exc):  # a Ctrl-C Python wrapped while a lazy import made a class
+            raise KeyboardInterrupt from None
         raise InternalError(
             redactor(f"{provider.name} {method.name} failed: {type(exc).__name__}: {exc}")
         ) from exc

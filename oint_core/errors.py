@@ -89,3 +89,16 @@ class InternalError(OintError):
     """A method failed in a way its author did not foresee (a bug); the cause is chained."""
 
     exit_code = EXIT_API
+
+
+def interrupted(error: BaseException) -> bool:
+    """Whether ``error`` stands for a Ctrl-C: Python wraps one that lands while a class is
+    being created during an import (``RuntimeError: Error calling __set_name__ …``)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

@@ -181,3 +181,98 @@ def test_ctrl_c_at_any_moment_of_start_up_is_one_line_and_exit_130(entry: str) -
             assert finished and said == [], stderr
         outcomes[process.returncode] = outcomes.get(process.returncode, 0) + 1
     assert outcomes.get(130, 0) >= 6, outcomes  # most signals land during start-up
+
+
+# -- a Ctrl-C Python does not deliver as a KeyboardInterrupt ---------------------------------
+
+
+def test_a_ctrl_c_python_reports_as_unraisable_still_ends_the_run_with_130() -> None:
+    """A Ctrl-C landing in a callback of the import machinery (a module lock's weakref) is
+    "ignored" by Python with a traceback on stderr, and the run went on. oint's entry point
+    ends it instead: one line, exit 130. The callback is stood in for by a ``__del__``."""
+    code = (
+        "import oint.console as console, sys\n"
+        "sys.unraisablehook = console._interrupted_unraisably\n"
+        "class Lock:\n"
+        "    def __del__(self):\n"
+        "        raise KeyboardInterrupt\n"
+        "Lock()\n"
+        "print('went on')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130
+    assert done.stdout == ""
+    assert done.stderr.strip() == "oint: interrupted"
+
+
+def test_other_unraisable_errors_keep_pythons_report() -> None:
+    code = (
+        "import oint.console as console, sys\n"
+        "sys.unraisablehook = console._interrupted_unraisably\n"
+        "class Broken:\n"
+        "    def __del__(self):\n"
+        "        raise ValueError('in a finaliser')\n"
+        "Broken()\n"
+        "print('went on')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "went on\n"
+    assert "ValueError: in a finaliser" in done.stderr
+
+
+INTERRUPTED_IMPORT = """
+import click
+from oint_core import Kind, Method, Param, Provider, hookimpl
+
+
+def wrapped():
+    # What Python raises when a Ctrl-C lands while an import creates a class.
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt as exc:
+        raise RuntimeError("Error calling __set_name__ on 'cached_property' instance") from exc
+
+
+def ping(ctx):
+    wrapped()
+
+
+@click.command("stalled")
+def stalled():
+    wrapped()
+
+
+@hookimpl
+def oint_providers():
+    return [Provider("stall", "Stalls", (Method("Ping", "Pings", "G", ping, ()),))]
+
+
+@hookimpl
+def oint_commands():
+    return [stalled]
+"""
+
+
+@pytest.mark.parametrize("args", [["stall", "Ping"], ["stalled"]])
+def test_a_ctrl_c_python_wrapped_in_another_error_is_still_an_interrupt(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """Not "internal error … exit 1": in a method's call and in any command alike."""
+    from oint_core.testing import write_plugin_distribution
+
+    folder = write_plugin_distribution(
+        tmp_path / "site",
+        distribution="oint-stall",
+        modules={"oint_stall.py": INTERRUPTED_IMPORT},
+        entry_points={"stall": "oint_stall"},
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")]),
+    }
+    env["OINT_CACHE_DIR"] = str(tmp_path / "cache")
+    done = subprocess.run(
+        [*oint_command(), *args], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "oint: interrupted"
