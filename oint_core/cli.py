@@ -326,7 +326,7 @@ def docs_build(out_dir: str, provider: str | None, check: bool) -> None:
     metavar="all|meta|PATTERN",
     help="Which tools: 'all' (one per method), 'meta' (OPI's five meta-tools), or glob"
     " patterns such as 'cdek_Get*' (repeat or separate with commas)"
-    f" [default: all, or meta when more than 40 methods would be listed].",
+    " [default: all, or meta when more than 40 methods would be listed].",
 )
 @click.option("--read-only", is_flag=True, help="Offer only methods that change nothing.")
 @click.option(

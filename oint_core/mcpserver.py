@@ -134,17 +134,17 @@ def description(method: Method) -> str:
     return text
 
 
-def annotations(method: Method) -> dict[str, Any]:
+def hints(method: Method) -> dict[str, Any]:
     """MCP's tool hints from ``Method.effect`` (camelCase, as on the wire)."""
     effect = method.effect
-    hints: dict[str, Any] = {"title": _title(method.name)}
-    hints["readOnlyHint"] = effect in READ_ONLY_EFFECTS
+    found: dict[str, Any] = {"title": _title(method.name)}
+    found["readOnlyHint"] = effect in READ_ONLY_EFFECTS
     if effect not in READ_ONLY_EFFECTS:
         # Unknown effects keep MCP's cautious default (destructive) by saying so.
-        hints["destructiveHint"] = effect in (None, "destructive", "delete")
-    hints["idempotentHint"] = effect in ("read", "local", "delete")
-    hints["openWorldHint"] = effect != "local"
-    return hints
+        found["destructiveHint"] = effect in (None, "destructive", "delete")
+    found["idempotentHint"] = effect in ("read", "local", "delete")
+    found["openWorldHint"] = effect != "local"
+    return found
 
 
 def _title(name: str) -> str:
@@ -154,9 +154,7 @@ def _title(name: str) -> str:
     return " ".join([words[0].capitalize(), *words[1:]])
 
 
-def select(
-    registry: Registry, patterns: Sequence[str], read_only: bool
-) -> tuple[str, list[Tool]]:
+def select(registry: Registry, patterns: Sequence[str], read_only: bool) -> tuple[str, list[Tool]]:
     """The mode (``typed`` or ``meta``) and the tools the patterns select."""
     wanted = [p for pattern in patterns for p in pattern.split(",") if p.strip()]
     tools = [
@@ -370,7 +368,7 @@ class Catalog:
                 "name": t.name,
                 "description": description(t.method),
                 "inputSchema": input_schema(t.provider, t.method),
-                "annotations": annotations(t.method),
+                "annotations": hints(t.method),
             }
             for t in self.tools.values()
         ]
@@ -417,7 +415,7 @@ class Catalog:
                 "service": tool.provider.name,
                 "method": tool.method.name,
                 "description": description(tool.method),
-                "annotations": annotations(tool.method),
+                "annotations": hints(tool.method),
                 "parameters": input_schema(tool.provider, tool.method),
             }
         if name == "get_variables":
