@@ -98,7 +98,6 @@ def test_a_second_providers_methods_are_tools_without_any_change(tmp_path: Path)
                 assert blob.content[-1].resource.mime_type == "application/zip"
                 wrong = await session.call_tool("toy_Echo", {"word": "hi"})
                 assert wrong.is_error and wrong.content[0].text.startswith("usage error:")
-                # few tools: typed by default; --read-only leaves the two that change nothing
 
     anyio.run(check)
 
