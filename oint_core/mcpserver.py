@@ -326,7 +326,7 @@ META_TOOLS: dict[str, dict[str, Any]] = {
             "properties": {
                 "service": _SERVICE,
                 "method": _METHOD,
-                "params": {
+                "parameters": {
                     "type": "object",
                     "description": "The method's parameters by name",
                     "default": {},
@@ -383,9 +383,10 @@ class Catalog:
         try:
             if name == "execute_method":
                 tool = self._find(arguments.get("service"), arguments.get("method"))
-                params = arguments.get("params") or {}
+                # OPI's name is ``parameters``; ``params`` is accepted too.
+                params = arguments.get("parameters", arguments.get("params")) or {}
                 if not isinstance(params, dict):
-                    raise UsageError("params: give the method's parameters as an object")
+                    raise UsageError("parameters: give the method's parameters as an object")
                 return run_tool(tool, params, profile=self.profile, variables=self.variables)
             return outcome_of(self._describe(name, arguments))
         except UsageError as exc:
@@ -396,19 +397,26 @@ class Catalog:
             providers: dict[str, Provider] = {}
             for t in self.tools.values():
                 providers.setdefault(t.provider.name, t.provider)
-            return [{"name": p.name, "summary": p.summary} for p in providers.values()]
+            return {  # OPI's shape: name and title, plus what each one is
+                "services": [
+                    {"name": p.name, "title": p.name, "summary": p.summary}
+                    for p in providers.values()
+                ]
+            }
         if name == "get_service_methods":
             service = self._service(arguments.get("service"))
-            return [
-                {
-                    "name": t.method.name,
-                    "summary": t.method.summary,
-                    "group": t.method.group,
-                    "readOnly": t.read_only,
-                }
-                for t in self.tools.values()
-                if t.provider.name == service
-            ]
+            return {  # OPI's shape: name and description, plus the group and a read-only flag
+                "methods": [
+                    {
+                        "name": t.method.name,
+                        "description": t.method.summary,
+                        "group": t.method.group,
+                        "readOnly": t.read_only,
+                    }
+                    for t in self.tools.values()
+                    if t.provider.name == service
+                ]
+            }
         if name == "get_method_parameters":
             tool = self._find(arguments.get("service"), arguments.get("method"))
             return {
@@ -419,7 +427,11 @@ class Catalog:
                 "parameters": input_schema(tool.provider, tool.method),
             }
         if name == "get_variables":
-            return [{"name": v, "set": v in os.environ} for v in self.variables]
+            # OPI's shape: the names as they are written in a value (never the values).
+            return {
+                "vars": [f"@@{v}" for v in self.variables],
+                "set": {f"@@{v}": v in os.environ for v in self.variables},
+            }
         raise UsageError(f"no tool {name!r} (tools: {', '.join(META_TOOLS)})")
 
     def _service(self, service: Any) -> str:

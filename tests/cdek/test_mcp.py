@@ -213,9 +213,9 @@ def test_meta_tools_describe_and_execute_methods_and_resolve_variables(env: dict
     async def check() -> None:
         async with server(env, "--var", "SHOP_ORDER") as session:
             services = await session.call_tool("get_services", {})
-            assert services.structured_content["result"][0]["name"] == "cdek"
+            assert services.structured_content["services"][0]["name"] == "cdek"
             methods = await session.call_tool("get_service_methods", {"service": "cdek"})
-            names = {m["name"] for m in methods.structured_content["result"]}
+            names = {m["name"] for m in methods.structured_content["methods"]}
             assert "CreateRefusal" in names and "GetToken" not in names
             described = await session.call_tool(
                 "get_method_parameters", {"service": "cdek", "method": "CreateRefusal"}
@@ -224,10 +224,13 @@ def test_meta_tools_describe_and_execute_methods_and_resolve_variables(env: dict
             assert parameters["required"] == ["uuid"]
             assert "token" not in parameters["properties"]
             variables = await session.call_tool("get_variables", {})
-            assert variables.structured_content == {"result": [{"name": "SHOP_ORDER", "set": True}]}
-            answer = await session.call_tool(
+            assert variables.structured_content == {
+                "vars": ["@@SHOP_ORDER"],
+                "set": {"@@SHOP_ORDER": True},
+            }
+            answer = await session.call_tool(  # OPI's argument names: service, method, parameters
                 "execute_method",
-                {"service": "cdek", "method": "GetOrder", "params": {"uuid": "@@SHOP_ORDER"}},
+                {"service": "cdek", "method": "GetOrder", "parameters": {"uuid": "@@SHOP_ORDER"}},
             )
             assert answer.is_error and answer.structured_content["status"] == 400
             assert UNKNOWN in json.dumps(answer.structured_content["body"])
