@@ -328,6 +328,46 @@ def docs_build(out_dir: str, provider: str | None, check: bool) -> None:
     click.echo(f"{len(pages)} pages in {out}, {len(changed)} written or removed")
 
 
+@cli.command("mcp", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--tools",
+    "tools",
+    multiple=True,
+    metavar="all|meta|PATTERN",
+    help="Which tools: 'all' (one per method), 'meta' (OPI's five meta-tools), or glob"
+    " patterns such as 'cdek_Get*' (repeat or separate with commas)"
+    " [default: all, or meta when more than 40 methods would be listed].",
+)
+@click.option("--read-only", is_flag=True, help="Offer only methods that change nothing.")
+@click.option(
+    "--profile",
+    metavar="NAME",
+    default=None,
+    callback=_profile_name,
+    help="The profile whose settings (and secrets) the calls use.",
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME",
+    help="An environment variable a value may name as '@@NAME' (repeatable); no other is read.",
+)
+def mcp_command(
+    tools: tuple[str, ...], read_only: bool, profile: str | None, variables: tuple[str, ...]
+) -> None:
+    """Serve every method as a Model Context Protocol tool over stdio (for AI agents).
+    Needs the MCP SDK: pip install 'oint[mcp]'."""
+    from importlib.util import find_spec
+
+    if find_spec("mcp") is None:
+        _fail("oint mcp needs the MCP SDK: pip install 'oint[mcp]'", EXIT_USAGE)
+    from .mcpserver import Catalog, select, serve
+
+    mode, selected = select(_registry(), tools, read_only)
+    serve(Catalog(mode, selected, profile=profile, variables=variables), version=__version__)
+
+
 # -- a provider: its methods, grouped -------------------------------------------------------
 
 

@@ -66,6 +66,14 @@ RESERVED_KEYWORDS = frozenset(
 WAIT = "wait"
 
 
+#: What a method may declare as its ``effect``: ``read`` asks the service and changes
+#: nothing; ``local`` sends nothing (a template, a layout); ``write`` adds or changes
+#: something; ``destructive`` is a write that cannot be undone (a refusal); ``delete`` removes
+#: something (again: no further change); ``credential`` answers with a secret (a token), so
+#: it is never offered where its result would reach a third party (an AI agent).
+EFFECTS = frozenset({"read", "local", "write", "destructive", "delete", "credential"})
+
+
 def snake_case(name: str) -> str:
     """``TestAPI`` -> ``test_api``, ``UUIDArray`` -> ``uuid_array``, ``UUID`` -> ``uuid``."""
     return _WORD_BOUNDARY.sub("_", name).replace("-", "_").lower()
@@ -244,6 +252,8 @@ class Method(_Frozen):
     ``waits(ctx, answer, seconds)`` after the function when the caller asks to wait
     (``--wait``, ``wait=``): it polls (``oint_core.waiting.poll``) and returns the result
     to give instead of ``answer``; a method with ``waits`` gets the core's ``--wait``.
+    ``effect`` says what a call does to the world, for callers that ask before a change (the
+    MCP server's hints): one of ``EFFECTS``, or None when the provider does not say.
     """
 
     __match_args__ = (
@@ -257,6 +267,7 @@ class Method(_Frozen):
         "binary",
         "binary_switch",
         "waits",
+        "effect",
     )
     _FIELDS = __match_args__
     __slots__ = _FIELDS
@@ -271,6 +282,7 @@ class Method(_Frozen):
     binary: bool
     binary_switch: str | None
     waits: Callable[..., Any] | None
+    effect: str | None
 
     def __init__(
         self,
@@ -284,6 +296,7 @@ class Method(_Frozen):
         binary: bool = False,
         binary_switch: str | None = None,
         waits: Callable[..., Any] | None = None,
+        effect: str | None = None,
     ) -> None:
         self._init(
             name=name,
@@ -296,6 +309,7 @@ class Method(_Frozen):
             binary=binary,
             binary_switch=binary_switch,
             waits=waits,
+            effect=effect,
         )
 
     @property
@@ -444,6 +458,8 @@ def validate_method(provider: Provider, method: Method) -> None:
         seen_keywords.add(p.keyword)
     if method.binary_switch is not None and method.binary_switch not in seen_keywords:
         raise PluginError(f"{where}: binary_switch {method.binary_switch!r} is not a parameter")
+    if method.effect is not None and method.effect not in EFFECTS:
+        raise PluginError(f"{where}: effect {method.effect!r} is not one of {sorted(EFFECTS)}")
     if method.waits is not None and not callable(method.waits):
         raise PluginError(f"{where}: waits must be callable as waits(ctx, answer, seconds)")
     _check_signature(where, method, provider.context_params)

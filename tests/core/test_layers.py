@@ -29,7 +29,7 @@ LAYERS = [
     {"callconfig", "waiting"},
     {"dispatcher"},
     {"client"},  # connect(): clients for library users, through the dispatcher
-    {"docs", "stubs", "completion"},  # generated from the metadata: pages, stubs, completion
+    {"docs", "stubs", "completion", "mcpserver"},  # from the metadata: pages, stubs, tools
     {"cli"},
     {"testing"},  # helpers for plugin authors' tests: runs the CLI
 ]
