@@ -141,3 +141,43 @@ def test_no_other_command_imports_anything_mcp(args: list[str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "LOADED"
+
+
+def test_a_write_whose_outcome_is_unknown_says_so(tmp_path: Path) -> None:
+    """A write sent but never answered (the server closed the connection): the tool's error
+    says, as the CLI does, that it may have been processed."""
+    pytest.importorskip("mcp")
+    from mcp.client.session import ClientSession
+    from mcp.client.stdio import StdioServerParameters, stdio_client
+
+    from .conftest import HostileServer, raw
+
+    silent = HostileServer().on("/refusal", raw(b""))  # reads the request, answers nothing
+    env = {
+        **plugin_env(tmp_path),
+        "OINT_CDEK_BASE_URL": silent.base_url,
+        "OINT_CDEK_TOKEN": "tok-MCP-abcdef123456",
+    }
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "oint_core", "mcp", "--tools", "cdek_CreateRefusal"],
+        env=env,
+    )
+
+    async def check() -> None:
+        with anyio.fail_after(60):
+            async with stdio_client(params) as (r, w), ClientSession(r, w) as session:
+                await session.initialize()
+                answer = await session.call_tool(
+                    "cdek_CreateRefusal", {"uuid": "f1799065-01de-448c-91cf-8afe7d4c0cfc"}
+                )
+        assert answer.is_error
+        text = answer.content[0].text
+        assert "may have been processed" in text, text
+        assert "tok-MCP" not in text
+
+    try:
+        anyio.run(check)
+    finally:
+        silent.close()
+    assert silent.seen("/refusal") == 1  # sent once, never repeated
