@@ -25,6 +25,7 @@ from .errors import (
     OutputError,
     UsageError,
     interrupted,
+    one_line,
 )
 from .metadata import Kind, Method, Param, Provider, grouped
 from .registry import Registry, default_registry
@@ -91,9 +92,9 @@ class OintGroup(click.Group):
             sys.exit(0)
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
-            _fail(f"usage error: {_one_line(exc.format_message())}{hint}", EXIT_USAGE)
+            _fail(f"usage error: {one_line(exc.format_message())}{hint}", EXIT_USAGE)
         except click.ClickException as exc:
-            _fail(f"error: {_one_line(exc.format_message())}", exc.exit_code)
+            _fail(f"error: {one_line(exc.format_message())}", exc.exit_code)
         except (click.Abort, KeyboardInterrupt):
             _fail("interrupted", EXIT_INTERRUPTED)
         except ApiError as exc:
@@ -106,27 +107,23 @@ class OintGroup(click.Group):
                 text = _printable(body) if isinstance(body, str) else to_json(body)
                 with suppress(OutputError):  # if the body cannot be written, the line still is
                     write_stdout(text + "\n")
-            _fail(f"error: {_one_line(str(exc))}", exc.exit_code)
+            _fail(f"error: {one_line(str(exc))}", exc.exit_code)
         except OutputError as exc:
             if exc.errno == errno.EPIPE:  # the reader wants no more: end quietly, as SIGPIPE would
                 sys.exit(EXIT_PIPE_CLOSED)
-            _fail(f"error: {_one_line(str(exc))}", exc.exit_code)
+            _fail(f"error: {one_line(str(exc))}", exc.exit_code)
         except OintError as exc:
             kind = "usage error" if exc.exit_code == EXIT_USAGE else "error"
-            _fail(f"{kind}: {_one_line(str(exc))}", exc.exit_code)
+            _fail(f"{kind}: {one_line(str(exc))}", exc.exit_code)
         except Exception as exc:  # the last guard: a bug still gets one line, not a traceback
             if interrupted(exc):
                 _fail("interrupted", EXIT_INTERRUPTED)
-            _fail(f"internal error: {type(exc).__name__}: {_one_line(str(exc))}", EXIT_API)
+            _fail(f"internal error: {type(exc).__name__}: {one_line(str(exc))}", EXIT_API)
         sys.exit(result if isinstance(result, int) else 0)
 
     def invoke_without_subcommand(self, ctx: click.Context) -> None:
         if ctx.invoked_subcommand is None:
             click.echo(ctx.get_help())
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _route_warnings() -> None:

@@ -247,7 +247,10 @@ def _replaced(text: str, replacements: Mapping[str, str]) -> str:
 
 
 def describe_binary(data: bytes) -> str:
-    kind = "PDF" if data.startswith(b"%PDF-") else "ZIP" if data.startswith(b"PK") else "binary"
+    from .output import media_type
+
+    kinds = {"application/pdf": "PDF", "application/zip": "ZIP"}
+    kind = kinds.get(media_type(data), "binary")
     return to_json({"binary": kind, "bytes": len(data)})
 
 

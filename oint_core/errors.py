@@ -102,3 +102,9 @@ def interrupted(error: BaseException) -> bool:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+def one_line(text: str) -> str:
+    """``text`` as the one line oint prints for an error: every run of whitespace (line
+    breaks included) becomes one space."""
+    return " ".join(text.split())

@@ -27,8 +27,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .context import CallOptions
-from .errors import ApiError, OintError, UsageError
+from .errors import ApiError, OintError, UsageError, one_line
 from .metadata import Kind, Method, Param, Provider
+from .output import media_type
 from .registry import Registry
 
 #: More typed tools than this and the default is the meta-tools (some clients cap near 40).
@@ -204,19 +205,6 @@ class Outcome:
         self.error = error
 
 
-def sniff(data: bytes) -> str:
-    """The MIME type of a file a method returned."""
-    if data.startswith(b"%PDF"):
-        return "application/pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    return "application/octet-stream"
-
-
 def resolve_variables(values: Mapping[str, Any], variables: Iterable[str]) -> dict[str, Any]:
     """OPI's ``@@NAME`` values, taken from the environment; only the variables the server
     was started with (``--var``) may be named, so an agent cannot read any other."""
@@ -262,9 +250,9 @@ def run_tool(
         detail = {"error": str(exc), "status": exc.status, "codes": exc.codes, "body": exc.body}
         return Outcome(_json(detail), detail, error=True)
     except UsageError as exc:
-        return Outcome(f"usage error: {_one_line(str(exc))}", error=True)
+        return Outcome(f"usage error: {one_line(str(exc))}", error=True)
     except OintError as exc:  # transport: says whether a write may have been processed
-        return Outcome(f"error: {_one_line(str(exc))}", error=True)
+        return Outcome(f"error: {one_line(str(exc))}", error=True)
     return outcome(tool, result)
 
 
@@ -273,7 +261,7 @@ def outcome(tool: Tool, result: Any) -> Outcome:
     any other value as ``{"result": ...}``)."""
     if isinstance(result, (bytes, bytearray)):
         data = bytes(result)
-        mime = sniff(data)
+        mime = media_type(data)
         uri = f"oint://{tool.provider.name}/{tool.method.name}"
         return Outcome(f"{len(data)} bytes, {mime}", blob=data, mime=mime, uri=uri)
     structured = result if isinstance(result, dict) else {"result": result}
@@ -284,10 +272,6 @@ def _json(value: Any) -> str:
     from .output import to_json
 
     return to_json(value)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 # -- the meta-tools --------------------------------------------------------------------------
@@ -390,7 +374,7 @@ class Catalog:
                 return run_tool(tool, params, profile=self.profile, variables=self.variables)
             return outcome_of(self._describe(name, arguments))
         except UsageError as exc:
-            return Outcome(f"usage error: {_one_line(str(exc))}", error=True)
+            return Outcome(f"usage error: {one_line(str(exc))}", error=True)
 
     def _describe(self, name: str, arguments: Mapping[str, Any]) -> Any:
         if name == "get_services":

@@ -97,3 +97,16 @@ def _write_file(out: str, data: bytes) -> None:
             f"cannot write the result to --out {out!r}: {exc.strerror or exc}{_LOST}",
             errno=exc.errno,
         ) from None
+
+
+def media_type(data: bytes) -> str:
+    """The MIME type of a file a method returned, from its first bytes."""
+    if data.startswith(b"%PDF"):
+        return "application/pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "application/zip"
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return "application/octet-stream"
