@@ -23,7 +23,7 @@ from .context import (
 from .context import (
     check_timeout as check_timeout,
 )
-from .errors import InternalError, OintError, UsageError, interrupted
+from .errors import InternalError, OintError, Sent, UsageError, interrupted
 from .metadata import WAIT, Method, Param, Provider
 from .profiles import ENVIRONMENT, Settings, settings_for
 from .redact import Redactor
@@ -164,19 +164,28 @@ def call_method(
         result = method.function(ctx, **own)
         if options.wait is not None and method.waits is not None:
             result = method.waits(ctx, result, options.wait)
-    except OintError:
+    except OintError as exc:
+        exc.sent = _sent(ctx)
         raise
     except Exception as exc:  # a bug in a method: keep one line, never a secret
         if interrupted(exc):  # a Ctrl-C Python wrapped while a lazy import made a class
             raise KeyboardInterrupt from None
-        raise InternalError(
+        error = InternalError(
             redactor(f"{provider.name} {method.name} failed: {type(exc).__name__}: {exc}")
-        ) from exc
+        )
+        error.sent = _sent(ctx)
+        raise error from exc
     if options.adv_response:  # --config's adv_response: status and headers with the body
         from .callconfig import advanced
 
         return advanced(ctx, result)
     return result
+
+
+def _sent(ctx: CallContext) -> Sent:
+    """What the failed call did at the service, from its HTTP client (none: nothing sent)."""
+    http = ctx.__dict__.get("http")  # a cached_property: present once a request was made
+    return "no" if http is None else http.sent()
 
 
 def dispatch(

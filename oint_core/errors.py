@@ -6,18 +6,24 @@ one line and never carries a secret (callers pass text through the redactor firs
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 EXIT_OK = 0
 EXIT_API = 1
 EXIT_USAGE = 2
 EXIT_TRANSPORT = 3
 
+#: What a failed call did at the service: "no" request went out; "yes", requests went out and
+#: every write among them was refused; "unknown", a write went out and may have been processed.
+Sent = Literal["no", "yes", "unknown"]
+
 
 class OintError(Exception):
     """Base of everything oint raises on purpose."""
 
     exit_code: int = EXIT_API
+    #: Set by the dispatcher on the errors of a call (see ``Sent``); "no" for the others.
+    sent: Sent = "no"
 
 
 class UsageError(OintError):

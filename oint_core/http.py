@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import notices
-from .errors import ApiError, TransportError, UsageError
+from .errors import ApiError, Sent, TransportError, UsageError
 from .output import printable
 from .redact import Redactor
 
@@ -269,6 +269,7 @@ class HttpClient:
         # Requests of this call that (began to) go out, for truthful messages after them.
         self.requests_sent = 0
         self.writes_sent = 0
+        self.writes_refused = 0  # writes the service answered with an error status
         self.last_status: int | None = None  # of the last answer, for providers' checks
         self.last_headers: dict[str, str] = {}  # of the last answer, secrets masked
         self._debug = debug
@@ -299,8 +300,13 @@ class HttpClient:
         form: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         binary: bool = False,
+        changes: bool | None = None,
     ) -> Any:
         """Send a request and return the parsed JSON (or bytes when ``binary``).
+
+        ``changes`` says whether the request changes anything at the service; by default,
+        whether its verb is a write. A POST that only asks (a token request) passes False, so
+        its failure never reads as a write that may have been processed.
 
         ``headers`` are extra request headers a method needs (CDEK's ``X-User-Lang``); the
         ``Authorization`` header is the core's and comes only from ``bearer``.
@@ -352,6 +358,7 @@ class HttpClient:
             raise WouldSend(describe(request, self.redactor, shown_url=shown, proxy=proxy))
         limit = max_body(binary)
         verb = (request.method or method).upper()
+        write = verb in WRITES if changes is None else changes
         started = time.perf_counter()
         policy = retry_policy(
             verb,
@@ -388,21 +395,27 @@ class HttpClient:
             except requests.exceptions.RequestException as exc:
                 self.debug(f"< failed after {(time.perf_counter() - started) * 1000:.0f} ms")
                 raise self._failure(
-                    describe_failure(exc, self._failed_peer(exc, host)), verb, host, watch
+                    describe_failure(exc, self._failed_peer(exc, host)), verb, host, watch, write
                 ) from None
             self.last_status = response.status_code
             self.last_headers = self.redactor.headers(response.headers)
             elapsed = (time.perf_counter() - started) * 1000
             self.debug(f"< {response.status_code} {response.reason} ({elapsed:.0f} ms)")
-            body = self._body(response, verb, host, watch, limit)
+            body = self._body(response, verb, host, watch, limit, write)
         finally:
             watch.close()
             if watch.sent:
                 self.requests_sent += 1
-                self.writes_sent += verb in WRITES
+                self.writes_sent += write
             current_watch.reset(tokens[1])
             current_policy.reset(tokens[0])
-        return self._read(response, body, host, binary, verb)
+        try:
+            return self._read(response, body, host, binary, verb if write else "GET")
+        except ApiError as exc:
+            # A 4xx answer refuses the write; after a 5xx (a gateway's, a crash) it may
+            # have been processed all the same.
+            self.writes_refused += write and exc.status < 500
+            raise
 
     def _failed_peer(self, exc: BaseException, host: str) -> str:
         """Who a failed exchange was with: the proxy when one is in use and it was the one
@@ -436,19 +449,36 @@ class HttpClient:
             )
         return "nothing more was sent" if self.requests_sent else "nothing was sent"
 
-    def _failure(self, what: str, verb: str, host: str, watch: Watch) -> TransportError:
+    def sent(self) -> Sent:
+        """What a failed call did at the service: "no" (no request went out), "unknown" (a
+        write went out and was not refused with a 4xx status: no answer came, a 5xx came,
+        or it was accepted and the call failed after it), or "yes" (requests went out, every
+        write among them was refused)."""
+        if not self.requests_sent:
+            return "no"
+        return "unknown" if self.writes_sent > self.writes_refused else "yes"
+
+    def _failure(
+        self, what: str, verb: str, host: str, watch: Watch, write: bool = True
+    ) -> TransportError:
         """A TransportError saying what failed and, after a write went out, that it may
         have been processed (CDEK has no idempotency key: the caller must check)."""
         if watch.expired or (watch.sent and self.time_left() <= 0):
             what = f"{host} did not answer in time: the call's {self.total:g} s deadline passed"
-        if watch.sent and verb in WRITES:
+        if watch.sent and write and verb in WRITES:
             what += (
                 f"; the {verb} was sent and may have been processed: check before sending it again"
             )
         return TransportError(self.redactor(what), host=host)
 
     def _body(
-        self, response: requests.Response, verb: str, host: str, watch: Watch, limit: int
+        self,
+        response: requests.Response,
+        verb: str,
+        host: str,
+        watch: Watch,
+        limit: int,
+        write: bool = True,
     ) -> bytes:
         """The whole body, decoded (gzip, deflate), read in chunks under the size cap and
         the deadline; the connection is dropped if it is not read to its end."""
@@ -464,32 +494,33 @@ class HttpClient:
                     verb,
                     host,
                     watch,
+                    write,
                 )
             declared = response.headers.get("Content-Length", "").strip()
             if declared.isdigit() and int(declared) > limit:
-                raise self._failure(too_big(host, limit), verb, host, watch)
+                raise self._failure(too_big(host, limit), verb, host, watch, write)
             decoder = _Decoder(coding)
             body = bytearray()
             received = 0
             for raw_chunk in raw.stream(CHUNK, decode_content=False):
                 received += len(raw_chunk)
                 if received > limit:
-                    raise self._failure(too_big(host, limit), verb, host, watch)
+                    raise self._failure(too_big(host, limit), verb, host, watch, write)
                 # Decoded in steps of at most CHUNK bytes, each counted before the next: a
                 # bomb (1 MB of gzip that inflates to GBs) costs at most ``limit`` + CHUNK.
                 for piece in decoder.feed(raw_chunk):
                     body += piece
                     if len(body) > limit:
-                        raise self._failure(too_big(host, limit), verb, host, watch)
+                        raise self._failure(too_big(host, limit), verb, host, watch, write)
                 if watch.expired or self.time_left() <= 0:
                     watch.fire()
-                    raise self._failure("", verb, host, watch)
+                    raise self._failure("", verb, host, watch, write)
             for piece in decoder.finish():
                 body += piece
                 if len(body) > limit:
-                    raise self._failure(too_big(host, limit), verb, host, watch)
+                    raise self._failure(too_big(host, limit), verb, host, watch, write)
             if watch.expired:  # a cut header block or body can look complete: it is not
-                raise self._failure("", verb, host, watch)
+                raise self._failure("", verb, host, watch, write)
             finished = True
             return bytes(body)
         except (urllib3.exceptions.HTTPError, OSError, zlib.error, _Undecodable) as exc:
@@ -497,7 +528,7 @@ class HttpClient:
                 what = f"{host} sent a body that cannot be decoded ({coding or 'identity'})"
             else:
                 what = describe_failure(exc, host)
-            raise self._failure(what, verb, host, watch) from None
+            raise self._failure(what, verb, host, watch, write) from None
         finally:
             if not finished:
                 response.close()  # a half-read connection must not go back to the pool

@@ -10,19 +10,21 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 import oint_core
 from oint_cdek.sandbox.app import TEST_ACCOUNT, TEST_SECURE_PASSWORD
 from oint_cdek.sandbox.server import RunningSandbox
-from oint_core import ApiError, TransportError
+from oint_core import ApiError, TransportError, UsageError
 from oint_core.testing import run_cli
 
 from ..conftest import closed_port
 from .conftest import REPO_ORDER, sandbox_control, sandbox_log
 
 TIMEOUT = 1.0  # --timeout of every call here: the deadline
+MISSING_ORDER = "f1799065-01de-448c-91cf-8afe7d4c0cfc"
 
 
 def control(sandbox: RunningSandbox, path: str, payload: dict) -> None:
@@ -47,18 +49,21 @@ class Expect:
     exit_code: int
     seen: int  # requests that reached the server
     error: type[Exception] | None
+    sent: str = "yes"  # the error's ``sent``: "unknown" once a write may have been processed
 
 
 READ, WRITE = "GetOrder", "CreateRefusal"
 MATRIX = {
     # fault kind:      (read outcome,           write outcome)
-    "http_500": (Expect(1, 1, ApiError), Expect(1, 1, ApiError)),
-    "http_502": (Expect(0, 2, None), Expect(1, 1, ApiError)),
-    "http_503": (Expect(0, 2, None), Expect(1, 1, ApiError)),
+    # A write answered 5xx may have been processed behind the gateway: its outcome is unknown.
+    "http_500": (Expect(1, 1, ApiError), Expect(1, 1, ApiError, "unknown")),
+    "http_502": (Expect(0, 2, None), Expect(1, 1, ApiError, "unknown")),
+    "http_503": (Expect(0, 2, None), Expect(1, 1, ApiError, "unknown")),
     "http_429": (Expect(0, 2, None), Expect(0, 2, None)),
-    "delay": (Expect(3, 1, TransportError), Expect(3, 1, TransportError)),
-    "drop": (Expect(0, 2, None), Expect(3, 1, TransportError)),
-    "malformed_json": (Expect(3, 1, TransportError), Expect(3, 1, TransportError)),
+    "delay": (Expect(3, 1, TransportError), Expect(3, 1, TransportError, "unknown")),
+    "drop": (Expect(0, 2, None), Expect(3, 1, TransportError, "unknown")),
+    # Answered 2xx, but unreadable: the write was processed, its result is unknown.
+    "malformed_json": (Expect(3, 1, TransportError), Expect(3, 1, TransportError, "unknown")),
     "empty": (Expect(0, 1, None), Expect(0, 1, None)),
 }
 CASES = [
@@ -123,6 +128,7 @@ def test_library(world: dict, kind: str, method: str, expect: Expect) -> None:
         with pytest.raises(expect.error) as caught:
             call()
         assert world["token"] not in str(caught.value)
+        assert caught.value.sent == expect.sent
     assert seen(world, method) == expect.seen
     assert time.monotonic() - started < TIMEOUT + 1.0
 
@@ -146,6 +152,31 @@ def test_refused_connection_is_retried_then_reported(method: str, monkeypatch) -
     assert result.exit_code == 3
     assert "connection refused" in result.stderr
     assert result.stderr.count("retry ") == 3  # connection refused: safe to retry, even a write
+
+
+def test_a_refused_write_and_a_refused_call_say_nothing_was_done(world: dict) -> None:
+    with pytest.raises(ApiError) as refused:  # a 4xx answer to the write itself
+        oint_core.dispatch("cdek", WRITE, token=world["token"], uuid=MISSING_ORDER)
+    assert refused.value.status == 400
+    assert refused.value.sent == "yes"
+    with pytest.raises(UsageError) as usage:  # refused before anything went out
+        oint_core.dispatch("cdek", WRITE, token=world["token"], uuid="not-a-uuid")
+    assert usage.value.sent == "no"
+
+
+def test_a_failed_token_request_is_not_a_write_that_may_have_been_done(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """CreateRefusal whose token POST was dropped: the refusal never went out."""
+    monkeypatch.setenv("OINT_CDEK_BASE_URL", sandbox.base_url)
+    monkeypatch.setenv("OINT_CDEK_ACCOUNT", TEST_ACCOUNT)
+    monkeypatch.setenv("OINT_CDEK_PASSWORD", TEST_SECURE_PASSWORD)
+    monkeypatch.setenv("OINT_CACHE_DIR", str(tmp_path))  # no token cached by another test
+    control(sandbox, "faults", {"kind": "drop", "path": "/oauth/token$", "count": 10})
+    with pytest.raises(TransportError) as caught:
+        oint_core.dispatch("cdek", WRITE, uuid=MISSING_ORDER, timeout=TIMEOUT)
+    assert caught.value.sent == "yes"
+    assert "may have been processed" not in str(caught.value)
 
 
 @pytest.mark.parametrize("method", [READ, WRITE])

@@ -21,7 +21,7 @@ CORE = Path(oint_core.__file__).parent
 LAYERS = [
     {"errors", "notices", "paths", "redact", "guarded", "safefile"},
     {"metadata", "output", "retrying", "entrypoints", "dryrun"},
-    {"coerce", "hookspecs", "http", "outforms", "progress"},
+    {"coerce", "hookspecs", "http", "outforms", "progress", "outcomes"},
     {"examples", "plugins", "state"},  # state: a client's own session and providers' state
     {"registry"},
     {"profiles"},  # settings: the environment, then the selected profile

@@ -218,7 +218,8 @@ def request_token(ctx: CallContext, root: str, credentials: Credentials) -> dict
         "client_id": credentials.account,
         "client_secret": credentials.password,
     }
-    answer = ctx.http.request("POST", f"{root}/oauth/token", form=form)
+    # A token request changes nothing: its failure is never "a write that may have been done".
+    answer = ctx.http.request("POST", f"{root}/oauth/token", form=form, changes=False)
     if not isinstance(answer, dict) or not answer.get("access_token"):
         raise ApiError(
             "CDEK answered the token request without an access_token", status=200, body=answer
