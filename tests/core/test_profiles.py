@@ -105,6 +105,17 @@ def test_the_environments_base_url_beats_the_profiles(cdek: HTTPServer, tmp_path
     assert bearers(cdek) == ["Bearer tok"]
 
 
+@pytest.mark.parametrize("from_environment", [False, True])
+def test_a_bad_base_url_is_named_where_it_was_set(tmp_path: Path, from_environment: bool) -> None:
+    config = write_config(tmp_path, '[profile.shop.cdek]\ntoken = "tok"\nbase_url = "ftp://x"\n')
+    env = {"OINT_CDEK_BASE_URL": "ftp://x" if from_environment else None}
+    done = run([*GET_ORDER, "--profile", "shop"], config, **env)
+    assert done.returncode == 2
+    where = "OINT_CDEK_BASE_URL" if from_environment else f"base_url of profile shop in {config}"
+    assert done.stderr.startswith(f"oint: usage error: {where}: 'ftp://x' is not an http")
+    assert len(done.stderr.splitlines()) == 1
+
+
 @pytest.fixture
 def proxy(httpserver: HTTPServer) -> HTTPServer:
     """A 'proxy' on loopback that refuses every tunnel: it records which host a call aimed

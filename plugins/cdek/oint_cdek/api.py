@@ -21,13 +21,15 @@ def api_root(ctx: CallContext) -> str:
     replaces both, so the same commands run on a sandbox."""
     override = ctx.env(BASE_URL_ENV)
     if override:
-        return checked_root(override.rstrip("/"))
+        where = ctx.settings.label(BASE_URL_ENV) if ctx.settings is not None else BASE_URL_ENV
+        return checked_root(override.rstrip("/"), where)
     return TEST_ROOT if ctx.values.get("test_api") else PRODUCTION_ROOT
 
 
-def checked_root(root: str) -> str:
+def checked_root(root: str, where: str = BASE_URL_ENV) -> str:
     """``root`` if it is an http(s) URL with a host; a ``UsageError`` naming the setting
-    otherwise, before anything is sent."""
+    (``where``: the variable, or the profile key it came from) otherwise, before anything
+    is sent."""
     from urllib.parse import urlsplit
 
     from oint_core.http import display_url
@@ -40,7 +42,7 @@ def checked_root(root: str) -> str:
         good = False
     if not good:
         raise UsageError(
-            f"{BASE_URL_ENV}: {display_url(root)!r} is not an http:// or https:// URL"
+            f"{where}: {display_url(root)!r} is not an http:// or https:// URL"
             f" (like {PRODUCTION_ROOT}); nothing was sent"
         )
     return root
