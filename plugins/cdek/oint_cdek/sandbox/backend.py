@@ -455,11 +455,10 @@ class SandboxState:
         """Send the events of whatever changed since the last call (first settling what is
         due, when ``settle``): each goes to the matching subscriptions' queues."""
         with self.lock:
-            now = self.now()
             if settle:
-                self._settle(now)
+                self._settle(self.now())
             root = self.root_url or "http://127.0.0.1"
-            for event in self.events.changes(self, now, root):
+            for event in self.events.changes(self, root):
                 self.send_event(event)
 
     def send_event(self, event: Event) -> int:

@@ -58,7 +58,7 @@ BACKOFF_BASE = 2.0
 #: Bytes of a receiver's answer read at most (the rest is never read).
 MAX_ANSWER = 64 * 1024
 #: How often, at most, the worker settles the sandbox's pending changes on its own while
-#: subscriptions exist, so events go out without waiting for the next request.
+#: subscriptions on loopback exist, so events go out without waiting for the next request.
 _SETTLE_EVERY = 0.5
 _USER_AGENT = "cdek-sandbox-webhooks/1"
 
@@ -286,13 +286,19 @@ class Outbox:
                     if at <= now:
                         return f"remove:{hook_uuid}"
                     wake.append(at)
-                if self._state.webhooks:
+                if self._deliverable():
                     if now - self._last_settle >= _SETTLE_EVERY:
                         self._last_settle = now
                         return "settle"
                     wake.append(self._last_settle + _SETTLE_EVERY)
                 self._cond.wait(max(0.0, min(wake) - now) if wake else None)
             return None
+
+    def _deliverable(self) -> bool:
+        """Whether a subscription exists that events can be sent to (on loopback): only
+        then does the worker settle changes on its own (reading the sandbox's clock)."""
+        hooks = list(self._state.webhooks.values())
+        return any(refusal(hook.url) is None for hook in hooks)
 
     def _housekeeping(self, task: str) -> None:
         if task == "settle":

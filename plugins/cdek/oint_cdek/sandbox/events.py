@@ -274,7 +274,7 @@ class EventTracker:
         self.done.add(key)
         return True
 
-    def changes(self, state: SandboxState, now: datetime, root_url: str) -> list[Event]:
+    def changes(self, state: SandboxState, root_url: str) -> list[Event]:
         """The events of everything that changed since the last call (lock held), oldest
         first."""
         events: list[Event] = []
@@ -313,7 +313,7 @@ class EventTracker:
                         events.append(courier_demand(record, status["date_time"]))
         for archive in state.photo_archives.values():
             if self._first(f"PHOTO:{archive.uuid}"):
-                events += photos(archive, archive.created_at or now, root_url, state.orders)
+                events += photos(archive, archive.created_at, root_url, state.orders)
         events.sort(key=lambda event: event.at)  # stable: the same moment keeps its order
         return events
 

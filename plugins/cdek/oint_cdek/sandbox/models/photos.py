@@ -21,7 +21,7 @@ class _PhotoArchive:
     #: ``[{"order_uuid", "cdek_number"}]``, one photo each.
     orders: list[dict[str, str]]
     #: When it was made (sandbox time): the DOWNLOAD_PHOTO webhook's ``date_time``.
-    created_at: datetime | None = None
+    created_at: datetime
 
 
 def _placeholder_jpeg(text: str) -> bytes:
