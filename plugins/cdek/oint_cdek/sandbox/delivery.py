@@ -7,7 +7,7 @@ of its specification); the figures below are those notes', and ``SandboxConfig.
 webhook_time_scale`` multiplies every time:
 
 - connect timeout: ``CONNECT_TIMEOUT`` (the sandbox applies it to the whole exchange, connect
-  and answer); a timeout is retried;
+  and answer, and never scales it below ``MIN_TIMEOUT``); a timeout is retried;
 - at most ``MAX_ATTEMPTS`` attempts within ``ATTEMPTS_WINDOW`` (CDEK gives the count and the
   window, not the pauses: the sandbox waits ``2**n`` seconds after attempt n, so twelve
   attempts with their timeouts end within the window); then CDEK stops, and disables every
@@ -55,6 +55,9 @@ ATTEMPTS_WINDOW = 75 * 60.0
 FAILING_REMOVAL = 24 * 3600.0
 #: The pause after attempt n is ``BACKOFF_BASE ** n`` seconds (2, 4, ... 2048).
 BACKOFF_BASE = 2.0
+#: The shortest timeout a scaled one becomes: below it, a loopback exchange would time out
+#: on a busy machine's scheduling rather than on the receiver.
+MIN_TIMEOUT = 0.05
 #: Bytes of a receiver's answer read at most (the rest is never read).
 MAX_ANSWER = 64 * 1024
 #: How often, at most, the worker settles the sandbox's pending changes on its own while
@@ -318,7 +321,8 @@ class Outbox:
             active = self._state.webhooks.get(hook.uuid) is hook
         if not active:
             return
-        result = post(hook.url, delivery.body, CONNECT_TIMEOUT * self._scale)
+        timeout = max(CONNECT_TIMEOUT * self._scale, MIN_TIMEOUT)
+        result = post(hook.url, delivery.body, timeout)
         if result.status == 200:
             self._log(hook, delivery.event, delivery.attempt, 200, None, "delivered")
             return
