@@ -252,6 +252,28 @@ def test_order_status_follows_a_refusal_journey_to_not_delivered_reason_11(
     assert paths == {"ORDER_STATUS": "/cdek/status", "COURIER_INFO": "/cdek/courier"}
 
 
+@pytest.mark.cdek_sandbox(processing_delay=30)
+def test_events_go_out_as_the_clock_moves_without_another_request(
+    cdek_sandbox: CdekSandbox, receiver: Receiver, http: requests.Session
+) -> None:
+    api = login(cdek_sandbox, http)
+    subscribe(api, receiver.url, "ORDER_STATUS")
+    order_uuid = api.accepted(api.post("/orders", json=DOOR))
+    cdek_sandbox.advance(31)  # CDEK processes the order; nobody asks the sandbox about it
+    deadline = time.monotonic() + 10
+    while not receiver.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [e["attributes"]["code"] for e in receiver.events()] == ["CREATED"]
+    cdek_sandbox.push_status(order_uuid, "DELIVERED")
+    cdek_sandbox.wait_for_webhooks()
+    events = receiver.events()
+    assert [(e["uuid"], e["attributes"]["code"]) for e in events] == [
+        (order_uuid, "CREATED"),
+        (order_uuid, "DELIVERED"),
+    ]
+    assert events[1]["attributes"]["status_code"] == "4"
+
+
 @pytest.mark.cdek_sandbox(processing_delay=0)
 def test_print_form_events_link_pdfs_the_sandbox_serves(
     cdek_sandbox: CdekSandbox, receiver: Receiver, http: requests.Session
