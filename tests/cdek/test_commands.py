@@ -56,6 +56,14 @@ def test_a_malformed_extra_account_is_a_usage_error() -> None:
     assert "--account" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "fast"])
+def test_a_webhook_time_scale_that_is_not_above_zero_is_a_usage_error(value: str) -> None:
+    result = run_cli(["sandbox", "cdek", "--port", "0", "--webhook-time-scale", value])
+    assert result.exit_code == 2
+    assert "--webhook-time-scale" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_non_loopback_address_is_warned_about_and_a_failed_bind_is_one_clean_line() -> None:
     """192.0.2.1 (TEST-NET-1) is no address of this machine: nothing is bound or sent."""
     result = run_cli(["sandbox", "cdek", "--host", "192.0.2.1", "--port", "0"])

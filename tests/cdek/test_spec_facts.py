@@ -103,3 +103,70 @@ def test_the_tool_keeps_facts_and_drops_text() -> None:
         "required": ["description"],
         "properties": {"description": {"type": "string", "maxLength": 9}},
     }
+
+
+def test_the_tool_reads_the_webhook_tables_of_the_common_tag() -> None:
+    """The webhook section's tables become schemas (nesting by row number, types, required
+    rows, values a description lists), its notes numbers, its appendices code maps; a field
+    name typed with a Cyrillic look-alike letter is given with the Latin one, and said so."""
+    rows = "| № | Поле | Описание | Тип | Обяз. |\n|---|---|---|---|---|\n"
+    common = "\n".join(
+        [
+            "# Вебхуки",
+            "Таймаут - 15 секунд; максимум 12 попыток за 75 минут; удалена через 24 часа.",
+            "",
+            rows + "| 1 | type | Тип | string | да |\n| 2 | date_time | Дата | datetime | да |\n"
+            "| 3 | uuid | Ид | UUID | да |\n| 4 | attributes | Атрибуты | | да |",
+            "",
+            "Для A_EVENT attributes:",
+            "",
+            rows + "| 4.1 | kind | Вид: <br/> ONE - один <br/> TWO (два) | string() | да |\n"
+            "| 4.2 | items | Список | [ ] | нет |\n| 4.2.1 | сode | Код | string() | да |\n"
+            "| 4.3 | flag | Флаг | boolean | нет |",
+            "",
+            "## Приложение 1. Статусы",
+            "",
+            "| Status code | Code | Статус |\n|---|---|---|\n| 4 | DELIVERED | Вручен |",
+            "",
+            "## Приложение 2. Причины",
+            "",
+            "| Код | Причина | Оказана | Статус |\n|---|---|---|---|\n"
+            "| 20 | Частично | 1 | Вручен |",
+        ]
+    )
+    document = {
+        "tags": [{"name": "common", "description": common}],
+        "components": {
+            "schemas": {"WebhookDto": {"properties": {"type": {"enum": ["A_EVENT", "B_EVENT"]}}}}
+        },
+    }
+    facts = _tool().webhooks(document)
+    assert facts["envelope"]["required"] == ["type", "date_time", "uuid", "attributes"]
+    assert facts["envelope"]["properties"]["type"]["enum"] == ["A_EVENT", "B_EVENT"]
+    assert facts["events"] == {
+        "A_EVENT": {
+            "properties": {
+                "kind": {"type": "string", "enum": ["ONE", "TWO"]},
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"code": {"type": "string"}},
+                        "required": ["code"],
+                    },
+                },
+                "flag": {"type": "boolean"},
+            },
+            "required": ["kind"],
+        }
+    }
+    assert facts["types_without_table"] == ["B_EVENT"]
+    assert facts["normalized_names"] == ["A_EVENT.code"]
+    assert facts["delivery"] == {
+        "connect_timeout_seconds": 15,
+        "max_attempts": 12,
+        "attempts_window_minutes": 75,
+        "failing_subscription_removed_after_hours": 24,
+    }
+    assert facts["order_status_codes"] == {"DELIVERED": "4"}
+    assert facts["order_reason_statuses"] == {"20": "DELIVERED"}

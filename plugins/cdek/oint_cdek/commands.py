@@ -48,6 +48,14 @@ def sandbox() -> None:
     is_flag=True,
     help="Process accepted writes at once (--delay 0): for test suites.",
 )
+@click.option(
+    "--webhook-time-scale",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0, min_open=True),
+    help="Multiply the times of webhook delivery (timeout, pauses between retries, removal"
+    " of a failing subscription) by this; 1 keeps CDEK's.",
+)
 def sandbox_cdek(
     host: str,
     port: int,
@@ -55,12 +63,13 @@ def sandbox_cdek(
     token_ttl: int,
     processing_delay: float,
     fast: bool,
+    webhook_time_scale: float,
 ) -> None:
     """Serve CDEK API v2 at http://HOST:PORT/v2 until Ctrl-C or SIGTERM.
 
     The first line printed tells how to point oint at it. Control endpoints (faults, the
-    request log, moving an order along CDEK's statuses, the clock) are under
-    http://HOST:PORT/_sandbox/; see docs/sandbox.md.
+    request log, moving an order along CDEK's statuses, the clock, webhook events) are under
+    http://HOST:PORT/_sandbox/; see docs/sandbox.md. Webhook events go to loopback URLs only.
     """
     from .sandbox.app import SandboxConfig
     from .sandbox.server import serve
@@ -73,7 +82,9 @@ def sandbox_cdek(
             err=True,
         )
     delay = 0.0 if fast else processing_delay
-    config = SandboxConfig(token_ttl=token_ttl, processing_delay=delay)
+    config = SandboxConfig(
+        token_ttl=token_ttl, processing_delay=delay, webhook_time_scale=webhook_time_scale
+    )
     for pair in accounts:
         client_id, sep, secret = pair.partition(":")
         if not sep or not client_id or not secret:

@@ -171,9 +171,10 @@ class CdekSandbox:
         return int(self._control("DELETE", "/faults")["cleared"])
 
     def requests(self) -> list[dict[str, Any]]:
-        """Every CDEK (``/v2``) request the sandbox saw, oldest first: ``{"method", "path",
-        "query", "status", "fault", "account"}`` (secrets in the query masked; ``account``:
-        whose token or credentials the request carried).
+        """Every CDEK (``/v2``) request the sandbox saw, oldest first: ``{"direction": "in",
+        "method", "path", "query", "status", "fault", "account"}`` (secrets in the query
+        masked; ``account``: whose token or credentials the request carried), and every
+        webhook delivery attempt it made (``"direction": "out"``, see ``deliveries``).
         ``GET /_sandbox/requests``."""
         answer: list[dict[str, Any]] = self._control("GET", "/requests")
         return answer
@@ -181,6 +182,41 @@ class CdekSandbox:
     def clear_requests(self) -> int:
         """Empty the request log; how many entries it had. ``DELETE /_sandbox/requests``."""
         return int(self._control("DELETE", "/requests")["cleared"])
+
+    # -- webhooks ---------------------------------------------------------------------------
+
+    def trigger_webhook(self, type: str, uuid: str, **attributes: Any) -> dict[str, Any]:
+        """Send a webhook event of ``type`` (one of CDEK's 11) about the entity ``uuid`` (an
+        order, print form, prealert, intake, delivery agreement, photo archive or office,
+        as the type is about) to the account's matching subscriptions, built from the
+        entity's state; ``attributes`` override the attributes built. Returns ``{"events":
+        [...], "deliveries": n}``; ``LookupError`` for an unknown entity, ``ValueError`` when
+        its state has no such event. ``POST /_sandbox/webhooks/trigger``."""
+        body = {"type": type, "uuid": uuid, "attributes": attributes}
+        answer: dict[str, Any] = self._control("POST", "/webhooks/trigger", body)
+        return answer
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued webhook delivery is done (delivered, given up, refused);
+        False if ``timeout`` seconds passed first. ``POST /_sandbox/webhooks/wait``."""
+        answer = self._control("POST", "/webhooks/wait", {"timeout": timeout}, timeout + 5)
+        return bool(answer["idle"])
+
+    def deliveries(self, *, wait: float | None = 10.0) -> list[dict[str, Any]]:
+        """The webhook delivery attempts, oldest first, after waiting (up to ``wait``
+        seconds; None: not at all) for the queued ones: the request log's entries with
+        ``"direction": "out"``: ``url`` (query values masked), ``type`` and ``uuid`` of the
+        event, ``attempt`` (1, 2...), ``status``, ``outcome`` (``delivered``, ``retrying``,
+        ``failed``, ``gave_up``, ``refused``) and ``error``."""
+        if wait is not None:
+            self.wait_for_webhooks(wait)
+        return [entry for entry in self.requests() if entry.get("direction") == "out"]
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        """Every account's webhook subscriptions, active and disabled (``state``,
+        ``disabled_at``, ``disabled_reason``). ``GET /_sandbox/webhooks``."""
+        answer: list[dict[str, Any]] = self._control("GET", "/webhooks")
+        return answer
 
     def reset(self) -> None:
         """Forget everything: orders, tokens, faults, the request log, the clock's offset.
@@ -190,7 +226,9 @@ class CdekSandbox:
         for client in self._clients:  # nor the tokens its clients hold
             client.forget_tokens()
 
-    def _control(self, verb: str, path: str, body: Any = None) -> Any:
+    def _control(
+        self, verb: str, path: str, body: Any = None, timeout: float = _CONTROL_TIMEOUT
+    ) -> Any:
         """One control call; its JSON answer. 404 is ``LookupError``, any other refusal
         ``ValueError``, both with the sandbox's reason."""
         data = None if body is None else json.dumps(body).encode("utf-8")
@@ -198,7 +236,7 @@ class CdekSandbox:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with _OPENER.open(request, timeout=_CONTROL_TIMEOUT) as response:
+            with _OPENER.open(request, timeout=timeout) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
             try:

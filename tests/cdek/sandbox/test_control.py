@@ -79,6 +79,7 @@ def test_fault_drop_closes_the_connection(cdek: Client) -> None:
     assert cdek.get("/orders", params={"im_number": "shop-1"}).status_code == 400
     log = cdek.control("GET", "/requests").json()
     assert log[-2] == {
+        "direction": "in",
         "method": "POST",
         "path": "/v2/orders",
         "query": "",
@@ -175,6 +176,7 @@ def test_request_log(cdek: Client) -> None:
     cdek.control("POST", "/advance", json={"seconds": 1})  # control calls are not logged
     assert cdek.control("GET", "/requests").json() == [
         {
+            "direction": "in",
             "method": "GET",
             "path": "/v2/orders",
             "query": "cdek_number=1106000001",
@@ -183,6 +185,7 @@ def test_request_log(cdek: Client) -> None:
             "account": TEST_ACCOUNT,
         },
         {
+            "direction": "in",
             "method": "GET",
             "path": "/v2/orders",
             "query": "cdek_number=1106000001",
@@ -191,6 +194,7 @@ def test_request_log(cdek: Client) -> None:
             "account": TEST_ACCOUNT,
         },
         {
+            "direction": "in",
             "method": "GET",
             "path": "/v2/nowhere",
             "query": "",

@@ -31,7 +31,7 @@ from .models import (
     SUCCESSFUL,
     WEBHOOK_TYPES,
 )
-from .responses import JSON_CONTENT_TYPE, _cdek_error
+from .responses import JSON_CONTENT_TYPE, _cdek_error, _root_url
 from .urls import Endpoint, url_map
 
 if TYPE_CHECKING:
@@ -117,11 +117,18 @@ class SandboxApp:
     # --- dispatch ----------------------------------------------------------------------
 
     def dispatch(self, request: Request) -> Response:
-        """Answer one request; /v2 traffic is logged and may be faulted first."""
+        """Answer one request; /v2 traffic is logged and may be faulted first. Then the
+        events of what the request changed are handed to the webhook worker (before the
+        answer leaves, so a client that reads the answer finds them queued)."""
+        if self.state.root_url is None:
+            self.state.root_url = _root_url(request)
         path = request.path
         if path == "/v2" or path.startswith("/v2/"):
-            return self._dispatch_api(request)
-        return self._route(request)
+            response = self._dispatch_api(request)
+        else:
+            response = self._route(request)
+        self.state.publish_events()
+        return response
 
     def _dispatch_api(self, request: Request) -> Response:
         query = _masked_query(request.query_string.decode("utf-8", "replace"))

@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from .config import SandboxConfig, _as_utc
+from .delivery import Outbox
+from .events import Event, EventTracker
 from .exceptions import (
     _ApiError,
     _AuthFailure,
@@ -71,6 +73,11 @@ class SandboxState:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.lock = threading.RLock()
+        #: Sends webhook events (its thread starts when there is something to send).
+        self.outbox = Outbox(self)
+        #: Where clients reach the sandbox (``http://host:port``): the root of the links in
+        #: webhook events. Set by the server, else from the first request.
+        self.root_url: str | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -87,6 +94,10 @@ class SandboxState:
             self.clock_offset = timedelta(0)
             self.cdek_numbers: set[str] = set()
             self.webhooks: dict[str, _Webhook] = {}
+            #: Subscriptions CDEK's delivery rules disabled or removed (no longer CDEK's).
+            self.disabled_webhooks: dict[str, _Webhook] = {}
+            self.events = EventTracker()
+            self.outbox.clear()
             self.photo_archives: dict[str, _PhotoArchive] = {}
             self._seq = itertools.count()
 
@@ -438,8 +449,47 @@ class SandboxState:
                     return fault
             return None
 
+    # --- webhook events -----------------------------------------------------------------
+
+    def publish_events(self, settle: bool = False) -> None:
+        """Send the events of whatever changed since the last call (first settling what is
+        due, when ``settle``): each goes to the matching subscriptions' queues."""
+        with self.lock:
+            if settle:
+                self._settle(self.now())
+            root = self.root_url or "http://127.0.0.1"
+            for event in self.events.changes(self, root):
+                self.send_event(event)
+
+    def send_event(self, event: Event) -> int:
+        """Queue ``event`` for every active subscription of its type of the account it
+        concerns (of every account when it concerns none); how many (lock held)."""
+        hooks = [
+            hook
+            for hook in self.webhooks.values()
+            if hook.type == event.type and (event.owner is None or hook.owner == event.owner)
+        ]
+        if hooks:
+            self.outbox.send(event, hooks)
+        return len(hooks)
+
+    def disable_webhooks(self, hook_uuids: list[str], reason: str) -> None:
+        """Take subscriptions out of service (lock held): CDEK no longer lists them."""
+        now = self.now()
+        for hook_uuid in hook_uuids:
+            hook = self.webhooks.pop(hook_uuid, None)
+            if hook is not None:
+                hook.disabled_at, hook.disabled_reason = now, reason
+                self.disabled_webhooks[hook_uuid] = hook
+
+    def log_entry(self, entry: dict[str, Any]) -> None:
+        """Append an entry (an outgoing webhook attempt) to the request log."""
+        with self.lock:
+            self.request_log.append(entry)
+
     def log_request(self, method: str, path: str, query: str) -> dict[str, Any]:
         entry = {
+            "direction": "in",
             "method": method,
             "path": path,
             "query": query,

@@ -13,8 +13,10 @@ from werkzeug.wrappers import Request, Response
 
 from .backend import SandboxState
 from .config import format_datetime
+from .delivery import redact
+from .events import EventError, NoEntity, build
 from .exceptions import _error
-from .models import FAULT_KINDS, _Fault
+from .models import FAULT_KINDS, WEBHOOK_TYPES, _Fault
 from .models.journey import move_along
 from .models.orders import STATUS_NAMES
 from .responses import JSON_CONTENT_TYPE, _json_response, _read_json
@@ -206,6 +208,73 @@ def advance(backend: SandboxState, request: Request) -> Response:
         return _json_response({"error": "seconds must be a number >= 0"}, 400)
     now = backend.advance_clock(float(seconds))
     return _json_response({"now": format_datetime(now)})
+
+
+#: The longest a control call may wait for webhook deliveries.
+_MAX_WAIT = 120
+
+
+def list_webhooks(backend: SandboxState, request: Request) -> Response:
+    """Every account's subscriptions, active or disabled (with when and why); URLs with
+    their query values masked."""
+    with backend.lock:
+        hooks = [*backend.webhooks.values(), *backend.disabled_webhooks.values()]
+        shown = [hook.control_json(redact(hook.url)) for hook in hooks]
+    return _json_response(shown)
+
+
+def trigger_webhook(backend: SandboxState, request: Request) -> Response:
+    """Send an event of ``type`` about the entity ``uuid`` now, built from its state, with
+    ``attributes`` (optional) overriding the attributes built."""
+    try:
+        spec = _read_json(request)
+    except ValueError:
+        return _json_response({"error": "the body must be JSON"}, 400)
+    if not isinstance(spec, dict):
+        return _json_response({"error": "the body must be a JSON object"}, 400)
+    kind, entity, overrides = spec.get("type"), spec.get("uuid"), spec.get("attributes", {})
+    if kind not in WEBHOOK_TYPES:
+        known = ", ".join(sorted(WEBHOOK_TYPES))
+        return _json_response({"error": f"type must be one of CDEK's event types: {known}"}, 400)
+    if not isinstance(entity, str) or not entity.strip():
+        return _json_response({"error": "uuid must name the entity (an order's uuid...)"}, 400)
+    if not isinstance(overrides, dict):
+        return _json_response({"error": "attributes must be a JSON object"}, 400)
+    with backend.lock:
+        now = backend.settled_now()
+        backend.publish_events()  # what happened before goes out first
+        try:
+            events = build(backend, str(kind), entity.strip(), now, _root(backend, request))
+        except NoEntity as exc:
+            return _json_response({"error": str(exc)}, 404)
+        except EventError as exc:
+            return _json_response({"error": str(exc)}, 409)
+        sent = 0
+        for event in events:
+            event.attributes.update(overrides)
+            sent += backend.send_event(event)
+        shown = [event.to_json() for event in events]
+    return _json_response({"events": shown, "deliveries": sent})
+
+
+def wait_webhooks(backend: SandboxState, request: Request) -> Response:
+    """Wait (up to ``timeout`` seconds, 10 by default) until every queued delivery is done:
+    delivered, given up or refused; changes due by now are settled and sent first."""
+    try:
+        spec = _read_json(request) if request.get_data(cache=True) else {}
+    except ValueError:
+        return _json_response({"error": "the body must be JSON"}, 400)
+    timeout = spec.get("timeout", 10) if isinstance(spec, dict) else 10
+    if not _is_number(timeout) or not 0 <= timeout <= _MAX_WAIT:
+        message = f"timeout must be a number of seconds from 0 to {_MAX_WAIT}"
+        return _json_response({"error": message}, 400)
+    backend.publish_events(settle=True)
+    idle = backend.outbox.wait_idle(float(timeout))
+    return _json_response({"idle": idle, "pending": backend.outbox.pending()})
+
+
+def _root(backend: SandboxState, request: Request) -> str:
+    return backend.root_url or request.host_url.rstrip("/")
 
 
 def reset(backend: SandboxState, request: Request) -> Response:

@@ -58,6 +58,7 @@ class RunningSandbox:
             connect_host = f"[{connect_host}]"
         self.root_url = f"http://{connect_host}:{self.port}"
         self.base_url = f"{self.root_url}/v2"
+        app.state.root_url = self.root_url  # the root of links in webhook events
         self._stopped = False
         self._lock = threading.Lock()
         self._thread = threading.Thread(
@@ -83,6 +84,7 @@ class RunningSandbox:
             now = state.settled_now()
             order = state.created_order(order_uuid)
             move_along(order, to, now)
+            state.publish_events()
             return order.envelope()
 
     def stop(self) -> None:
@@ -94,6 +96,7 @@ class RunningSandbox:
         self._server.shutdown()
         self._thread.join()
         self._server.server_close()
+        self.app.state.outbox.stop()
 
     def __enter__(self) -> RunningSandbox:
         return self

@@ -99,6 +99,9 @@ def _rules() -> list[Rule]:
         _open("/_sandbox/orders/<order_uuid>/journey", "POST", control.move_order),
         _open("/_sandbox/advance", "POST", control.advance),
         _open("/_sandbox/reset", "POST", control.reset),
+        _open("/_sandbox/webhooks", "GET", control.list_webhooks),
+        _open("/_sandbox/webhooks/trigger", "POST", control.trigger_webhook),
+        _open("/_sandbox/webhooks/wait", "POST", control.wait_webhooks),
     ]
 
 

@@ -28,7 +28,7 @@ def create_photos(backend: SandboxState, request: Request, client: str) -> Respo
     if errors:
         raise _ApiError(400, errors, "CREATE")
     with backend.lock:
-        backend.settled_now()
+        now = backend.settled_now()
         if refs is None:
             candidates = [o for o in backend.orders.values() if o.owner == client]
         else:
@@ -49,6 +49,7 @@ def create_photos(backend: SandboxState, request: Request, client: str) -> Respo
             uuid=backend._new_uuid(),
             owner=client,
             orders=[{"order_uuid": o.uuid, "cdek_number": str(o.cdek_number)} for o in chosen],
+            created_at=now,
         )
         backend.photo_archives[archive.uuid] = archive
         created_at = {o.uuid: format_datetime(o.created_at) for o in chosen}

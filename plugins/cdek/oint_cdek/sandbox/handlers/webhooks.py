@@ -29,6 +29,7 @@ def create_webhook(backend: SandboxState, request: Request, client: str) -> Resp
             return _cdek_error(400, "CREATE", [_error("v2_too_many_webhooks", message)], now)
         hook = _Webhook(backend._new_uuid(), client, str(url), str(hook_type))
         backend.webhooks[hook.uuid] = hook
+        backend.outbox.start()  # its worker also settles due changes, so events go out
         api_request = backend._done_request("CREATE", now)
         hook.requests.append(api_request)
         answer = _envelope({"uuid": hook.uuid}, [api_request])
@@ -55,6 +56,7 @@ def delete_webhook(
         now = backend.now()
         hook = backend.lookup_webhook(hook_uuid, client, "DELETE")
         del backend.webhooks[hook.uuid]
+        backend.outbox.drop(hook.uuid)
         api_request = backend._done_request("DELETE", now)
         answer = _envelope({"uuid": hook.uuid}, [api_request])
     return _json_response(answer)

@@ -48,6 +48,36 @@ STATUS_NAMES = {
     "NOT_DELIVERED": "Не вручен",
 }
 
+#: The numeric codes of the order status appendix (its "Status code" column): what an
+#: ORDER_STATUS webhook carries as ``status_code``. Statuses the appendix numbers 1000 (and
+#: codes it does not list) are 1000.
+STATUS_CODES = {
+    "ACCEPTED": "0",
+    "CREATED": "1",
+    "REMOVED": "2",
+    "RECEIVED_AT_SHIPMENT_WAREHOUSE": "3",
+    "DELIVERED": "4",
+    "NOT_DELIVERED": "5",
+    "READY_FOR_SHIPMENT_IN_SENDER_CITY": "6",
+    "TAKEN_BY_TRANSPORTER_FROM_SENDER_CITY": "7",
+    "SENT_TO_RECIPIENT_CITY": "8",
+    "ACCEPTED_IN_RECIPIENT_CITY": "9",
+    "ACCEPTED_AT_RECIPIENT_CITY_WAREHOUSE": "10",
+    "TAKEN_BY_COURIER": "11",
+    "ACCEPTED_AT_PICK_UP_POINT": "12",
+    "ACCEPTED_AT_TRANSIT_WAREHOUSE": "13",
+    "RETURNED_TO_SENDER_CITY_WAREHOUSE": "16",
+    "RETURNED_TO_TRANSIT_WAREHOUSE": "17",
+    "RETURNED_TO_RECIPIENT_CITY_WAREHOUSE": "18",
+    "READY_FOR_SHIPMENT_IN_TRANSIT_CITY": "19",
+    "TAKEN_BY_TRANSPORTER_FROM_TRANSIT_CITY": "20",
+    "SENT_TO_TRANSIT_CITY": "21",
+    "ACCEPTED_IN_TRANSIT_CITY": "22",
+    "SENT_TO_SENDER_CITY": "27",
+    "ACCEPTED_IN_SENDER_CITY": "28",
+    "INVALID": "404",
+}
+
 #: Statuses after which neither a refusal nor any other change is possible.
 _REFUSAL_FORBIDDEN = frozenset({"DELIVERED", "NOT_DELIVERED", "REMOVED", "INVALID"})
 #: Statuses of an order that no longer exists for CDEK (no print form, check, return...).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 
 #: ZIP entries get this fixed timestamp, so one archive is always the same bytes.
 _ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -19,6 +20,8 @@ class _PhotoArchive:
     owner: str
     #: ``[{"order_uuid", "cdek_number"}]``, one photo each.
     orders: list[dict[str, str]]
+    #: When it was made (sandbox time): the DOWNLOAD_PHOTO webhook's ``date_time``.
+    created_at: datetime
 
 
 def _placeholder_jpeg(text: str) -> bytes:
