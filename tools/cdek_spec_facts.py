@@ -4,7 +4,9 @@ CDEK's document (API v2, OpenAPI 3.0.1) is CDEK's text: its descriptions, exampl
 documentation portal in its ``common`` tag stay out of this project. What the tests need are
 facts: the paths and verbs, each parameter's name, place, requiredness and schema, the
 request and response schemas by status, and the component schemas with their types,
-formats, required fields, enums and limits. This script keeps exactly those.
+formats, required fields, enums and limits; and, from the ``common`` tag, the webhook
+events' tables (each field's name, type and whether it is always sent, per event type).
+This script keeps exactly those.
 
     python tools/cdek_spec_facts.py PATH/TO/cdek-openapi.json tests/cdek/spec/cdek-v2.facts.json
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -99,8 +102,100 @@ def operation(value: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+# -- webhook events: the tables of the ``common`` tag --------------------------------------------
+
+#: A table row: | number | name | description | type | required |
+_ROW = re.compile(r"^\|\s*([0-9][0-9.]*)\s*\|([^|]*)\|[^|]*\|([^|]*)\|([^|]*)\|\s*$")
+#: The line before an event's attribute table names the event type (and is otherwise prose).
+_EVENT_HEADING = re.compile(r"\b([A-Z][A-Z_]+) attributes\b")
+#: The table's type column as written (``string()``, ``dateTime``, ``[ ]``...) -> a JSON
+#: Schema-like name; an empty cell is an object when the field has fields of its own.
+_TYPES = {
+    "string": "string",
+    "boolean": "boolean",
+    "datetime": "date-time",
+    "date": "date",
+    "time": "time",
+    "uuid": "uuid",
+    "[]": "array",
+    "object": "object",
+}
+#: Cyrillic letters that look like Latin ones: CDEK's tables spell a few names with them.
+_HOMOGLYPHS = str.maketrans("асеорхуАВСЕНКМОРТХ", "aceopxyABCEHKMOPTX")
+
+
+def _field(name: str, kind: str, required: str) -> dict[str, Any]:
+    name = name.strip()
+    latin = name.translate(_HOMOGLYPHS)
+    field: dict[str, Any] = {"name": latin}
+    if latin != name:
+        field["homoglyph"] = True  # the source spells it with Cyrillic look-alikes
+    kind = re.sub(r"[\s()]", "", kind).lower()
+    if kind:
+        field["type"] = _TYPES.get(kind, kind)
+    field["required"] = required.strip().lower() in ("да", "yes", "true")
+    return field
+
+
+def _table(lines: list[str], start: int) -> tuple[list[dict[str, Any]], int]:
+    """The rows of the table starting at ``lines[start]``, nested by their numbers
+    (``4.12.1`` is a field of ``4.12``), and the index after the table."""
+    fields: dict[str, dict[str, Any]] = {}
+    top: list[dict[str, Any]] = []
+    index = start
+    while index < len(lines) and lines[index].startswith("|"):
+        match = _ROW.match(lines[index])
+        index += 1
+        if not match:
+            continue  # the header and its rule
+        number, name, kind, required = match.groups()
+        field = _field(name, kind, required)
+        parent = fields.get(number.rpartition(".")[0])
+        if parent is not None and number.count(".") >= 2:
+            parent.setdefault("fields", []).append(field)
+            parent.setdefault("type", "object")
+        else:
+            top.append(field)
+        fields[number] = field
+    return top, index
+
+
+def webhooks(document: dict[str, Any]) -> dict[str, Any]:
+    """The envelope of a webhook event and each event type's attributes, from the tables of
+    the ``common`` tag: the envelope is the table of ``type``, ``date_time``, ``uuid`` and
+    ``attributes``; an event's table follows the line naming its type."""
+    text = next(
+        (t.get("description", "") for t in document.get("tags", []) if t.get("name") == "common"),
+        "",
+    )
+    lines = [line.strip() for line in text.splitlines()]
+    envelope: list[dict[str, Any]] = []
+    events: dict[str, Any] = {}
+    pending: str | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line.startswith("|"):
+            heading = _EVENT_HEADING.search(line)
+            if heading:
+                pending = heading.group(1)
+            elif line:
+                pending = None
+            index += 1
+            continue
+        table, index = _table(lines, index)
+        names = [f["name"] for f in table]
+        if names == ["type", "date_time", "uuid", "attributes"] and not envelope:
+            envelope = table
+        elif pending is not None and table:
+            events[pending] = {"attributes": table}
+        pending = None
+    return {"envelope": envelope, "events": dict(sorted(events.items()))}
+
+
 def derive(document: dict[str, Any]) -> dict[str, Any]:
     return {
+        "webhooks": webhooks(document),
         "source": {
             "openapi": document.get("openapi"),
             "version": document.get("info", {}).get("version"),

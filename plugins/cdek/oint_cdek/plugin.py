@@ -6,7 +6,7 @@ and the sandbox's HTTP toolkit loads only when the sandbox runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from oint_core import Provider, hookimpl
 
@@ -49,3 +49,12 @@ def oint_commands() -> list[click.Command]:
     from .commands import sandbox
 
     return [sandbox]
+
+
+@hookimpl
+def oint_webhooks(provider: str) -> Any:
+    if provider != PROVIDER.name:
+        return None
+    from .webhooks import webhooks
+
+    return webhooks()
