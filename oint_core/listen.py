@@ -297,7 +297,6 @@ class Receiver:
         from werkzeug.wrappers import Request
 
         request = Request(environ)
-        request.max_content_length = self._max_body
         status, text = self.handle(request)
         from werkzeug.wrappers import Response
 
@@ -311,8 +310,6 @@ class Receiver:
 
     def handle(self, request: Any) -> tuple[int, Any]:
         """``(status, answer)`` for one request (a werkzeug ``Request``)."""
-        from werkzeug.exceptions import RequestEntityTooLarge
-
         if not self.authorized(request.args.get(TOKEN_PARAM)):
             return 401, {"error": "unauthorized"}
         if request.path.rstrip("/") != self.path.rstrip("/"):
@@ -322,9 +319,8 @@ class Receiver:
         length = request.content_length
         if length is not None and length > self._max_body:
             return 413, {"error": f"body over {self._max_body} bytes"}
-        try:
-            body = request.get_data(cache=False)
-        except RequestEntityTooLarge:
+        body = _read_at_most(request.stream, self._max_body + 1)
+        if len(body) > self._max_body:  # a chunked body says its size only by coming
             return 413, {"error": f"body over {self._max_body} bytes"}
         try:
             event = self.webhooks.parse(body)
@@ -370,6 +366,19 @@ class Receiver:
         return 200, {"status": "accepted"}
 
 
+def _read_at_most(stream: IO[bytes], limit: int) -> bytes:
+    """Up to ``limit`` bytes of ``stream``: never more is held, whatever the sender sends."""
+    parts: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = stream.read(min(65536, limit - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
+
+
 # -- the server -----------------------------------------------------------------------------
 
 
@@ -387,11 +396,24 @@ def make_server(host: str, port: int, app: Receiver) -> BaseWSGIServer:
         def log(self, type: str, message: str, *args: Any) -> None:
             return None  # every line werkzeug writes names the request, token included
 
-    try:
-        server = werkzeug_server(host, port, app, threaded=True, request_handler=Quiet)
-    except OSError as exc:
-        import errno
+    import errno
+    import socket
 
+    from werkzeug.serving import get_sockaddr, select_address_family
+
+    # Bound here rather than by werkzeug, which prints its own lines and exits on a taken port.
+    try:
+        family = select_address_family(host, port)
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            if os.name == "posix":  # elsewhere SO_REUSEADDR would share a port in use
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(get_sockaddr(host, port, family))
+            listener.listen(128)
+        except BaseException:
+            listener.close()
+            raise
+    except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(
                 f"--port {port}: address {host}:{port} is already in use (--port 0 picks a"
@@ -400,6 +422,10 @@ def make_server(host: str, port: int, app: Receiver) -> BaseWSGIServer:
             ) from None
         reason = exc.strerror or one_line(str(exc))
         raise UsageError(f"--host {host}: cannot listen there: {reason}", option="--host") from None
+    with listener:
+        server = werkzeug_server(
+            host, port, app, threaded=True, request_handler=Quiet, fd=listener.fileno()
+        )
     return server
 
 
@@ -461,20 +487,19 @@ def choose_types(webhooks: Webhooks, given: Sequence[str]) -> list[str]:
     return chosen
 
 
-def subscribe(
-    webhooks: Webhooks, call: Call, url: str, types: Sequence[str], say: Say
-) -> list[Subscription]:
-    """Subscribe ``url`` to each of ``types``; refuse before creating any when the account's
-    limit would be passed. If one creation fails, the ones made are removed and the error
-    raised."""
+def check_room(webhooks: Webhooks, call: Call, types: Sequence[str]) -> None:
+    """Refuse (``UsageError``) when this provider cannot subscribe, or when ``types`` more
+    subscriptions would take the account beyond its limit, counting the ones it holds."""
     subs = webhooks.subscriptions
     if subs is None:
         raise UsageError(
             "--subscribe: this provider's plugin cannot subscribe; subscribe the URL yourself",
             option="--subscribe",
         )
+    if subs.limit is None:
+        return
     existing = list(subs.list(call))
-    if subs.limit is not None and len(existing) + len(types) > subs.limit:
+    if len(existing) + len(types) > subs.limit:
         held = ", ".join(f"{s.type} {s.id}" for s in existing) or "none"
         raise UsageError(
             f"--subscribe: the account may hold {subs.limit} subscription(s); it holds"
@@ -482,6 +507,15 @@ def subscribe(
             f" ({', '.join(types)}): remove some, or ask for fewer with --type",
             option="--subscribe",
         )
+
+
+def subscribe(
+    webhooks: Webhooks, call: Call, url: str, types: Sequence[str], say: Say
+) -> list[Subscription]:
+    """Subscribe ``url`` to each of ``types`` (after ``check_room``). If one creation fails,
+    the ones made are removed and the error raised."""
+    subs = webhooks.subscriptions
+    assert subs is not None
     made: list[Subscription] = []
     try:
         for kind in types:
@@ -569,7 +603,13 @@ def listen(
     types = choose_types(webhooks, options.types) if options.subscribe else []
     call: Call | None = None
     if options.subscribe:
+        if webhooks.subscriptions is None:
+            check_room(webhooks, lambda *a, **k: None, types)  # says why not
         call = _caller(registry, name, options.profile)
+        try:
+            check_room(webhooks, call, types)  # before anything listens or is created
+        except ApiError as exc:
+            raise _Redacted(redactor(str(exc)), exc.exit_code) from None
 
     sink = Sink.to_file(options.out) if options.out else Sink(sys.stdout.buffer)
     forwarder = Forwarder(options.forward_to, say) if options.forward_to else None
@@ -701,6 +741,7 @@ __all__ = [
     "listen",
     "listen_url",
     "make_server",
+    "check_room",
     "subscribe",
     "unsubscribe",
 ]
