@@ -103,3 +103,45 @@ def test_the_tool_keeps_facts_and_drops_text() -> None:
         "required": ["description"],
         "properties": {"description": {"type": "string", "maxLength": 9}},
     }
+
+
+def test_the_tool_reads_the_webhook_tables_of_the_common_tag() -> None:
+    """Names, types and requiredness, nested by row number; the prose around them is not kept."""
+    common = "\n".join(
+        [
+            "Текст о вебхуках.",
+            "",
+            "| № | Поле | Описание | Тип | Обязательность |",
+            "|---|---|---|---|---|",
+            "| 1 | type | Тип | string | да |",
+            "| 2 | date_time | Дата | datetime | да |",
+            "| 3 | uuid | Сущность | UUID | да |",
+            "| 4 | attributes | Атрибуты | | да |",
+            "",
+            "Для типа события PARCEL_SEEN attributes содержит:",
+            "",
+            "| № | Поле | Описание | Тип | Обязательность |",
+            "|---|---|---|---|---|",
+            "| 4.1 | сode | Код (с кириллической «с») | string() | нет |",
+            "| 4.2 | places | Места | [ ] | да |",
+            "| 4.2.1 | number | Номер | string() | да |",
+            "",
+            "| 9 | unrelated | Таблица без события | string | да |",
+        ]
+    )
+    document = {"tags": [{"name": "common", "description": common}]}
+    facts = json.loads(_tool().render(document))["webhooks"]
+    assert [f["name"] for f in facts["envelope"]] == ["type", "date_time", "uuid", "attributes"]
+    assert facts["events"] == {
+        "PARCEL_SEEN": {
+            "attributes": [
+                {"name": "code", "homoglyph": True, "type": "string", "required": False},
+                {
+                    "name": "places",
+                    "type": "array",
+                    "required": True,
+                    "fields": [{"name": "number", "type": "string", "required": True}],
+                },
+            ]
+        }
+    }
