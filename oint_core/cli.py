@@ -447,7 +447,7 @@ def listen_command(
 
     The first line on stderr is the URL to subscribe with; it carries a secret (?token=...),
     and a request without it gets 401. Runs until Ctrl-C (exit 130) or SIGTERM (exit 143).
-    A port in use is a usage error (exit 2). See docs/guides/webhooks.md.
+    A port in use is a usage error (exit 2). See docs/webhooks.md.
     """
     from .listen import Options, listen
 
