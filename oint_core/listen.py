@@ -636,6 +636,11 @@ def listen(
         if options.public_url:
             local = listen_url(None, options.host, server.port, path, "").partition("?")[0]
             say(f"oint: listening on {local}")
+        if not _is_loopback(options.host):
+            say(
+                f"oint: warning: {options.host} is not a loopback address: anyone who reaches"
+                " the port can try the URL (only the secret keeps them out); prefer a tunnel"
+            )
         threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
         ).start()
@@ -666,6 +671,18 @@ def listen(
         finally:
             signals.restore()
     return code
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve anywhere
 
 
 class _Redacted(OintError):

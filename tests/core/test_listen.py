@@ -205,6 +205,23 @@ def test_the_secret_can_come_from_the_environment(listener: Any) -> None:
     assert one.lines == [ping(7)]
 
 
+@pytest.mark.posix
+def test_a_public_url_is_what_the_first_line_gives(listener: Any) -> None:
+    one = listener(
+        "toy", "--port", "0", "--secret", SECRET, "--public-url", "https://h.example/in/"
+    )
+    assert one.first_line == f"https://h.example/in/toy?token={SECRET}"
+    assert one.process.stderr is not None
+    local = one.process.stderr.readline().decode().strip()
+    port = re.fullmatch(r"oint: listening on http://127\.0\.0\.1:(\d+)/toy", local)
+    assert port, local
+    answer = one.post(ping(1), url=f"http://127.0.0.1:{port[1]}/toy?token={SECRET}")
+    assert answer.status_code == 200
+    assert one.stop() == 130
+    assert one.lines == [ping(1)]
+    assert SECRET not in one.stderr
+
+
 def test_a_short_secret_is_refused(toy_env: dict[str, str]) -> None:
     done = subprocess.run(
         [*oint_command(), "listen", "toy", "--port", "0", "--secret", "short"],
