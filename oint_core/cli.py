@@ -411,8 +411,7 @@ def mcp_command(
     "types",
     multiple=True,
     metavar="TYPE",
-    help="With --subscribe: an event type (repeatable) [default: the provider's pair, for"
-    " cdek ORDER_STATUS and PRINT_FORM].",
+    help="With --subscribe: an event type (repeatable) [default: the provider's usual ones].",
 )
 @click.option(
     "--max-body",

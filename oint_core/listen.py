@@ -603,8 +603,6 @@ def listen(
     types = choose_types(webhooks, options.types) if options.subscribe else []
     call: Call | None = None
     if options.subscribe:
-        if webhooks.subscriptions is None:
-            check_room(webhooks, lambda *a, **k: None, types)  # says why not
         call = _caller(registry, name, options.profile)
         try:
             check_room(webhooks, call, types)  # before anything listens or is created
@@ -646,6 +644,12 @@ def listen(
         ).start()
         serving = True
         if call is not None:
+            if not options.public_url and _is_loopback(options.host):
+                say(
+                    "oint: note: this URL is on loopback: only a server on this machine (a"
+                    " sandbox) can deliver to it; for one on the internet, give --public-url"
+                    " (a tunnel)"
+                )
             made = subscribe(webhooks, call, url, types, say)
         signals.wait()
         code = signals.code

@@ -56,7 +56,8 @@ def test_subscriptions_are_made_on_start_and_removed_on_exit(cdek_sandbox: CdekS
         "CreateWebhook", url="https://shop.example/cdek", type="DELIV_PROBLEM"
     )["entity"]["uuid"]
     process = start(cdek_sandbox, "--subscribe", "--type", "order_status")
-    url, made = read_until(process, 2)
+    url, note, made = read_until(process, 3)
+    assert note.startswith("oint: note: this URL is on loopback")
     assert url.endswith(f"/cdek?token={SECRET}")
     ours = [h for h in hooks(cdek_sandbox) if h["uuid"] != kept]
     assert [(h["type"], h["url"]) for h in ours] == [("ORDER_STATUS", url)]
@@ -83,8 +84,8 @@ def test_subscriptions_are_made_on_start_and_removed_on_exit(cdek_sandbox: CdekS
 
 def test_the_default_pair_on_sigterm(cdek_sandbox: CdekSandbox) -> None:
     process = start(cdek_sandbox, "--subscribe")
-    lines = read_until(process, 3)
-    assert [line.split(" (")[0] for line in lines[1:]] == [
+    lines = read_until(process, 4)
+    assert [line.split(" (")[0] for line in lines[2:]] == [
         "oint: subscribed to ORDER_STATUS",
         "oint: subscribed to PRINT_FORM",
     ]

@@ -42,6 +42,7 @@ from .vocabulary import WEBHOOK_LIMIT, WEBHOOK_TYPES
 
 __all__ = [
     "AccompanyingWaybill",
+    "Attributes",
     "Courier",
     "CourierInfo",
     "DelivAgreement",
