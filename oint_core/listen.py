@@ -294,11 +294,16 @@ class Receiver:
             self._closed = True
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        from werkzeug.wrappers import Request
+        from werkzeug.exceptions import HTTPException
+        from werkzeug.wrappers import Request, Response
 
-        request = Request(environ)
-        status, text = self.handle(request)
-        from werkzeug.wrappers import Response
+        try:
+            status, text = self.handle(Request(environ))
+        except (OSError, HTTPException):  # the sender went away, or stalled, mid-body
+            status, text = 400, {"error": "the body did not arrive whole"}
+        except Exception as exc:  # a bug: one line, never the request (it holds the secret)
+            self._say(f"oint: error: {type(exc).__name__} while taking an event: {exc}")
+            status, text = 500, {"error": "internal error"}
 
         response = Response(json.dumps(text) + "\n", status=status, content_type="application/json")
         if status == 405:
@@ -387,19 +392,30 @@ def make_server(host: str, port: int, app: Receiver) -> BaseWSGIServer:
 
     Raises ``UsageError`` (``--port``/``--host``) when the address cannot be used.
     """
-    from werkzeug.serving import WSGIRequestHandler
-    from werkzeug.serving import make_server as werkzeug_server
+    import errno
+    import socket
 
+    from werkzeug.serving import (
+        ThreadedWSGIServer,
+        WSGIRequestHandler,
+        get_sockaddr,
+        select_address_family,
+    )
+
+    # werkzeug's and socketserver's own lines (an access log, an error with its traceback)
+    # would name the request, token included: none are written.
     class Quiet(WSGIRequestHandler):
         timeout = 60  # seconds a connection may sit idle or trickle
 
         def log(self, type: str, message: str, *args: Any) -> None:
-            return None  # every line werkzeug writes names the request, token included
+            return None
 
-    import errno
-    import socket
+    class Server(ThreadedWSGIServer):
+        def log(self, type: str, message: str, *args: Any) -> None:
+            return None
 
-    from werkzeug.serving import get_sockaddr, select_address_family
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            return None  # a connection that broke: the sender delivers again
 
     # Bound here rather than by werkzeug, which prints its own lines and exits on a taken port.
     try:
@@ -423,10 +439,7 @@ def make_server(host: str, port: int, app: Receiver) -> BaseWSGIServer:
         reason = exc.strerror or one_line(str(exc))
         raise UsageError(f"--host {host}: cannot listen there: {reason}", option="--host") from None
     with listener:
-        server = werkzeug_server(
-            host, port, app, threaded=True, request_handler=Quiet, fd=listener.fileno()
-        )
-    return server
+        return Server(host, port, app, Quiet, fd=listener.fileno())
 
 
 def listen_url(base: str | None, host: str, port: int, path: str, secret: str) -> str:

@@ -289,6 +289,22 @@ def test_an_oversized_body_is_413_and_the_next_event_still_arrives(listener: Any
 
 
 @pytest.mark.posix
+def test_a_sender_that_hangs_up_mid_body_costs_nothing(listener: Any) -> None:
+    one = listener("toy", "--port", "0", "--secret", SECRET)
+    port = int(one.url.split(":")[2].split("/")[0])
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", port)) as raw:
+            raw.sendall(
+                f"POST /toy?token={SECRET} HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n"
+                '\r\n{"type": "ping"'.encode()
+            )
+    assert one.post(ping(1)).status_code == 200
+    assert one.stop() == 130
+    assert one.lines == [ping(1)]
+    assert one.stderr == ""  # no traceback, no line naming the request
+
+
+@pytest.mark.posix
 def test_an_unknown_type_is_passed_through_with_one_warning(listener: Any) -> None:
     one = listener("toy", "--port", "0")
     for n in range(3):
