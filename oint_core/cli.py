@@ -466,7 +466,7 @@ def listen_command(
         profile=profile,
         max_body=max_body,
     )
-    sys.exit(listen(_registry(), provider, options, stderr=_stderr_line))
+    sys.exit(listen(_registry, provider, options, stderr=_stderr_line))
 
 
 # -- a provider: its methods, grouped -------------------------------------------------------

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from . import notices
 from .errors import EXIT_USAGE, ApiError, OintError, UsageError, one_line
 from .redact import Redactor
 from .webhooks import Call, Subscription, WebhookEvent, Webhooks
@@ -581,7 +582,7 @@ class _Stop(KeyboardInterrupt):
 
 
 def listen(
-    registry: Registry,
+    registry_of: Callable[[], Registry],
     provider: str,
     options: Options,
     *,
@@ -590,9 +591,34 @@ def listen(
 ) -> int:
     """Run ``oint listen``; returns the exit code (130 after SIGINT, 143 after SIGTERM).
 
-    Errors before serving (options, the address, subscribing) raise ``OintError``; the
-    caller prints them. Nothing printed carries the secret except the first line.
+    ``registry_of`` gives the providers (called here, so that warnings of loading them wait
+    too). Errors before serving (options, the address, subscribing) raise ``OintError``;
+    the caller prints them. Nothing printed carries the secret except the first line.
+    Warnings (``oint_core.notices``) raised before the URL line is printed wait until it is.
     """
+    held: list[str] = []
+    previous_sink = notices.sink()
+    notices.set_sink(held.append)
+    try:
+        return _listen(registry_of, provider, options, environ, stderr or _stderr, held)
+    finally:
+        notices.set_sink(previous_sink)
+        for message in held:  # an error came before the URL line: they go before it
+            if previous_sink is not None:
+                previous_sink(message)
+            else:
+                _stderr(f"oint: warning: {message}")
+
+
+def _listen(
+    registry_of: Callable[[], Registry],
+    provider: str,
+    options: Options,
+    environ: Mapping[str, str],
+    raw_say: Say,
+    held: list[str],
+) -> int:
+    registry = registry_of()
     webhooks = provider_webhooks(registry, provider)
     name = registry.provider(provider).name
     if options.secret is not None:
@@ -602,7 +628,6 @@ def listen(
     else:
         secret = secrets.token_urlsafe(24)
     redactor = Redactor([secret, quote(secret, safe="")])
-    raw_say = stderr or _stderr
 
     def say(line: str) -> None:
         raw_say(redactor(line))
@@ -644,6 +669,10 @@ def listen(
         server = make_server(options.host, options.port, app)
         url = listen_url(options.public_url, options.host, server.port, path, secret)
         raw_say(url)  # the one line with the secret: what to subscribe with
+        notices.set_sink(lambda message: say(f"oint: warning: {message}"))
+        for message in held:
+            say(f"oint: warning: {message}")
+        held.clear()
         if options.public_url:
             local = listen_url(None, options.host, server.port, path, "").partition("?")[0]
             say(f"oint: listening on {local}")

@@ -139,3 +139,36 @@ def test_an_unknown_type_is_refused_before_anything_is_sent(cdek_sandbox: CdekSa
         "oint: usage error: --type: 'ORDER_STATUSS' is not an event type of this provider"
     )
     assert cdek_sandbox.requests() == []
+
+
+def test_subscribe_takes_its_settings_from_the_profile(
+    cdek_sandbox: CdekSandbox, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[profile.shop.cdek]\n"
+        f'base_url = "{cdek_sandbox.base_url}"\n'
+        f'account = "{cdek_sandbox.account}"\n'
+        f'password = "{cdek_sandbox.password}"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OINT_CDEK_")}
+    env |= {"OINT_CONFIG": str(config), "OINT_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        [*oint_command(), "listen", "cdek", "--port", "0", "--subscribe", "--profile", "shop"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "OINT_LISTEN_SECRET": SECRET},
+    )
+    lines = read_until(process, 5)
+    # The URL line comes first, even before the warning about the config file's mode.
+    assert lines[0].endswith(f"/cdek?token={SECRET}")
+    assert lines[1].startswith(f"oint: warning: config file {config} holds secrets")
+    assert lines[3].startswith("oint: subscribed to ORDER_STATUS"), lines
+    assert len(hooks(cdek_sandbox)) == 2
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert hooks(cdek_sandbox) == []
+    assert cdek_sandbox.password not in "\n".join(lines) + err
