@@ -24,6 +24,7 @@ first and removing exactly those subscriptions on the way out.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import hmac
 import json
 import os
@@ -280,7 +281,7 @@ class Receiver:
         self._say = say
         self._forwarder = forwarder
         self._max_body = max_body
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen: OrderedDict[bytes, None] = OrderedDict()
         self._seen_limit = seen_limit
         self._warned_types: set[str] = set()
         self._lock = threading.Lock()
@@ -339,7 +340,8 @@ class Receiver:
 
     def accept(self, event: WebhookEvent, body: bytes) -> tuple[int, Any]:
         """Write a parsed event unless its key was seen; 200 only once it is written."""
-        key = event.key
+        # The seen-set holds a 16-byte digest per key, whatever the key's length.
+        key = hashlib.blake2b(event.key.encode("utf-8"), digest_size=16).digest()
         line = (
             json.dumps(dict(event.raw), ensure_ascii=False, separators=(",", ":")) + "\n"
         ).encode("utf-8")
