@@ -428,6 +428,11 @@ def mcp_command(
     callback=_profile_name,
     help="The profile whose settings (token, account) --subscribe uses.",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="A line per request on stderr: address, method, path, status (never the secret).",
+)
 def listen_command(
     provider: str,
     host: str,
@@ -440,6 +445,7 @@ def listen_command(
     types: tuple[str, ...],
     max_body: int,
     profile: str | None,
+    debug: bool,
 ) -> None:
     """Receive PROVIDER's webhook events: one JSON line per event on standard output (or
     --out), each written and synced before the provider gets its 200; redeliveries dropped.
@@ -465,6 +471,7 @@ def listen_command(
         types=types,
         profile=profile,
         max_body=max_body,
+        debug=debug,
     )
     sys.exit(listen(_registry, provider, options, stderr=_stderr_line))
 

@@ -273,6 +273,7 @@ class Receiver:
         forwarder: Forwarder | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         seen_limit: int = SEEN_LIMIT,
+        debug: Say | None = None,
     ) -> None:
         self.webhooks = webhooks
         self._secret = secret.encode("utf-8")
@@ -281,6 +282,7 @@ class Receiver:
         self._say = say
         self._forwarder = forwarder
         self._max_body = max_body
+        self._debug = debug
         self._seen: OrderedDict[bytes, None] = OrderedDict()
         self._seen_limit = seen_limit
         self._warned_types: set[str] = set()
@@ -299,13 +301,22 @@ class Receiver:
         from werkzeug.exceptions import HTTPException
         from werkzeug.wrappers import Request, Response
 
+        started = time.perf_counter()
+        request = Request(environ)
         try:
-            status, text = self.handle(Request(environ))
+            status, text = self.handle(request)
         except (OSError, HTTPException):  # the sender went away, or stalled, mid-body
             status, text = 400, {"error": "the body did not arrive whole"}
         except Exception as exc:  # a bug: one line, never the request (it holds the secret)
             self._say(f"oint: error: {type(exc).__name__} while taking an event: {exc}")
             status, text = 500, {"error": "internal error"}
+        if self._debug is not None:  # the path only: the query holds the secret
+            detail = text.get("status") or text.get("error") or ""
+            took = (time.perf_counter() - started) * 1000
+            self._debug(
+                f"oint: debug: {request.remote_addr} {request.method} {request.path}"
+                f" {status} {detail} ({took:.1f} ms)"
+            )
 
         response = Response(json.dumps(text) + "\n", status=status, content_type="application/json")
         if status == 405:
@@ -577,6 +588,7 @@ class Options:
     types: tuple[str, ...] = ()
     profile: str | None = None
     max_body: int = DEFAULT_MAX_BODY
+    debug: bool = False
 
 
 class _Stop(KeyboardInterrupt):
@@ -660,6 +672,7 @@ def _listen(
         say=say,
         forwarder=forwarder,
         max_body=options.max_body,
+        debug=say if options.debug else None,
     )
     server: BaseWSGIServer | None = None
     serving = False

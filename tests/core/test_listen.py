@@ -197,6 +197,23 @@ def test_a_wrong_or_missing_secret_is_401_and_nothing_is_printed(listener: Any) 
 
 
 @pytest.mark.posix
+def test_debug_lines_name_each_request_but_never_a_secret(listener: Any) -> None:
+    one = listener("toy", "--port", "0", "--secret", SECRET, "--debug")
+    base = one.url.partition("?")[0]
+    assert one.post(ping(1)).status_code == 200
+    assert one.post(ping(1)).status_code == 200
+    assert one.post(ping(2), url=f"{base}?token=guessed-secret-123").status_code == 401
+    assert one.stop() == 130
+    lines = [re.sub(r" \([0-9.]+ ms\)$", "", line) for line in one.stderr.splitlines()]
+    assert lines == [
+        "oint: debug: 127.0.0.1 POST /toy 200 accepted",
+        "oint: debug: 127.0.0.1 POST /toy 200 duplicate",
+        "oint: debug: 127.0.0.1 POST /toy 401 unauthorized",
+    ]
+    assert SECRET not in one.stderr and "guessed" not in one.stderr
+
+
+@pytest.mark.posix
 def test_the_secret_can_come_from_the_environment(listener: Any) -> None:
     one = listener("toy", "--port", "0", env={"OINT_LISTEN_SECRET": SECRET})
     assert one.url.endswith(f"?token={SECRET}")
