@@ -24,6 +24,7 @@ first and removing exactly those subscriptions on the way out.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import hmac
 import json
@@ -31,6 +32,7 @@ import os
 import queue
 import secrets
 import signal
+import stat
 import sys
 import threading
 import time
@@ -94,36 +96,53 @@ def provider_webhooks(registry: Registry, provider: str) -> Webhooks:
 
 
 class Sink:
-    """Writes one line per event to a binary stream, flushed and fsync'ed before returning.
+    """Writes one line per event to a file descriptor, synced before returning.
 
-    fsync is skipped where the stream cannot take it (a pipe, a terminal): there the line
-    is handed to the reader when ``write`` returns.
+    Unbuffered: a line is either wholly handed to the system or, when the write fails (a full
+    disk), cut off again in a regular file, so no half line is left for the next one to run
+    into. fsync is skipped where the descriptor cannot take it (a pipe, a terminal): there
+    the line is with the reader when ``write`` returns.
     """
 
-    def __init__(self, stream: IO[bytes], *, close: bool = False) -> None:
-        self._stream = stream
+    def __init__(self, fd: int, *, close: bool = False) -> None:
+        self._fd = fd
         self._close = close
+        self._regular = stat.S_ISREG(os.fstat(fd).st_mode)
         self._sync = True
 
     @classmethod
     def to_file(cls, path: str) -> Sink:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        return cls(os.fdopen(fd, "ab"), close=True)
+        """Append to ``path``, made readable by its owner only if it is new."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+        return cls(os.open(path, flags, 0o600), close=True)
+
+    @classmethod
+    def to_stdout(cls) -> Sink:
+        sys.stdout.flush()
+        return cls(sys.stdout.fileno())
 
     def write(self, line: bytes) -> None:
-        self._stream.write(line)
-        self._stream.flush()
-        if self._sync:
-            try:
-                os.fsync(self._stream.fileno())
-            except OSError:  # EINVAL: a pipe or a terminal; nothing more to make durable
-                self._sync = False
-            except ValueError:  # no file descriptor (an in-memory stream)
-                self._sync = False
+        size = os.lseek(self._fd, 0, os.SEEK_END) if self._regular else None
+        try:
+            view = memoryview(line)
+            while view:
+                view = view[os.write(self._fd, view) :]
+            if self._sync:
+                try:
+                    os.fsync(self._fd)
+                except OSError as exc:
+                    if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EROFS):
+                        raise
+                    self._sync = False  # a pipe or a terminal: nothing more to make durable
+        except OSError:
+            if size is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, size)
+            raise
 
     def close(self) -> None:
         if self._close:
-            self._stream.close()
+            os.close(self._fd)
 
 
 # -- relaying to a local app ----------------------------------------------------------------
@@ -406,7 +425,6 @@ def make_server(host: str, port: int, app: Receiver) -> BaseWSGIServer:
 
     Raises ``UsageError`` (``--port``/``--host``) when the address cannot be used.
     """
-    import errno
     import socket
 
     from werkzeug.serving import (
@@ -661,7 +679,7 @@ def _listen(
         except ApiError as exc:
             raise _Redacted(redactor(str(exc)), exc.exit_code) from None
 
-    sink = Sink.to_file(options.out) if options.out else Sink(sys.stdout.buffer)
+    sink = Sink.to_file(options.out) if options.out else Sink.to_stdout()
     forwarder = Forwarder(options.forward_to, say) if options.forward_to else None
     path = f"/{name}"
     app = Receiver(

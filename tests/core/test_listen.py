@@ -399,6 +399,49 @@ def test_eight_senders_at_once_every_event_on_stdout_exactly_once(listener: Any)
     check_all_once(one.stdout.splitlines())
 
 
+@pytest.mark.posix
+def test_a_write_that_fails_half_way_leaves_no_half_line(
+    toy_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The file may grow only to two lines and a bit (RLIMIT_FSIZE): the third event, written
+    half, is cut off again and answered 500 (its sender delivers it again); the lines before
+    stay whole, and no half line is left for the next one to run into."""
+    import resource
+
+    size = len(json.dumps(ping(0, pad="x" * 5), separators=(",", ":"))) + 1
+    cap = 2 * size + size // 2
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
+
+    out = tmp_path / "events.jsonl"
+    process = subprocess.Popen(
+        [*oint_command(), "listen", "toy", "--port", "0", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=toy_env,
+        preexec_fn=limit,
+    )
+    assert process.stderr is not None
+    url = process.stderr.readline().decode().strip()
+    with requests.Session() as session:
+        session.trust_env = False
+        statuses = [
+            session.post(url, data=json.dumps(ping(n, pad="x" * 5)), timeout=10).status_code
+            for n in range(4)
+        ]
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert statuses == [200, 200, 500, 500]
+    assert out.read_text(encoding="utf-8") == "".join(
+        json.dumps(ping(n, pad="x" * 5), separators=(",", ":")) + "\n" for n in range(2)
+    )
+    assert err.decode().splitlines() == 2 * [
+        "oint: error: could not write an event: [Errno 27] File too large"
+    ]
+
+
 def test_out_appends_to_what_is_there(tmp_path: Path) -> None:
     out = tmp_path / "events.jsonl"
     out.write_text('{"earlier":1}\n', encoding="utf-8")
