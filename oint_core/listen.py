@@ -462,7 +462,7 @@ def make_server(host: str, port: int, app: Receiver) -> BaseWSGIServer:
             listener.close()
             raise
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
+        if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)):
             raise UsageError(
                 f"--port {port}: address {host}:{port} is already in use (--port 0 picks a"
                 " free one)",

@@ -6,7 +6,7 @@ and the sandbox's HTTP toolkit loads only when the sandbox runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from oint_core import Provider, hookimpl
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import click
 
     from oint_core import ExampleRun
+    from oint_core.webhooks import Webhooks
 
 from .methods import INDEX
 from .params import CONTEXT_PARAMS, GROUPS
@@ -52,7 +53,8 @@ def oint_commands() -> list[click.Command]:
 
 
 @hookimpl
-def oint_webhooks(provider: str) -> Any:
+def oint_webhooks(provider: str) -> Webhooks | None:
+    """CDEK's events for ``oint listen cdek``: loaded only when it runs."""
     if provider != PROVIDER.name:
         return None
     from .webhooks import webhooks

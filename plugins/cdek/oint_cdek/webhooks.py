@@ -34,11 +34,14 @@ import re
 import uuid as uuid_module
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from oint_core import UsageError
 
 from .vocabulary import WEBHOOK_LIMIT, WEBHOOK_TYPES
+
+if TYPE_CHECKING:
+    from oint_core.webhooks import Call, Webhooks
 
 __all__ = [
     "AccompanyingWaybill",
@@ -471,12 +474,12 @@ def _missing_or_wrong(path: str, value: Any, wanted: str) -> str:
 # -- for oint listen cdek (through the oint_webhooks hook) -----------------------------------
 
 
-def webhooks() -> Any:
+def webhooks() -> Webhooks:
     """CDEK's ``oint_core.webhooks.Webhooks``: the types, ``parse``, and subscriptions
     through CreateWebhook, GetWebhookList and DeleteWebhook (at most ``WEBHOOK_LIMIT``)."""
     from oint_core.webhooks import Subscription, Subscriptions, Webhooks
 
-    def listing(call: Any) -> list[Subscription]:
+    def listing(call: Call) -> list[Subscription]:
         found = call("GetWebhookList")
         items = found if isinstance(found, list) else []
         return [
@@ -485,7 +488,7 @@ def webhooks() -> Any:
             if isinstance(s, Mapping)
         ]
 
-    def create(call: Any, url: str, kind: str) -> str:
+    def create(call: Call, url: str, kind: str) -> str:
         answer = call("CreateWebhook", url=url, type=kind)
         entity = answer.get("entity") if isinstance(answer, Mapping) else None
         made = entity.get("uuid") if isinstance(entity, Mapping) else None
@@ -493,7 +496,7 @@ def webhooks() -> Any:
             raise WebhookError("CDEK's answer to CreateWebhook names no subscription uuid")
         return made
 
-    def delete(call: Any, made: str) -> None:
+    def delete(call: Call, made: str) -> None:
         call("DeleteWebhook", uuid=made)
 
     return Webhooks(
