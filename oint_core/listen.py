@@ -391,14 +391,17 @@ class Receiver:
             if len(self._seen) > self._seen_limit:
                 self._seen.popitem(last=False)
             self.accepted += 1
-            unknown = not event.known and event.type not in self._warned_types
-            if unknown:
+            note = getattr(event, "warning", None)
+            if not event.known:
+                note = f"event type {event.type!r} is not one oint knows; passed through as it came"
+            elif note:
+                note = f"{event.type} event accepted as it came: {one_line(str(note))}"
+            if note and event.type in self._warned_types:
+                note = None
+            if note:
                 self._warned_types.add(event.type)
-        if unknown:
-            self._say(
-                f"oint: warning: event type {event.type!r} is not one oint knows; passed"
-                " through as it came (this is said once per type)"
-            )
+        if note:
+            self._say(f"oint: warning: {note} (this is said once per type)")
         if self._forwarder is not None:
             self._forwarder.put(f"{event.type} event", body)
         return 200, {"status": "accepted"}

@@ -42,6 +42,9 @@ class WebhookEvent(Protocol):
     def raw(self) -> Mapping[str, Any]:
         """The event's JSON object as it was delivered."""
 
+    # Optional: ``warning`` (str or None), a note on an event accepted although it is not
+    # quite as the provider describes it; the receiver prints it once per event type.
+
 
 @dataclass(frozen=True)
 class Subscription:

@@ -294,3 +294,13 @@ def test_every_type_has_a_key_that_names_it(kind: str) -> None:
         parse(event(kind, sample(EVENTS[kind]["attributes"]), date_time="2025-01-01T00:00:00Z")).key
         != one.key
     )
+
+
+def test_not_strict_keeps_odd_attributes_and_says_why() -> None:
+    odd = {k: v for k, v in STATUS.items() if k != "code"}
+    kept = parse(event("ORDER_STATUS", odd), strict=False)
+    assert kept.known and kept.attributes == odd
+    assert kept.warning == "attributes.code is missing"
+    assert parse(event("ORDER_STATUS", STATUS), strict=False).warning is None
+    with pytest.raises(WebhookError, match="^uuid must be a UUID"):
+        parse(event("ORDER_STATUS", STATUS, uuid="x"), strict=False)  # the envelope still counts

@@ -60,6 +60,7 @@ __all__ = [
     "RelatedEntity",
     "WebhookError",
     "WebhookEvent",
+    "lenient",
     "parse",
 ]
 
@@ -332,6 +333,9 @@ class WebhookEvent(Generic[A]):
     uuid: str
     attributes: A
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    #: With ``parse(..., strict=False)``: why the attributes are not as CDEK describes them
+    #: (they are then the mapping that came); None when they are.
+    warning: str | None = field(default=None, compare=False)
 
     @property
     def known(self) -> bool:
@@ -353,9 +357,15 @@ class WebhookEvent(Generic[A]):
         )
 
 
-def parse(body: bytes | str | Mapping[str, Any]) -> WebhookEvent[Any]:
+def parse(body: bytes | str | Mapping[str, Any], *, strict: bool = True) -> WebhookEvent[Any]:
     """The event in ``body`` (the request's bytes or text, or a mapping already parsed),
-    checked against CDEK's description of its type. Raises ``WebhookError``."""
+    checked against CDEK's description of its type. Raises ``WebhookError``.
+
+    ``strict=False`` refuses only a body that is not an event at all (not JSON, or an
+    envelope field missing or wrong): attributes that are not as CDEK's tables describe
+    them are kept as the mapping that came, and ``warning`` says what differs. That is what
+    ``oint listen cdek`` uses: an event CDEK sent is never refused for a detail of its
+    attributes (CDEK would retry it, then drop the subscription)."""
     data = _load(body)
     kind = data.get("type")
     if not isinstance(kind, str) or not kind.strip():
@@ -370,8 +380,20 @@ def parse(body: bytes | str | Mapping[str, Any]) -> WebhookEvent[Any]:
     if not isinstance(attributes, Mapping):
         raise WebhookError(_missing_or_wrong("attributes", attributes, "an object"))
     cls = ATTRIBUTES.get(kind)
-    typed: Any = dict(attributes) if cls is None else _build(cls, attributes, "attributes")
+    if cls is None:
+        return WebhookEvent(kind, date_time, entity, dict(attributes), data)
+    try:
+        typed = _build(cls, attributes, "attributes")
+    except WebhookError as exc:
+        if strict:
+            raise
+        return WebhookEvent(kind, date_time, entity, dict(attributes), data, str(exc))
     return WebhookEvent(kind, date_time, entity, typed, data)
+
+
+def lenient(body: bytes) -> WebhookEvent[Any]:
+    """``parse(body, strict=False)``: what ``oint listen cdek`` reads deliveries with."""
+    return parse(body, strict=False)
 
 
 def _load(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
@@ -501,7 +523,7 @@ def webhooks() -> Webhooks:
 
     return Webhooks(
         types=WEBHOOK_TYPES,
-        parse=parse,
+        parse=lenient,
         default_types=("ORDER_STATUS", "PRINT_FORM"),
         subscriptions=Subscriptions(
             list=listing, create=create, delete=delete, limit=WEBHOOK_LIMIT

@@ -1,6 +1,7 @@
-"""``oint listen cdek --subscribe`` against the sandbox: the subscriptions it makes on start
-are CreateWebhook's, it removes exactly those on exit, and it respects CDEK's limit of two
-per account, counting the ones the account already holds."""
+"""``oint listen cdek``: CDEK's events as the receiver takes them, and ``--subscribe`` against
+the sandbox: the subscriptions it makes on start are CreateWebhook's, it removes exactly
+those on exit, and it respects CDEK's limit of two per account, counting the ones the
+account already holds."""
 
 from __future__ import annotations
 
@@ -172,3 +173,29 @@ def test_subscribe_takes_its_settings_from_the_profile(
     assert process.returncode == 130, err
     assert hooks(cdek_sandbox) == []
     assert cdek_sandbox.password not in "\n".join(lines) + err
+
+
+def test_an_event_whose_attributes_are_off_is_kept_with_a_warning(
+    cdek_sandbox: CdekSandbox,
+) -> None:
+    """An event CDEK sent is never refused for a detail of its attributes (CDEK would retry,
+    then drop the subscription); an envelope that is not CDEK's is."""
+    process = start(cdek_sandbox)
+    (url,) = read_until(process, 1)
+    odd = {
+        "type": "ORDER_STATUS",
+        "date_time": "2024-08-19T10:02:15+0000",
+        "uuid": "fc3ef89a-0727-4a26-8d07-81a0bfd11d22",
+        "attributes": {"code": "DELIVERED", "is_return": "no"},
+    }
+    with requests.Session() as session:
+        session.trust_env = False
+        assert session.post(url, json=odd, timeout=10).status_code == 200
+        assert session.post(url, json=odd | {"uuid": "x"}, timeout=10).status_code == 400
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert [json.loads(line) for line in out.splitlines()] == [odd]
+    assert err.splitlines() == [
+        "oint: warning: ORDER_STATUS event accepted as it came: attributes.is_return must be"
+        ' true or false, not "no" (this is said once per type)'
+    ]
