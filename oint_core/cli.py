@@ -365,6 +365,117 @@ def mcp_command(
     serve(Catalog(mode, selected, profile=profile, variables=variables), version=__version__)
 
 
+@cli.command("listen", context_settings=CONTEXT_SETTINGS)
+@click.argument("provider")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8090,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--secret",
+    default=None,
+    metavar="TEXT",
+    help="The secret the URL must carry (?token=...), 16 characters or more"
+    " [default: $OINT_LISTEN_SECRET, else a random one].",
+)
+@click.option(
+    "--out",
+    default=None,
+    metavar="FILE",
+    help="Append the events to FILE (one JSON line each) instead of standard output.",
+)
+@click.option(
+    "--forward-to",
+    default=None,
+    metavar="URL",
+    help="Also POST each new event to URL (your app), from a queue with retries.",
+)
+@click.option(
+    "--public-url",
+    default=None,
+    metavar="URL",
+    help="Where the provider reaches this receiver (a tunnel's https URL): the printed and"
+    " subscribed URL starts with it [default: http://HOST:PORT].",
+)
+@click.option(
+    "--subscribe",
+    is_flag=True,
+    help="Subscribe the URL to the provider's events on start; remove those subscriptions on exit.",
+)
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    metavar="TYPE",
+    help="With --subscribe: an event type (repeatable) [default: the provider's usual ones].",
+)
+@click.option(
+    "--max-body",
+    default=1 << 20,
+    show_default=True,
+    type=click.IntRange(1),
+    metavar="BYTES",
+    help="The largest event accepted (bigger ones get 413).",
+)
+@click.option(
+    "--profile",
+    metavar="NAME",
+    default=None,
+    callback=_profile_name,
+    help="The profile whose settings (token, account) --subscribe uses.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="A line per request on stderr: address, method, path, status (never the secret).",
+)
+def listen_command(
+    provider: str,
+    host: str,
+    port: int,
+    secret: str | None,
+    out: str | None,
+    forward_to: str | None,
+    public_url: str | None,
+    subscribe: bool,
+    types: tuple[str, ...],
+    max_body: int,
+    profile: str | None,
+    debug: bool,
+) -> None:
+    """Receive PROVIDER's webhook events: one JSON line per event on standard output (or
+    --out), each written and synced before the provider gets its 200; redeliveries dropped.
+
+    The first line on stderr is the URL to subscribe with; it carries a secret (?token=...),
+    and a request without it gets 401. Runs until Ctrl-C (exit 130) or SIGTERM (exit 143).
+    A port in use is a usage error (exit 2). See docs/webhooks.md.
+    """
+    from .listen import Options, listen
+
+    if out is not None:
+        check_writable(out)
+    if types and not subscribe:
+        raise click.BadParameter("only with --subscribe", param_hint="--type")
+    options = Options(
+        host=host,
+        port=port,
+        secret=secret,
+        out=out,
+        forward_to=forward_to,
+        public_url=public_url,
+        subscribe=subscribe,
+        types=types,
+        profile=profile,
+        max_body=max_body,
+        debug=debug,
+    )
+    sys.exit(listen(_registry, provider, options, stderr=_stderr_line))
+
+
 # -- a provider: its methods, grouped -------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     import click
 
     from .metadata import Provider
+    from .webhooks import Webhooks
 
 hookspec = pluggy.HookspecMarker("oint")
 hookimpl = pluggy.HookimplMarker("oint")
@@ -31,4 +32,11 @@ def oint_commands() -> list[click.Command]:  # type: ignore[empty-body]
 
     Groups of the same name from several plugins are merged, so two plugins can each add
     ``oint sandbox <provider>``. Commands should import their heavy dependencies when run.
+    """
+
+
+@hookspec(firstresult=True)
+def oint_webhooks(provider: str) -> Webhooks | None:
+    """Return the webhooks of ``provider`` (a ``oint_core.webhooks.Webhooks``) if it is yours
+    and sends events, else None. Called only by ``oint listen``: import what it needs here.
     """

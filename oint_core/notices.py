@@ -18,6 +18,11 @@ def set_sink(sink: Callable[[str], None] | None) -> None:
     _sink = sink
 
 
+def sink() -> Callable[[str], None] | None:
+    """Where warnings go now (None: logging)."""
+    return _sink
+
+
 def warn(message: str) -> None:
     if _sink is not None:
         _sink(message)

@@ -19,7 +19,7 @@ CORE = Path(oint_core.__file__).parent
 
 #: Lowest first. ``__init__`` (the package's face) and ``__main__`` are outside the layers.
 LAYERS = [
-    {"errors", "notices", "paths", "redact", "guarded", "safefile"},
+    {"errors", "notices", "paths", "redact", "guarded", "safefile", "webhooks"},
     {"metadata", "output", "retrying", "entrypoints", "dryrun"},
     {"coerce", "hookspecs", "http", "outforms", "progress", "outcomes"},
     {"examples", "plugins", "state"},  # state: a client's own session and providers' state
@@ -30,6 +30,7 @@ LAYERS = [
     {"dispatcher"},
     {"client"},  # connect(): clients for library users, through the dispatcher
     {"docs", "stubs", "completion", "mcpserver"},  # from the metadata: pages, stubs, tools
+    {"listen"},  # oint listen: a provider's webhooks (their contract is in webhooks)
     {"cli"},
     {"testing"},  # helpers for plugin authors' tests: runs the CLI
 ]

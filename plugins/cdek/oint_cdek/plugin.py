@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import click
 
     from oint_core import ExampleRun
+    from oint_core.webhooks import Webhooks
 
 from .methods import INDEX
 from .params import CONTEXT_PARAMS, GROUPS
@@ -49,3 +50,13 @@ def oint_commands() -> list[click.Command]:
     from .commands import sandbox
 
     return [sandbox]
+
+
+@hookimpl
+def oint_webhooks(provider: str) -> Webhooks | None:
+    """CDEK's events for ``oint listen cdek``: loaded only when it runs."""
+    if provider != PROVIDER.name:
+        return None
+    from .webhooks import webhooks
+
+    return webhooks()

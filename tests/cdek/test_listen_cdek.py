@@ -1,0 +1,201 @@
+"""``oint listen cdek``: CDEK's events as the receiver takes them, and ``--subscribe`` against
+the sandbox: the subscriptions it makes on start are CreateWebhook's, it removes exactly
+those on exit, and it respects CDEK's limit of two per account, counting the ones the
+account already holds."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from oint_cdek.testing import CdekSandbox
+
+pytestmark = pytest.mark.posix
+
+SECRET = "listen-secret-for-the-tests"
+
+
+def oint_command() -> list[str]:
+    script = Path(sys.executable).with_name("oint")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "oint_core"]
+
+
+def start(sandbox: CdekSandbox, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*oint_command(), "listen", "cdek", "--port", "0", "--secret", SECRET, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **sandbox.env},
+    )
+
+
+def hooks(sandbox: CdekSandbox) -> list[dict[str, Any]]:
+    found = sandbox.client().call("GetWebhookList")
+    assert isinstance(found, list)
+    return found
+
+
+def read_until(process: subprocess.Popen[str], count: int) -> list[str]:
+    assert process.stderr is not None
+    lines = []
+    for _ in range(count):
+        lines.append(process.stderr.readline().rstrip("\n"))
+    return lines
+
+
+def test_subscriptions_are_made_on_start_and_removed_on_exit(cdek_sandbox: CdekSandbox) -> None:
+    kept = cdek_sandbox.client().call(
+        "CreateWebhook", url="https://shop.example/cdek", type="DELIV_PROBLEM"
+    )["entity"]["uuid"]
+    process = start(cdek_sandbox, "--subscribe", "--type", "order_status")
+    url, note, made = read_until(process, 3)
+    assert note.startswith("oint: note: this URL is on loopback")
+    assert url.endswith(f"/cdek?token={SECRET}")
+    ours = [h for h in hooks(cdek_sandbox) if h["uuid"] != kept]
+    assert [(h["type"], h["url"]) for h in ours] == [("ORDER_STATUS", url)]
+    assert made == f"oint: subscribed to ORDER_STATUS (subscription {ours[0]['uuid']})"
+    # The URL it subscribed is where events arrive.
+    event = {
+        "type": "PRINT_FORM",
+        "date_time": "2024-08-19T10:02:15+0000",
+        "uuid": "fc3ef89a-0727-4a26-8d07-81a0bfd11d22",
+        "attributes": {"type": "WAYBILL", "url": "https://x/y.pdf"},
+    }
+    with requests.Session() as session:
+        session.trust_env = False
+        assert session.post(url, json=event, timeout=10).status_code == 200
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.splitlines() == [
+        f"oint: unsubscribed from ORDER_STATUS (subscription {ours[0]['uuid']})"
+    ]
+    assert [h["uuid"] for h in hooks(cdek_sandbox)] == [kept]  # exactly ours removed
+    assert [json.loads(line) for line in out.splitlines()] == [event]
+
+
+def test_the_default_pair_on_sigterm(cdek_sandbox: CdekSandbox) -> None:
+    process = start(cdek_sandbox, "--subscribe")
+    lines = read_until(process, 4)
+    assert [line.split(" (")[0] for line in lines[2:]] == [
+        "oint: subscribed to ORDER_STATUS",
+        "oint: subscribed to PRINT_FORM",
+    ]
+    assert sorted(h["type"] for h in hooks(cdek_sandbox)) == ["ORDER_STATUS", "PRINT_FORM"]
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert [line.split(" (")[0] for line in err.splitlines()] == [
+        "oint: unsubscribed from ORDER_STATUS",
+        "oint: unsubscribed from PRINT_FORM",
+    ]
+    assert hooks(cdek_sandbox) == []
+
+
+def test_beyond_the_limit_nothing_is_created_and_nothing_listens(
+    cdek_sandbox: CdekSandbox,
+) -> None:
+    held = cdek_sandbox.client().call(
+        "CreateWebhook", url="https://shop.example/cdek", type="ORDER_STATUS"
+    )["entity"]["uuid"]
+    cdek_sandbox.clear_requests()
+    done = subprocess.run(
+        [*oint_command(), "listen", "cdek", "--port", "0", "--subscribe"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **cdek_sandbox.env},
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "oint: usage error: --subscribe: the account may hold 2 subscription(s); it holds 1"
+        f" (ORDER_STATUS {held}) and 2 more were asked for (ORDER_STATUS, PRINT_FORM):"
+        " remove some, or ask for fewer with --type"
+    ]
+    assert done.stdout == ""
+    assert [h["uuid"] for h in hooks(cdek_sandbox)] == [held]
+    sent = [(r["method"], r["path"]) for r in cdek_sandbox.requests()]
+    assert ("POST", "/v2/webhooks") not in sent
+
+
+def test_an_unknown_type_is_refused_before_anything_is_sent(cdek_sandbox: CdekSandbox) -> None:
+    done = subprocess.run(
+        [*oint_command(), "listen", "cdek", "--subscribe", "--type", "ORDER_STATUSS"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **cdek_sandbox.env},
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "oint: usage error: --type: 'ORDER_STATUSS' is not an event type of this provider"
+    )
+    assert cdek_sandbox.requests() == []
+
+
+def test_subscribe_takes_its_settings_from_the_profile(
+    cdek_sandbox: CdekSandbox, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[profile.shop.cdek]\n"
+        f'base_url = "{cdek_sandbox.base_url}"\n'
+        f'account = "{cdek_sandbox.account}"\n'
+        f'password = "{cdek_sandbox.password}"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OINT_CDEK_")}
+    env |= {"OINT_CONFIG": str(config), "OINT_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        [*oint_command(), "listen", "cdek", "--port", "0", "--subscribe", "--profile", "shop"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "OINT_LISTEN_SECRET": SECRET},
+    )
+    lines = read_until(process, 5)
+    # The URL line comes first, even before the warning about the config file's mode.
+    assert lines[0].endswith(f"/cdek?token={SECRET}")
+    assert lines[1].startswith(f"oint: warning: config file {config} holds secrets")
+    assert lines[3].startswith("oint: subscribed to ORDER_STATUS"), lines
+    assert len(hooks(cdek_sandbox)) == 2
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert hooks(cdek_sandbox) == []
+    assert cdek_sandbox.password not in "\n".join(lines) + err
+
+
+def test_an_event_whose_attributes_are_off_is_kept_with_a_warning(
+    cdek_sandbox: CdekSandbox,
+) -> None:
+    """An event CDEK sent is never refused for a detail of its attributes (CDEK would retry,
+    then drop the subscription); an envelope that is not CDEK's is."""
+    process = start(cdek_sandbox)
+    (url,) = read_until(process, 1)
+    odd = {
+        "type": "ORDER_STATUS",
+        "date_time": "2024-08-19T10:02:15+0000",
+        "uuid": "fc3ef89a-0727-4a26-8d07-81a0bfd11d22",
+        "attributes": {"code": "DELIVERED", "is_return": "no"},
+    }
+    with requests.Session() as session:
+        session.trust_env = False
+        assert session.post(url, json=odd, timeout=10).status_code == 200
+        assert session.post(url, json=odd | {"uuid": "x"}, timeout=10).status_code == 400
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert [json.loads(line) for line in out.splitlines()] == [odd]
+    assert err.splitlines() == [
+        "oint: warning: ORDER_STATUS event accepted as it came: attributes.is_return must be"
+        ' true or false, not "no" (this is said once per type)'
+    ]
