@@ -30,6 +30,7 @@ LAYERS = [
     {"dispatcher"},
     {"client"},  # connect(): clients for library users, through the dispatcher
     {"docs", "stubs", "completion", "mcpserver"},  # from the metadata: pages, stubs, tools
+    {"stdio_server", "http_server"},  # oint server: stdio is given the CLI's parser to run
     {"cli"},
     {"testing"},  # helpers for plugin authors' tests: runs the CLI
 ]
