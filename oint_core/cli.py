@@ -445,7 +445,7 @@ def server_http(
     profile: str | None,
     max_body: int,
 ) -> None:
-    """Serve the methods over HTTP: POST /<provider>/<Method> with a JSON object of
+    """Serve the methods over HTTP: POST /PROVIDER/METHOD with a JSON object of
     parameters answers the result as JSON (a file as itself); GET / lists the methods.
     Every request needs 'Authorization: Bearer TOKEN'. Secrets come from the server's
     settings, never from requests. Runs until Ctrl-C."""

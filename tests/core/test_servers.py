@@ -551,3 +551,42 @@ def test_http_serves_a_file_as_itself(
     assert response.status_code == 200, response.text[:300]
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+PROFILE_TOKEN = "a-wrong-token-of-the-profile-0123"
+
+
+@pytest.fixture
+def profiles(cdek_sandbox: CdekSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A config file whose profile ``stale`` holds a token the sandbox refuses, and whose
+    profile ``plain`` sets nothing (the environment's account is used)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[profile.stale.cdek]\ntoken = "{PROFILE_TOKEN}"\n\n'
+        "[profile.plain.cdek]\ntestapi = false\n",
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    monkeypatch.setenv("OINT_CONFIG", str(config))
+
+
+@pytest.mark.usefixtures("profiles")
+def test_stdio_profile_is_the_default_of_each_line(order: str, stdio: type[Stdio]) -> None:
+    server = stdio("--profile", "stale")
+    answer = server.ask(f"cdek GetOrder --uuid {order}")
+    assert answer["ok"] is False and answer["error"]["kind"] == "api"
+    assert answer["error"]["status"] == 401
+    assert server.ask(f"cdek GetOrder --uuid {order} --profile plain")["ok"] is True
+    code, rest, errors = server.close()
+    assert code == 0 and PROFILE_TOKEN not in rest + errors
+
+
+@pytest.mark.usefixtures("profiles")
+def test_http_calls_with_the_servers_profile(order: str, http: type[Http]) -> None:
+    server = http("--profile", "stale")
+    response = server.post("/cdek/GetOrder", {"uuid": order})
+    # The service refused the server's own credentials: not the caller's 401.
+    record = assert_failure(response, 502, "api", sent="yes")
+    assert record["error"]["status"] == 401
+    assert PROFILE_TOKEN not in response.text
+    assert "WWW-Authenticate" not in response.headers
