@@ -376,6 +376,10 @@ def serve(service: HttpService, host: str, port: int, token: str | None) -> None
             request_handler=Quiet,
             fd=listening.fileno(),
         )
+    # Nothing of werkzeug's or socketserver's own reporting (tracebacks) reaches stderr:
+    # every failure of a request is its answer.
+    setattr(server, "log", _silent)  # noqa: B010
+    setattr(server, "handle_error", _silent)  # noqa: B010
     names = len(service.methods)
     _stderr(f"oint: serving {names} methods at {url_of(host, server.port)} (Ctrl-C stops)")
     if generated:
@@ -384,6 +388,10 @@ def serve(service: HttpService, host: str, port: int, token: str | None) -> None
         server.serve_forever()  # returns on Ctrl-C
     finally:
         server.server_close()
+
+
+def _silent(*args: Any, **kwargs: Any) -> None:
+    pass
 
 
 def _stderr(line: str) -> None:

@@ -590,3 +590,71 @@ def test_http_calls_with_the_servers_profile(order: str, http: type[Http]) -> No
     assert record["error"]["status"] == 401
     assert PROFILE_TOKEN not in response.text
     assert "WWW-Authenticate" not in response.headers
+
+
+TOY = """
+from oint_core import Kind, Method, Param, Provider, hookimpl
+
+def boom(ctx, name):
+    raise RuntimeError(f"broke on {name} with key {ctx.values['key']}")
+
+def noisy(ctx):
+    print("noise on stdout")
+    return {"quiet": True}
+
+KEY = Param("Key", "--key", Kind.STRING, "API key", secret=True, env="OINT_TOY_KEY")
+
+@hookimpl
+def oint_providers():
+    return [Provider("toy", "A toy service", methods=[
+        Method("Boom", "Fails", "Toys", boom,
+               params=(KEY, Param("Name", "--name", Kind.STRING, "Name", required=True)),
+               effect="read"),
+        Method("Noisy", "Prints", "Toys", noisy, effect="local"),
+    ], context_params=("key",))]
+"""
+TOY_KEY = "toy-secret-key-0123456789"
+
+
+@pytest.fixture
+def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A provider whose method fails with a bug (naming its secret) and one that prints."""
+    from oint_core.testing import write_plugin_distribution
+
+    folder = write_plugin_distribution(
+        tmp_path / "site",
+        distribution="oint-toy",
+        modules={"oint_toy.py": TOY},
+        entry_points={"toy": "oint_toy"},
+    )
+    path = os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")]).strip(os.pathsep)
+    monkeypatch.setenv("PYTHONPATH", path)
+    monkeypatch.setenv("OINT_TOY_KEY", TOY_KEY)
+
+
+@pytest.mark.usefixtures("toy")
+def test_stdio_answers_a_bug_in_one_line_and_keeps_stdout_for_answers(
+    stdio: type[Stdio],
+) -> None:
+    server = stdio()
+    answer = server.ask("toy Boom --name x")
+    assert answer["ok"] is False and answer["error"]["kind"] == "internal"
+    assert "RuntimeError: broke on x" in answer["error"]["message"]
+    assert TOY_KEY not in json.dumps(answer)
+    assert server.ask("toy Noisy") == {"ok": True, "result": {"quiet": True}}
+    code, rest, errors = server.close()
+    assert (code, rest) == (0, "")
+    assert errors == "noise on stdout\n"  # what a method prints goes to stderr
+    assert TOY_KEY not in errors
+
+
+@pytest.mark.usefixtures("toy")
+def test_http_answers_a_bug_with_500_in_one_line(http: type[Http]) -> None:
+    server = http("--allow", "toy.*")
+    response = server.post("/toy/Boom", {"name": "x"})
+    record = assert_failure(response, 500, "internal")
+    assert "RuntimeError: broke on x" in record["error"]["message"]
+    assert TOY_KEY not in response.text
+    assert server.post("/toy/Boom", {"name": "x", "key": "mine-0123456789"}).status_code == 400
+    server.stop()
+    assert server.err.rest() == ""  # no traceback, no access log
