@@ -848,6 +848,8 @@ class ServedCommands:
 
         if not args:
             raise UsageError("no command: give <provider> <Method> [--option value …]")
+        if args[0] == "oint" and "oint" not in self.registry.provider_names:
+            raise UsageError("leave out 'oint': a line is what follows it on a command line")
         provider = self.registry.provider(args[0])
         if len(args) < 2 or args[1].startswith("-"):
             raise UsageError(

@@ -192,6 +192,7 @@ def test_stdio_answers_bad_lines_and_keeps_serving(
         "nope GetOrder": "unknown provider 'nope'",
         "cdek NoSuchMethod": "unknown method 'NoSuchMethod'",
         "cdek": "give a method after 'cdek'",
+        "oint cdek GetOrder": "leave out 'oint'",
         "cdek GetOrder --uuid not-a-uuid": "--uuid: 'not-a-uuid' is not a UUID",
         "cdek GetOrder --bogus 1": "No such option '--bogus'",
         "cdek GetOrder --uuid {order} --timeout inf": "--timeout",
@@ -373,6 +374,30 @@ def test_http_calls_a_method_and_keeps_one_token(
     assert token_requests(cdek_sandbox) == 1
     # Method names match case-insensitively, as on the command line.
     assert server.post("/cdek/getorder", {"uuid": order}).status_code == 200
+
+
+def test_http_serves_concurrent_calls_with_one_token(
+    cdek_sandbox: CdekSandbox, order: str, http: type[Http]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = http()
+
+    def get(_: int) -> int:
+        with requests.Session() as session:
+            session.trust_env = False
+            response = session.post(
+                server.url + "cdek/GetOrder",
+                json={"uuid": order},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                timeout=WAIT,
+            )
+            return int(response.status_code)
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(get, range(16)))
+    assert statuses == [200] * 16
+    assert token_requests(cdek_sandbox) == 1  # the threads waited for one token
 
 
 def test_http_lists_the_served_methods(http: type[Http]) -> None:
