@@ -476,6 +476,97 @@ def listen_command(
     sys.exit(listen(_registry, provider, options, stderr=_stderr_line))
 
 
+@cli.group("server", context_settings=CONTEXT_SETTINGS)
+def server_group() -> None:
+    """Serve the methods to other programs: line by line on stdio, or over HTTP."""
+
+
+@server_group.command("stdio", context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--sprt",
+    "separator",
+    metavar="TEXT",
+    default=None,
+    help="After each answer, a line of TEXT (OPI's separator).",
+)
+@click.option(
+    "--profile",
+    metavar="NAME",
+    default=None,
+    callback=_profile_name,
+    help="The profile a line uses when it gives no --profile"
+    " [default: $OINT_PROFILE, else the file's default].",
+)
+def server_stdio(separator: str | None, profile: str | None) -> None:
+    """Read commands line by line ('cdek GetOrder --uuid …': what follows 'oint'), run each
+    as oint would, answer each with one JSON line on stdout: {"ok": true, "result": …} or
+    {"ok": false, "error": …, "sent": …}. Ends at the end of input (exit 0) or on Ctrl-C
+    (exit 130)."""
+    from .stdio_server import serve
+
+    if separator is not None and ("\n" in separator or "\r" in separator):
+        raise click.BadParameter("must be one line", param_hint="--sprt")
+    sys.exit(serve(ServedCommands(_registry(), profile), separator=separator))
+
+
+@server_group.command("http", context_settings=CONTEXT_SETTINGS)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0: a free one (the first stderr line names it).",
+)
+@click.option(
+    "--auth-token",
+    metavar="TOKEN",
+    envvar="OINT_SERVER_TOKEN",
+    default=None,
+    help="The bearer token every request must carry [env: OINT_SERVER_TOKEN; on loopback"
+    " without one, a random one is printed on stderr].",
+)
+@click.option(
+    "--allow",
+    multiple=True,
+    metavar="PATTERN",
+    help="Serve only the methods matching these globs, such as 'cdek.Get*' (repeat or"
+    " separate with commas) [default: all].",
+)
+@click.option(
+    "--profile",
+    metavar="NAME",
+    default=None,
+    callback=_profile_name,
+    help="The profile whose settings (and secrets) the calls use.",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(1, 1 << 30),
+    default=1 << 20,
+    show_default=True,
+    metavar="BYTES",
+    help="Largest request body accepted (larger: 413).",
+)
+def server_http(
+    host: str,
+    port: int,
+    auth_token: str | None,
+    allow: tuple[str, ...],
+    profile: str | None,
+    max_body: int,
+) -> None:
+    """Serve the methods over HTTP: POST /PROVIDER/METHOD with a JSON object of
+    parameters answers the result as JSON (a file as itself); GET / lists the methods.
+    Every request needs 'Authorization: Bearer TOKEN'. Secrets come from the server's
+    settings, never from requests. Runs until Ctrl-C."""
+    from .http_server import HttpService, serve
+
+    service = HttpService(_registry(), allow=allow, profile=profile, max_body=max_body)
+    serve(service, host, port, auth_token)
+    sys.exit(EXIT_INTERRUPTED)  # it serves until Ctrl-C
+
+
 # -- a provider: its methods, grouped -------------------------------------------------------
 
 
@@ -729,10 +820,14 @@ def method_help(provider: Provider, method: Method) -> str:
     return help_text
 
 
-def build_command(provider: Provider, method: Method) -> click.Command:
-    """The click command for one method, derived entirely from its metadata."""
+def build_command(provider: Provider, method: Method, *, served: bool = False) -> click.Command:
+    """The click command for one method, derived entirely from its metadata.
 
-    def callback(**kwargs: Any) -> None:
+    ``served`` (``oint server stdio``): the command returns its result instead of printing
+    it, shows no status line and no notes, never reads standard input (it carries the
+    server's commands) and refuses nothing for being binary (see ``served_result``)."""
+
+    def callback(**kwargs: Any) -> Any:
         from . import outforms, progress
         from .context import CallOptions
         from .dispatcher import call_method
@@ -744,14 +839,17 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         debug = kwargs.pop(DEBUG)
         profile = kwargs.pop(PROFILE)
         wait = kwargs.pop(WAIT, None)
-        terminal = progress.wanted(quiet=kwargs.pop(QUIET))
+        quiet = kwargs.pop(QUIET)
+        terminal = not served and progress.wanted(quiet=quiet)
         test = kwargs.pop(TEST)
         config_text = kwargs.pop(CONFIG)
         if config_text == _LIST_SETTINGS:
             from .callconfig import listing
 
+            if served:
+                return served_result(listing(method), out)
             _write(listing(method), out)
-            return
+            return None
         config: dict[str, Any] = {}
         if config_text is not None:
             from .callconfig import parse
@@ -766,7 +864,8 @@ def build_command(provider: Provider, method: Method) -> click.Command:
             debug=_stderr_line if debug else None,
             # Bytes bound for a terminal are refused before sending; --test, adv_response
             # and the text forms of --out print text instead.
-            refuse_binary=out in (None, outforms.STDOUT)
+            refuse_binary=not served
+            and out in (None, outforms.STDOUT)
             and sys.stdout.isatty()
             and not (test or adv_response),
             dry_run=test,
@@ -777,23 +876,30 @@ def build_command(provider: Provider, method: Method) -> click.Command:
             progress=progress.start().show if terminal else None,
         )
         given = {k: v for k, v in kwargs.items() if v is not None}
+        if served:
+            refuse_stdin(method, given)
         try:
             result = call_method(provider, method, given, style="cli", options=options)
         except WouldSend as stopped:
+            if served:
+                return served_result(stopped.request, out)
             _stderr_line(
                 "oint: --test: nothing was sent; shown is the call's first request (any"
                 " later ones depend on its answers)"
             )
             result = stopped.request
         else:
-            if test:
+            if test and not served:
                 _stderr_line("oint: --test: this method sends no request; its result is as usual")
         finally:
             progress.stop()
+        if served:
+            return served_result(result, out)
         _write(result, out)
         if terminal and not outforms.to_stdout(out):
             size = os.path.getsize(out)
             click.echo(f"oint: wrote {size:,} bytes to {_printable(out)}", err=True)
+        return None
 
     return MethodCommand(
         provider,
@@ -802,6 +908,88 @@ def build_command(provider: Provider, method: Method) -> click.Command:
         callback=callback,
         context_settings=CONTEXT_SETTINGS,
     )
+
+
+def served_result(result: Any, out: str | None) -> Any:
+    """What a served command answers for ``result`` and its ``--out``: the result itself
+    (no ``--out``, or ``-``); its text form (``_hex_``, ``_base64_``, ``_utf8_``) as a string;
+    for a file, the file is written and the answer is ``{"file": out, "size": bytes}``."""
+    from . import outforms
+
+    form = outforms.form_of(out)
+    if form is not None:
+        return outforms.render(result, form)
+    if out is None or out == outforms.STDOUT:
+        return result
+    from .output import write_result
+
+    try:
+        write_result(result, out)
+    except OutputError as exc:  # the call succeeded: repeating it could repeat a write
+        exc.sent = "unknown"
+        raise
+    return {"file": out, "size": os.path.getsize(out)}
+
+
+def refuse_stdin(method: Method, given: dict[str, Any]) -> None:
+    """A served command never reads standard input: it carries the server's commands."""
+    for param in method.params:
+        if param.kind is Kind.OBJECT and given.get(param.keyword) == "-":
+            raise UsageError(
+                f"{param.option}: '-' (standard input) cannot be read here: it carries the"
+                " server's commands; give inline JSON or a file",
+                option=param.option,
+            )
+
+
+class ServedCommands:
+    """Runs one command line of ``oint server stdio`` (``cdek GetOrder --uuid …``: what
+    follows ``oint``) exactly as ``oint`` parses it, with the method's own click command,
+    and returns its result. Raises ``OintError``; click's usage errors become ``UsageError``.
+    ``--help`` returns the help text. ``profile``: the default of ``--profile``."""
+
+    def __init__(self, registry: Registry, profile: str | None = None) -> None:
+        self.registry = registry
+        self.defaults = None if profile is None else {PROFILE: profile}
+        self._commands: dict[tuple[str, str], click.Command] = {}
+
+    def __call__(self, args: Sequence[str]) -> Any:
+        import contextlib
+        import io
+
+        if not args:
+            raise UsageError("no command: give <provider> <Method> [--option value …]")
+        if args[0] == "oint" and "oint" not in self.registry.provider_names:
+            raise UsageError("leave out 'oint': a line is what follows it on a command line")
+        provider = self.registry.provider(args[0])
+        if len(args) < 2 or args[1].startswith("-"):
+            raise UsageError(
+                f"give a method after {provider.name!r}: {provider.name} <Method>"
+                f" [--option value …] (methods: 'oint {provider.name}')"
+            )
+        method = self.registry.method(provider.name, args[1])
+        key = (provider.name, method.name)
+        command = self._commands.get(key)
+        if command is None:
+            command = self._commands[key] = build_command(provider, method, served=True)
+        name = f"oint {provider.name} {method.name}"
+        shown = io.StringIO()  # --help prints; nothing may reach the server's stdout
+        try:
+            with contextlib.redirect_stdout(shown):
+                ctx = command.make_context(name, list(args[2:]), default_map=self.defaults)
+        except click.exceptions.Exit:  # --help: its text is the answer
+            return shown.getvalue().rstrip("\n")
+        except click.ClickException as exc:
+            raise _served_usage(exc, name) from None
+        with ctx:
+            try:
+                return command.invoke(ctx)
+            except click.ClickException as exc:
+                raise _served_usage(exc, name) from None
+
+
+def _served_usage(exc: click.ClickException, name: str) -> UsageError:
+    return UsageError(f"{one_line(exc.format_message())} (see '{name} --help')")
 
 
 def _write(result: Any, out: str | None) -> None:

@@ -30,7 +30,9 @@ LAYERS = [
     {"dispatcher"},
     {"client"},  # connect(): clients for library users, through the dispatcher
     {"docs", "stubs", "completion", "mcpserver"},  # from the metadata: pages, stubs, tools
-    {"listen"},  # oint listen: a provider's webhooks (their contract is in webhooks)
+    # oint listen (a provider's webhooks; their contract is in webhooks) and oint server
+    # (stdio is given the CLI's parser to run)
+    {"listen", "stdio_server", "http_server"},
     {"cli"},
     {"testing"},  # helpers for plugin authors' tests: runs the CLI
 ]
