@@ -28,7 +28,7 @@ LAYERS = [
     {"context"},
     {"callconfig", "waiting"},
     {"dispatcher"},
-    {"client"},  # connect(): clients for library users, through the dispatcher
+    {"client", "batching"},  # connect(), batch(): for library users, through the dispatcher
     {"docs", "stubs", "completion", "mcpserver"},  # from the metadata: pages, stubs, tools
     {"cli"},
     {"testing"},  # helpers for plugin authors' tests: runs the CLI
