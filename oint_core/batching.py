@@ -516,22 +516,23 @@ def _old_record(path: str, number: int, raw: bytes) -> dict[str, Any]:
 
 
 class Output:
-    """Where records go: standard output, or a file appended to line by line, each line
-    written whole by one ``write`` (a killed run leaves at most a torn last line)."""
+    """Where records go: standard output (flushed line by line), or a file appended to line
+    by line, each line written whole by one ``write`` (a killed run leaves at most a torn
+    last line)."""
 
     def __init__(self, path: str | None) -> None:
         self.path = path
-        if path is None:
-            self.fd = sys.stdout.fileno()
-            sys.stdout.flush()
-        else:
-            self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+        self.fd = None if path is None else os.open(path, _APPEND, 0o666)
 
     def write(self, data: bytes) -> None:
         from .errors import OutputError
 
-        view = memoryview(data)
         try:
+            if self.fd is None:
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+                return
+            view = memoryview(data)
             while view:
                 view = view[os.write(self.fd, view) :]
         except OSError as exc:
@@ -541,8 +542,11 @@ class Output:
             ) from None
 
     def close(self) -> None:
-        if self.path is not None:
+        if self.fd is not None:
             os.close(self.fd)
+
+
+_APPEND = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
 
 
 def count_lines(path: str) -> int:
