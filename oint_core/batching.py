@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .context import CallOptions, check_retries, check_timeout
@@ -245,7 +245,7 @@ def execute(
     options: CallOptions,
     ordered: bool = True,
     stop: threading.Event | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Run the ``Job``s among ``items`` on ``concurrency`` threads and yield every record
     (a ``dict`` item is a record already: a bad line's). In input order when ``ordered``,
     else as calls finish. At most a window of ``4 * concurrency`` (at least 64) items wait
@@ -671,19 +671,22 @@ def run_command(
                 progress.clear()
             say("oint: batch: stopping: no new calls; waiting for the calls in flight")
 
-    previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():  # only it may set handlers
+        previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
     output = Output(out)
     stream = opened()
     shown = 0.0
+    records = execute(
+        items(stream),
+        concurrency=concurrency,
+        rate=rate,
+        options=options,
+        ordered=ordered,
+        stop=stop,
+    )
     try:
-        for record in execute(
-            items(stream),
-            concurrency=concurrency,
-            rate=rate,
-            options=options,
-            ordered=ordered,
-            stop=stop,
-        ):
+        for record in records:
             output.write(encode(record))
             tally.add(record)
             if status is not None and time.monotonic() - shown >= 0.1:
@@ -694,6 +697,7 @@ def run_command(
             stop.set()
         raise
     finally:
+        records.close()  # after a failed write: start no more calls
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         progress.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -515,6 +516,29 @@ def test_a_signal_stops_new_calls_and_resume_finishes_exactly_the_rest(
     assert len(set(ids)) == total
     assert len(cdek_server.seen) == total  # each order fetched exactly once over both runs
     assert f"{len(first)} skipped (finished before)" in resumed.stderr.decode()
+
+
+@pytest.mark.posix
+def test_a_terminal_shows_progress_with_total_and_eta(cdek_server: Cdek, tmp_path: Path) -> None:
+    from .test_progress import WIPE, on_terminal
+
+    cdek_server.delay = lambda uuid: 0.05
+    source = write_lines(tmp_path / "in.jsonl", [get_order(n) for n in range(1, 41)])
+    run = on_terminal(
+        "batch", str(source), "--provider", "cdek", "--concurrency", "2", env=env_of(cdek_server)
+    )
+    assert run.code == 0
+    assert len(records(run.stdout)) == 40
+    shown = [part for part in re.split(r"[\r\n]", run.stderr) if part.strip()]
+    assert any(re.fullmatch(r"batch: \d+/40 done, 0 failed, \d+/s, ETA [\d.]+ s", p) for p in shown)
+    # The status line is wiped: only the summary stays on the terminal.
+    assert re.search(
+        WIPE.pattern + r"oint: batch: 40 ok, 0 failed, 0 unknown; [\d.]+ s\n$", run.stderr
+    )
+    quiet = on_terminal(
+        "batch", str(source), "--provider", "cdek", "--quiet", env=env_of(cdek_server)
+    )
+    assert quiet.stderr.startswith("oint: batch: 40 ok") and "\r" not in quiet.stderr
 
 
 def test_peak_memory_does_not_grow_with_the_input(cdek_server: Cdek, tmp_path: Path) -> None:
