@@ -542,33 +542,32 @@ def test_a_terminal_shows_progress_with_total_and_eta(cdek_server: Cdek, tmp_pat
 
 
 def test_peak_memory_does_not_grow_with_the_input(cdek_server: Cdek, tmp_path: Path) -> None:
-    """Lines that fail the check cost no request: 20,000 of them against 200 (memory is a
-    measurement within tolerance: the ids seen are kept, about 100 bytes a line)."""
-    small = write_lines(tmp_path / "small.jsonl", ['{"method": "NoSuchMethod"}'] * 200)
-    large = write_lines(tmp_path / "large.jsonl", ['{"method": "NoSuchMethod"}'] * 20_000)
+    """Lines that fail the check cost no request: 50,000 of them against 500, each with its
+    own id (memory is a measurement within tolerance: a set of 50,000 ids as Python strings
+    alone would take some 8 MB more; as fingerprints it takes under 2)."""
+
+    def lines(count: int) -> list[str]:
+        return [f'{{"id": "line-{n}", "method": "NoSuchMethod"}}' for n in range(count)]
+
+    small = write_lines(tmp_path / "small.jsonl", lines(500))
+    large = write_lines(tmp_path / "large.jsonl", lines(50_000))
     env = env_of(cdek_server)
-    few = run_oint(
-        "batch",
-        str(small),
-        "--provider",
-        "cdek",
-        "--out",
-        str(tmp_path / "a"),
-        tmp=tmp_path,
-        env=env,
-    )
-    many = run_oint(
-        "batch",
-        str(large),
-        "--provider",
-        "cdek",
-        "--out",
-        str(tmp_path / "b"),
-        tmp=tmp_path,
-        env=env,
-    )
+    args = ("--provider", "cdek", "--out")
+    few = run_oint("batch", str(small), *args, str(tmp_path / "a"), tmp=tmp_path, env=env)
+    many = run_oint("batch", str(large), *args, str(tmp_path / "b"), tmp=tmp_path, env=env)
     assert few.code == many.code == 1
-    assert many.peak_rss_mb < few.peak_rss_mb + 8
+    assert "50,000 failed" in many.stderr
+    assert many.peak_rss_mb < few.peak_rss_mb + 4
+
+
+def test_fingerprints_find_every_duplicate_across_growth() -> None:
+    from oint_core.batching import Fingerprints, id_key
+
+    seen = Fingerprints()
+    keys = [id_key(n) for n in range(20_000)] + [id_key(str(n)) for n in range(20_000)]
+    assert all(seen.add(key) for key in keys)  # 1 and "1" are different ids
+    assert not any(seen.add(key) for key in keys[::7])
+    assert seen.add(id_key("new"))
 
 
 def test_an_unwritable_out_folder_is_refused(cdek_server: Cdek, tmp_path: Path) -> None:
