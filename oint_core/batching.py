@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import sys
 import threading
 import time
@@ -643,27 +644,37 @@ def run_command(
     if provider is not None:
         registry.provider(provider)  # an unknown --provider is the command's usage error
 
+    # A regular file is read twice (--strict) or counted first (the progress line's total);
+    # standard input or a pipe (``<(command)``) is read once, spooled to a file for --strict.
+    path: str | None = None
+    once: IO[bytes] | None = None
     spool: IO[bytes] | None = None
     if source == "-":
-        path: str | None = None
-        if strict:  # read standard input once, into a file read twice
-            spool = tempfile.TemporaryFile(prefix="oint-batch-")  # noqa: SIM115 (closed below)
-            for block in iter(lambda: sys.stdin.buffer.read(1 << 16), b""):
-                spool.write(block)
+        once = sys.stdin.buffer
     else:
-        path = source
         try:
-            with open(path, "rb"):
-                pass
+            handle = open(source, "rb")  # noqa: SIM115 (closed below, or read as the input)
         except OSError as exc:
             raise UsageError(f"FILE: cannot read {source!r}: {exc.strerror}") from None
+        if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            handle.close()
+            path = source
+        else:
+            once = handle
+    if strict and once is not None:
+        spool = tempfile.TemporaryFile(prefix="oint-batch-")  # noqa: SIM115 (closed below)
+        for block in iter(lambda: once.read(1 << 16), b""):
+            spool.write(block)
+        if once is not sys.stdin.buffer:
+            once.close()
 
     def opened() -> IO[bytes]:
         if spool is not None:
             spool.seek(0)
             return spool
-        if path is None:
-            return sys.stdin.buffer
+        if once is not None:
+            return once
+        assert path is not None
         return open(path, "rb")
 
     total: int | None = None

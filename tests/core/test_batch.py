@@ -359,6 +359,30 @@ def test_strict_reads_standard_input_once_and_runs_a_clean_one(
     assert len(cdek_server.seen) == 5
 
 
+@pytest.mark.posix
+def test_a_pipe_given_as_file_is_read_once(cdek_server: Cdek, tmp_path: Path) -> None:
+    """``oint batch <(command) --strict``: a FIFO cannot be read twice; it is spooled."""
+    fifo = tmp_path / "calls"
+    os.mkfifo(fifo)
+    lines = "".join(json.dumps(get_order(n)) + "\n" for n in range(1, 6))
+
+    def feed() -> None:
+        with fifo.open("w", encoding="utf-8") as writer:
+            writer.write(lines)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    run = subprocess.run(
+        [*oint_command(), "batch", str(fifo), "--provider", "cdek", "--strict"],
+        capture_output=True,
+        env={**os.environ, **env_of(cdek_server)},
+        timeout=60,
+    )
+    feeder.join(timeout=10)
+    assert run.returncode == 0, run.stderr
+    assert [r["id"] for r in records(run.stdout.decode())] == [f"r{n}" for n in range(1, 6)]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
