@@ -263,12 +263,39 @@ class Pace:
         return not stop.is_set()
 
 
+class InFlight:
+    """The jobs whose call has started and not ended, so that abandoning them (a second
+    Ctrl-C) can say which writes may have been processed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[int, Job] = {}
+
+    def enter(self, job: Job) -> None:
+        with self._lock:
+            self._jobs[id(job)] = job
+
+    def leave(self, job: Job) -> None:
+        with self._lock:
+            self._jobs.pop(id(job), None)
+
+    def __contains__(self, job: Job) -> bool:
+        with self._lock:
+            return id(job) in self._jobs
+
+
 def run_job(
-    job: Job, options: CallOptions, pace: Pace, stop: threading.Event
+    job: Job,
+    options: CallOptions,
+    pace: Pace,
+    stop: threading.Event,
+    flight: InFlight | None = None,
 ) -> dict[str, Any] | None:
     """Call one job (on a worker thread): its record, or None if stopped before it started."""
     if not pace.wait(stop):
         return None
+    if flight is not None:
+        flight.enter(job)
     try:
         result = call_method(
             job.provider, job.method, job.given, options=options, settings=job.settings
@@ -278,10 +305,28 @@ def run_job(
     except Exception as exc:  # past the dispatcher's own guard: nothing of the method ran
         error = InternalError(f"{job.provider.name} {job.method.name} failed: {type(exc).__name__}")
         return {"id": job.id, **failed(error)}
+    finally:
+        if flight is not None:
+            flight.leave(job)
     return {"id": job.id, **succeeded(result)}
 
 
+def abandoned(job: Job) -> dict[str, Any]:
+    """The record of a write abandoned in flight: it may have been processed."""
+    from .errors import TransportError
+
+    error = TransportError(
+        f"{job.provider.name} {job.method.name} was abandoned in flight (interrupted twice):"
+        " the write may have been processed; check before repeating it"
+    )
+    error.sent = "unknown"
+    return {"id": job.id, **failed(error)}
+
+
 Item = Job | dict[str, Any]
+Pending = tuple["Future[dict[str, Any] | None]", Job] | dict[str, Any]
+#: How often a wait for a call looks whether the batch was abandoned (seconds).
+POLL = 0.2
 
 
 def execute(
@@ -292,87 +337,120 @@ def execute(
     options: CallOptions,
     ordered: bool = True,
     stop: threading.Event | None = None,
+    abort: threading.Event | None = None,
 ) -> Generator[dict[str, Any], None, None]:
     """Run the ``Job``s among ``items`` on ``concurrency`` threads and yield every record
     (a ``dict`` item is a record already: a bad line's). In input order when ``ordered``,
     else as calls finish. At most a window of ``4 * concurrency`` (at least 64) items wait
-    between reading and yielding, so ``items`` is read as the calls go. Once ``stop`` is
-    set, no call starts: the calls in flight finish and are yielded, the others are not."""
+    between reading and yielding, so ``items`` is read as the calls go.
+
+    Once ``stop`` is set, no call starts: the calls in flight finish and are yielded, the
+    others are not. Once ``abort`` is set too, the calls in flight are abandoned: what has
+    finished is yielded, then a record with ``sent`` "unknown" for each write in flight (a
+    read in flight gets none: it changed nothing, and a resumed run makes it again); the
+    abandoned threads are left to end on their own."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     from .http import get_session
 
     stop = stop or threading.Event()
+    abort = abort or threading.Event()
     pace = Pace(rate)
+    flight = InFlight()
     window = max(4 * concurrency, 64)
     get_session(pool_size=concurrency)  # one pool, as many connections as threads
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="oint-batch")
-    waiting: deque[Future[dict[str, Any] | None] | dict[str, Any]] = deque()  # ordered
-    running: set[Future[dict[str, Any] | None]] = set()  # unordered
+    pending: deque[Pending] = deque()  # in input order
     clean = False
+
+    def outcome(future: Future[dict[str, Any] | None]) -> dict[str, Any] | None:
+        return None if future.cancelled() else future.result()
+
+    def settle(block: bool) -> Iterator[dict[str, Any]]:
+        """Yield what has finished: the finished head of ``pending`` (ordered), or every
+        finished entry (unordered). With ``block``, first wait (looking at ``abort``)
+        until the head (ordered) or any call (unordered) has finished."""
+        if ordered:
+            head = pending[0] if pending else None
+            if block and head is not None and not isinstance(head, dict):
+                while not abort.is_set() and not wait([head[0]], timeout=POLL).done:
+                    pass
+            while pending:
+                entry = pending[0]
+                if isinstance(entry, dict):
+                    pending.popleft()
+                    yield entry
+                elif entry[0].done():
+                    pending.popleft()
+                    record = outcome(entry[0])
+                    if record is not None:
+                        yield record
+                else:
+                    return
+            return
+        futures = [entry[0] for entry in pending if not isinstance(entry, dict)]
+        if block and futures:
+            while not abort.is_set():
+                if wait(futures, timeout=POLL, return_when=FIRST_COMPLETED).done:
+                    break
+        keep: list[Pending] = []
+        finished: list[dict[str, Any]] = []
+        for entry in pending:
+            if isinstance(entry, dict):
+                finished.append(entry)
+            elif entry[0].done():
+                record = outcome(entry[0])
+                if record is not None:
+                    finished.append(record)
+            else:
+                keep.append(entry)
+        pending.clear()
+        pending.extend(keep)
+        yield from finished
+
+    def left_behind() -> Iterator[dict[str, Any]]:
+        """Abandoning: what has finished, and the writes in flight as unknown."""
+        for entry in list(pending):
+            if isinstance(entry, dict):
+                yield entry
+                continue
+            future, job = entry
+            future.cancel()
+            if future.done() and not future.cancelled():
+                record = future.result()
+                if record is not None:
+                    yield record
+            elif job in flight and job.method.effect != "read":
+                yield abandoned(job)
+        pending.clear()
+
     try:
         for item in items:
             if stop.is_set():
                 break
             if isinstance(item, Job):
-                future = pool.submit(run_job, item, options, pace, stop)
-                if ordered:
-                    waiting.append(future)
-                else:
-                    running.add(future)
-            elif ordered:
-                waiting.append(item)
+                pending.append((pool.submit(run_job, item, options, pace, stop, flight), item))
             else:
-                yield item
-            if ordered:
-                while waiting and (_done(waiting[0]) or len(waiting) >= window):
-                    record = _result(waiting.popleft())
-                    if record is not None:
-                        yield record
-            else:
-                if len(running) >= window:
-                    finished, running = wait(running, return_when=FIRST_COMPLETED)
-                else:
-                    finished = {f for f in running if f.done()}
-                    running -= finished
-                for future in finished:
-                    record = future.result()
-                    if record is not None:
-                        yield record
+                pending.append(item)
+            yield from settle(block=len(pending) >= window)
+            if abort.is_set():
+                break
         if stop.is_set():  # what has not started never will
-            for pending in list(waiting) + list(running):
-                if not isinstance(pending, dict):
-                    pending.cancel()
-        while waiting:
-            record = _result(waiting.popleft())
-            if record is not None:
-                yield record
-        while running:
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                record = None if future.cancelled() else future.result()
-                if record is not None:
-                    yield record
-        clean = True
+            for entry in pending:
+                if not isinstance(entry, dict):
+                    entry[0].cancel()
+        while pending and not abort.is_set():
+            yield from settle(block=True)
+        if abort.is_set():
+            yield from left_behind()
+        clean = not abort.is_set()
     finally:
-        if not clean:  # the consumer stopped early, or an error: start nothing more
+        if not clean:  # abandoned, the consumer stopped early, or an error: start nothing more
             stop.set()
-            for pending in list(waiting) + list(running):
-                if not isinstance(pending, dict):
-                    pending.cancel()
+            for entry in pending:
+                if not isinstance(entry, dict):
+                    entry[0].cancel()
         pool.shutdown(wait=clean)
-
-
-def _done(pending: Future[dict[str, Any] | None] | dict[str, Any]) -> bool:
-    return isinstance(pending, dict) or pending.done()
-
-
-def _result(pending: Future[dict[str, Any] | None] | dict[str, Any]) -> dict[str, Any] | None:
-    if isinstance(pending, dict):
-        return pending
-    if pending.cancelled():
-        return None
-    return pending.result()
 
 
 def call_options(timeout: Any, retries: Any) -> CallOptions:
@@ -721,12 +799,20 @@ def run_command(
     stop = threading.Event()
     status = progress.start() if show_progress else None
 
+    abort = threading.Event()
+
     def stopping(signum: int, frame: Any) -> None:
+        if status is not None:
+            progress.clear()
         if not stop.is_set():
             stop.set()
-            if status is not None:
-                progress.clear()
-            say("oint: batch: stopping: no new calls; waiting for the calls in flight")
+            say(
+                "oint: batch: stopping: no new calls; waiting for the calls in flight"
+                " (interrupt again to abandon them)"
+            )
+        elif not abort.is_set():
+            abort.set()
+            say("oint: batch: abandoning the calls in flight")
 
     previous: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():  # only it may set handlers
@@ -741,6 +827,7 @@ def run_command(
         options=options,
         ordered=ordered,
         stop=stop,
+        abort=abort,
     )
     try:
         for record in records:
@@ -762,6 +849,13 @@ def run_command(
         if stream is not sys.stdin.buffer:
             stream.close()
     say(_summary(tally, resumed, stop.is_set()))
+    if abort.is_set():
+        # The abandoned calls' threads would hold the interpreter's exit until they end:
+        # everything is written, so end now.
+        for flushed in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                flushed.flush()
+        os._exit(130)
     if stop.is_set():
         return 130
     all_ok = tally.failed == tally.unknown == 0 and resumed.kept_unknown == 0

@@ -41,6 +41,7 @@ class Cdek:
     def __init__(self) -> None:
         self.delay: Callable[[str], float] = lambda uuid: 0.0
         self.drop: set[str] = set()  # refusals read, then the connection closed unanswered
+        self.hang: set[str] = set()  # orders answered only once taken out of this set
         self.lock = threading.Lock()
         self.seen: list[tuple[str, str]] = []
         self.active = 0
@@ -68,6 +69,7 @@ class Cdek:
                 try:
                     uuid = self.path.rsplit("/", 1)[-1]
                     time.sleep(server.delay(uuid))
+                    server.held(uuid)
                     if uuid == order_id(404):
                         errors = [{"code": "v2_entity_not_found", "message": "not found"}]
                         self._answer(404, {"requests": [{"state": "INVALID", "errors": errors}]})
@@ -89,6 +91,7 @@ class Cdek:
                         )
                         return
                     uuid = self.path.split("/")[-2]
+                    server.held(uuid)
                     if uuid in server.drop:
                         self.close_connection = True
                         self.connection.shutdown(2)
@@ -111,6 +114,11 @@ class Cdek:
             self.ports.add(handler.client_address[1])
             self.active += 1
             self.most = max(self.most, self.active)
+
+    def held(self, uuid: str) -> None:
+        deadline = time.monotonic() + 30
+        while uuid in self.hang and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def leave(self) -> None:
         with self.lock:
@@ -563,6 +571,57 @@ def test_a_terminal_shows_progress_with_total_and_eta(cdek_server: Cdek, tmp_pat
         "batch", str(source), "--provider", "cdek", "--quiet", env=env_of(cdek_server)
     )
     assert quiet.stderr.startswith("oint: batch: 40 ok") and "\r" not in quiet.stderr
+
+
+@pytest.mark.posix
+def test_a_second_interrupt_abandons_the_calls_in_flight(cdek_server: Cdek, tmp_path: Path) -> None:
+    """A write in flight is recorded as unknown (never repeated by --resume); a read in flight
+    gets no record (the resumed run makes it); what finished is written."""
+    write, read = order_id(1), order_id(2)
+    cdek_server.hang |= {write, read}
+    lines = [
+        {"id": "w", "method": "CreateRefusal", "params": {"uuid": write}},
+        {"id": "r", "method": "GetOrder", "params": {"uuid": read}},
+        *(get_order(n) for n in range(3, 9)),
+    ]
+    source = write_lines(tmp_path / "in.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    args = [*oint_command(), "batch", str(source), "--provider", "cdek", "--out", str(out)]
+    env = {**os.environ, **env_of(cdek_server)}
+    process = subprocess.Popen(
+        [*args, "--concurrency", "4", "--unordered"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        finished = out.read_bytes().count(b"\n") if out.exists() else 0
+        if cdek_server.calls(write) and cdek_server.calls(read) and finished >= 6:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    assert process.poll() is None  # still waiting for the two calls in flight
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, stderr = process.communicate(timeout=20)
+    assert time.monotonic() - started < 5  # did not wait for the hung calls
+    assert process.returncode == 130, stderr
+    assert "abandoning the calls in flight" in stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    by_id = {r["id"]: r for r in records(out.read_text())}
+    assert sorted(by_id) == sorted(["w", *(f"r{n}" for n in range(3, 9))])
+    assert by_id["w"]["sent"] == "unknown" and "abandoned" in by_id["w"]["error"]["message"]
+    assert "6 ok, 0 failed, 1 unknown" in stderr.decode()
+
+    cdek_server.hang.clear()
+    resumed = subprocess.run([*args, "--resume"], env=env, capture_output=True, timeout=60)
+    assert resumed.returncode == 1  # the abandoned write is still unknown
+    assert cdek_server.calls(write) == 1  # never sent again
+    assert cdek_server.calls(read) == 2  # the read was made again
+    final = records(out.read_text())
+    assert sorted(r["id"] for r in final) == sorted(["w", "r", *(f"r{n}" for n in range(3, 9))])
 
 
 def test_peak_memory_does_not_grow_with_the_input(cdek_server: Cdek, tmp_path: Path) -> None:
