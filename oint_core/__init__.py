@@ -1,7 +1,7 @@
 """oint: one command, one library call, many web services.
 
-The public API: ``connect`` (a client), ``dispatch``, the ``hookimpl`` marker, the metadata
-types and the errors.
+The public API: ``connect`` (a client), ``dispatch``, ``batch`` (many calls at once), the
+``hookimpl`` marker, the metadata types and the errors.
 Importing this package is cheap: the network stack loads on the first request.
 """
 
@@ -23,11 +23,13 @@ from .hookspecs import hookimpl
 from .metadata import ExampleRun, Kind, Method, Param, Provider
 
 if TYPE_CHECKING:
+    from .batching import batch
     from .client import BaseClient, Client, connect
     from .context import CallContext
     from .dispatcher import dispatch
 
 _LAZY = {
+    "batch": ".batching",
     "dispatch": ".dispatcher",
     "CallContext": ".context",
     "connect": ".client",
@@ -64,6 +66,7 @@ __all__ = [
     "TransportError",
     "UsageError",
     "__version__",
+    "batch",
     "connect",
     "dispatch",
     "hookimpl",

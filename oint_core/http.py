@@ -73,23 +73,46 @@ _session: requests.Session | None = None
 _session_lock = threading.Lock()
 
 
-def get_session() -> requests.Session:
+#: Connections a session keeps open per host (requests' own default): more threads than
+#: this would each open, then discard, a connection of their own.
+DEFAULT_POOL_SIZE = 10
+
+
+def get_session(pool_size: int | None = None) -> requests.Session:
     """The process-wide session, so library callers reuse connections across calls.
 
     ``dispatch`` and the CLI use it; a client (``oint_core.connect``) has its own
-    (``new_session``), so two clients never share connections or cookies.
+    (``new_session``), so two clients never share connections or cookies. ``pool_size``:
+    keep at least that many connections per host open (``oint batch --concurrency``); a
+    larger pool replaces the session's adapters once, before the calls that need it.
     """
     global _session
-    if _session is None:
+    if _session is None or (pool_size is not None and _pool_size(_session) < pool_size):
         with _session_lock:
             if _session is None:
-                _session = new_session()
+                _session = new_session(pool_size)
+            elif pool_size is not None and _pool_size(_session) < pool_size:
+                _mount(_session, pool_size)
     return _session
 
 
-def new_session() -> requests.Session:
+def _pool_size(session: requests.Session) -> int:
+    size: int = getattr(session.get_adapter("https://"), "_pool_maxsize", DEFAULT_POOL_SIZE)
+    return size
+
+
+def _mount(session: requests.Session, pool_size: int) -> None:
+    from .retrying import PolicyAdapter
+
+    adapter = PolicyAdapter(pool_maxsize=pool_size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+
+
+def new_session(pool_size: int | None = None) -> requests.Session:
     """A session configured as oint sends requests: no ``.netrc``, oint's User-Agent, only
-    the encodings oint decodes, and the core's retry policy mounted."""
+    the encodings oint decodes, and the core's retry policy mounted; ``pool_size``
+    connections per host kept open (default ``DEFAULT_POOL_SIZE``)."""
     import requests
 
     from . import __version__
@@ -103,11 +126,7 @@ def new_session() -> requests.Session:
     # Only the encodings oint decodes itself, in bounded steps (see ``_body``); requests would
     # also offer br/zstd when those modules happen to be installed.
     session.headers["Accept-Encoding"] = "gzip, deflate"
-    from .retrying import PolicyAdapter
-
-    adapter = PolicyAdapter()
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    _mount(session, pool_size or DEFAULT_POOL_SIZE)
     return session
 
 

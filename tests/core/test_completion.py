@@ -385,7 +385,7 @@ def test_broken_plugins_do_not_break_completion(broken_plugins: dict[str, str]) 
     """The plugins load (their failures are noted, not printed: stderr stays empty, which
     ``complete`` checks), and what works still completes."""
     assert ("plain", "cdek") in complete("oint ", env=broken_plugins)
-    assert complete("oint b", env=broken_plugins) == [("plain", "broken")]
+    assert complete("oint br", env=broken_plugins) == [("plain", "broken")]
     assert complete("oint cdek CreateBarcode --lang ", env=broken_plugins) == [
         ("plain", "RUS"),
         ("plain", "ENG"),

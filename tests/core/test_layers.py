@@ -28,7 +28,7 @@ LAYERS = [
     {"context"},
     {"callconfig", "waiting"},
     {"dispatcher"},
-    {"client"},  # connect(): clients for library users, through the dispatcher
+    {"client", "batching"},  # connect(), batch(): for library users, through the dispatcher
     {"docs", "stubs", "completion", "mcpserver"},  # from the metadata: pages, stubs, tools
     # oint listen (a provider's webhooks; their contract is in webhooks) and oint server
     # (stdio is given the CLI's parser to run)
