@@ -253,3 +253,92 @@ def test_every_line_written_is_json_even_for_a_number_out_of_float_range(
     (line,) = out.splitlines()
     event = json.loads(line, parse_constant=no_constant)  # what jq and other readers take
     assert event["uuid"] == "fc3ef89a-0727-4a26-8d07-81a0bfd11d22"
+
+
+class LosingProxy:
+    """A proxy on loopback in front of the sandbox that passes every request on, but for
+    the ``lose``-th ``POST /v2/webhooks`` hangs up after the sandbox answered it: the
+    subscription is made, its answer never arrives (a connection that broke on the way
+    back)."""
+
+    def __init__(self, sandbox: CdekSandbox, lose: int) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        upstream = sandbox.root_url.rstrip("/")
+        proxy = self
+        self.creates = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def _pass(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {
+                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")
+                }
+                with requests.Session() as session:
+                    session.trust_env = False
+                    answer = session.request(
+                        self.command, upstream + self.path, data=body, headers=headers, timeout=30
+                    )
+                if self.command == "POST" and self.path.rstrip("/") == "/v2/webhooks":
+                    proxy.creates += 1
+                    if proxy.creates == lose:
+                        self.close_connection = True
+                        self.connection.shutdown(2)  # made at the sandbox; no answer comes
+                        return
+                self.send_response(answer.status_code)
+                for name in ("Content-Type",):
+                    if name in answer.headers:
+                        self.send_header(name, answer.headers[name])
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = do_DELETE = _pass  # noqa: N815
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                return None
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v2"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a CreateWebhook whose answer is lost (sent: unknown) leaves its subscription at"
+    " CDEK: listen removes only the ones whose ids it got, and the leak fills the account's"
+    " two slots",
+)
+def test_a_subscription_whose_answer_was_lost_is_removed_too(cdek_sandbox: CdekSandbox) -> None:
+    """The second CreateWebhook is made at CDEK but its answer breaks on the way back; listen
+    fails (transport), and on the way out leaves no subscription to its URL behind: after a
+    write that may have been processed it looks for its own URL in the account's list."""
+    proxy = LosingProxy(cdek_sandbox, lose=2)
+    try:
+        done = subprocess.run(
+            [*oint_command(), "listen", "cdek", "--port", "0", "--secret", SECRET, "--subscribe"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **cdek_sandbox.env, "OINT_CDEK_BASE_URL": proxy.base_url},
+            timeout=120,
+        )
+    finally:
+        proxy.close()
+    assert proxy.creates == 2
+    assert done.returncode == 3, done.stderr
+    assert SECRET not in "\n".join(done.stderr.splitlines()[1:])
+    left = [(h["type"], h["url"].partition("?")[0]) for h in hooks(cdek_sandbox)]
+    assert left == [], done.stderr
