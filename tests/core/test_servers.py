@@ -265,9 +265,6 @@ def test_stdio_stops_cleanly_on_ctrl_c(stdio: type[Stdio]) -> None:
     assert server.err.rest() == ""
 
 
-@pytest.mark.xfail(
-    strict=True, reason="--config - reads the server's own standard input (its next commands)"
-)
 def test_stdio_config_dash_does_not_swallow_the_next_lines(stdio: type[Stdio]) -> None:
     """``--config -`` would read standard input, which carries the server's commands: it is
     refused like ``--order -``, and the line after it is still answered."""
@@ -283,9 +280,6 @@ def test_stdio_config_dash_does_not_swallow_the_next_lines(stdio: type[Stdio]) -
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True, reason="--out naming the server's own stdout writes the result into the answers"
-)
 def test_stdio_out_naming_its_own_stdout_keeps_one_json_line_per_answer(
     stdio: type[Stdio],
 ) -> None:
