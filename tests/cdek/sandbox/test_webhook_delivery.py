@@ -686,11 +686,6 @@ class Trickler:
         self.listener.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the delivery timeout is per socket read, not for the whole exchange: a receiver"
-    " that trickles its answer holds the one delivery worker as long as it likes",
-)
 @pytest.mark.cdek_sandbox(processing_delay=0, webhook_time_scale=0.05)
 def test_an_answer_trickled_past_the_timeout_is_a_timeout(
     cdek_sandbox: CdekSandbox, http: requests.Session

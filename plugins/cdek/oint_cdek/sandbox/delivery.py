@@ -7,7 +7,8 @@ of its specification); the figures below are those notes', and ``SandboxConfig.
 webhook_time_scale`` multiplies every time:
 
 - connect timeout: ``CONNECT_TIMEOUT`` (the sandbox applies it to the whole exchange, connect
-  and answer, and never scales it below ``MIN_TIMEOUT``); a timeout is retried;
+  and answer, however slowly the answer trickles, and never scales it below
+  ``MIN_TIMEOUT``); a timeout is retried;
 - at most ``MAX_ATTEMPTS`` attempts within ``ATTEMPTS_WINDOW`` (CDEK gives the count and the
   window, not the pauses: the sandbox waits ``2**n`` seconds after attempt n, so twelve
   attempts with their timeouts end within the window); then CDEK stops, and disables every
@@ -30,6 +31,7 @@ before is delivered or given up.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import json
@@ -145,17 +147,39 @@ def post(url: str, body: bytes, timeout: float) -> _Attempted:
     else:
         connection = http.client.HTTPConnection(host, parts.port, timeout=timeout)
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": _USER_AGENT}
+    # The socket's timeout bounds each read; the whole exchange is bounded by hanging up when
+    # ``timeout`` has passed, so an answer trickled a byte at a time times out too.
+    deadline = time.monotonic() + timeout
+    cut = threading.Event()
+
+    def hang_up() -> None:
+        cut.set()
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+    timer: threading.Timer | None = None
     try:
+        connection.connect()  # bounded by the socket's timeout
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), hang_up)
+        timer.daemon = True
+        timer.start()
         connection.request("POST", target, body=body, headers=headers)
         answer = connection.getresponse()
         answer.read(MAX_ANSWER)
+        if cut.is_set():
+            return _Attempted(None, "timed out", True)
         return _Attempted(answer.status, None, False)
     except TimeoutError:
         return _Attempted(None, "timed out", True)
     except (OSError, http.client.HTTPException) as exc:
+        if cut.is_set():
+            return _Attempted(None, "timed out", True)
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         return _Attempted(None, str(reason), False)
     finally:
+        if timer is not None:
+            timer.cancel()
         connection.close()
 
 
