@@ -371,10 +371,8 @@ class Receiver:
     def accept(self, event: WebhookEvent, body: bytes) -> tuple[int, Any]:
         """Write a parsed event unless its key was seen; 200 only once it is written."""
         # The seen-set holds a 16-byte digest per key, whatever the key's length.
-        key = hashlib.blake2b(event.key.encode("utf-8"), digest_size=16).digest()
-        line = (
-            json.dumps(dict(event.raw), ensure_ascii=False, separators=(",", ":")) + "\n"
-        ).encode("utf-8")
+        key = hashlib.blake2b(event.key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        line = event_line(event.raw, body)
         with self._lock:
             if self._closed:
                 return 503, {"error": "shutting down"}
@@ -405,6 +403,19 @@ class Receiver:
         if self._forwarder is not None:
             self._forwarder.put(f"{event.type} event", body)
         return 200, {"status": "accepted"}
+
+
+def event_line(raw: Mapping[str, Any], body: bytes) -> bytes:
+    """The event as one compact JSON line (UTF-8), whatever valid JSON it came as."""
+    try:
+        text = json.dumps(dict(raw), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # a number beyond a float (1e400) reads as inf: the body as it came
+        one = body.removeprefix(b"\xef\xbb\xbf").strip()
+        return one.replace(b"\r", b" ").replace(b"\n", b" ") + b"\n"  # none inside strings
+    try:
+        return (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (an escape in the body): only one carries it
+        return (json.dumps(dict(raw), separators=(",", ":")) + "\n").encode("ascii")
 
 
 def _read_at_most(stream: IO[bytes], limit: int) -> bytes:
