@@ -72,6 +72,8 @@ FORWARD_TIMEOUT = 10.0
 FORWARD_QUEUE = 10_000
 #: Seconds the forwarder gets on exit to deliver what is queued.
 FORWARD_GRACE = 5.0
+#: Seconds a write in progress gets on exit (a reader of stdout may have stopped reading).
+CLOSE_GRACE = 5.0
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
@@ -310,11 +312,14 @@ class Receiver:
         self.accepted = 0
         self.duplicates = 0
 
-    def close(self) -> None:
-        """Take no more events: a write in progress finishes first; later ones get 503, so
-        the provider delivers them again."""
-        with self._lock:
-            self._closed = True
+    def close(self, grace: float = CLOSE_GRACE) -> None:
+        """Take no more events: a write in progress gets ``grace`` seconds to finish (one
+        blocked on a reader that stopped reading is left behind: it was not answered 200);
+        later ones get 503, so the provider delivers them again."""
+        taken = self._lock.acquire(timeout=grace)
+        self._closed = True
+        if taken:
+            self._lock.release()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         from werkzeug.exceptions import HTTPException

@@ -662,11 +662,6 @@ def test_listen_stays_out_of_oint_starts() -> None:
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True,
-    reason="a write blocked on a full pipe holds the receiver's lock, and close() waits for"
-    " that lock: SIGTERM never ends the process",
-)
 def test_sigterm_ends_listen_while_its_stdout_reader_is_stalled(toy_env: dict[str, str]) -> None:
     """The reader of standard output stops reading (the pipe fills): the event being written
     is not answered (its sender delivers it again), and SIGTERM still ends ``oint listen``."""
