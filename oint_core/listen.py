@@ -577,7 +577,9 @@ def subscribe(
     webhooks: Webhooks, call: Call, url: str, types: Sequence[str], say: Say
 ) -> list[Subscription]:
     """Subscribe ``url`` to each of ``types`` (after ``check_room``). If one creation fails,
-    the ones made are removed and the error raised."""
+    the ones made are removed and the error raised; when the failed one may have been made
+    all the same (its answer was lost: ``sent`` "unknown"), the account's subscriptions to
+    ``url`` (which carries this run's secret) are removed too."""
     subs = webhooks.subscriptions
     assert subs is not None
     made: list[Subscription] = []
@@ -585,7 +587,11 @@ def subscribe(
         for kind in types:
             made.append(Subscription(subs.create(call, url, kind), url, kind))
             say(f"oint: subscribed to {kind} (subscription {made[-1].id})")
-    except BaseException:
+    except BaseException as exc:
+        if getattr(exc, "sent", "no") == "unknown":
+            known = {sub.id for sub in made}
+            with contextlib.suppress(Exception):  # if the list fails too, say what is known
+                made += [s for s in subs.list(call) if s.url == url and s.id not in known]
         unsubscribe(webhooks, call, made, say)
         raise
     return made

@@ -305,12 +305,6 @@ class LosingProxy:
         self.server.server_close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a CreateWebhook whose answer is lost (sent: unknown) leaves its subscription at"
-    " CDEK: listen removes only the ones whose ids it got, and the leak fills the account's"
-    " two slots",
-)
 def test_a_subscription_whose_answer_was_lost_is_removed_too(cdek_sandbox: CdekSandbox) -> None:
     """The second CreateWebhook is made at CDEK but its answer breaks on the way back; listen
     fails (transport), and on the way out leaves no subscription to its URL behind: after a
