@@ -325,3 +325,41 @@ def test_a_subscription_whose_answer_was_lost_is_removed_too(cdek_sandbox: CdekS
     assert SECRET not in "\n".join(done.stderr.splitlines()[1:])
     left = [(h["type"], h["url"].partition("?")[0]) for h in hooks(cdek_sandbox)]
     assert left == [], done.stderr
+
+
+def _order(number: str) -> dict[str, Any]:
+    return {
+        "number": number,
+        "tariff_code": 139,
+        "recipient": {"name": "Тест", "phones": [{"number": "+79990000000"}]},
+        "from_location": {"code": 44},
+        "to_location": {"code": 270},
+        "packages": [{"number": "1", "weight": 500}],
+    }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DOWNLOAD_PHOTO's key is the archive's link only: the events of the other orders"
+    " of one archive (same uuid, date_time and link, another cdek_number) are answered 200"
+    " 'duplicate' and never written",
+)
+@pytest.mark.cdek_sandbox(processing_delay=0)
+def test_each_orders_photo_event_of_one_archive_is_written(cdek_sandbox: CdekSandbox) -> None:
+    """One photo archive of two orders: CDEK (the sandbox) sends a DOWNLOAD_PHOTO per order,
+    each with its own cdek_number; both are new events, both are written."""
+    process = start(cdek_sandbox, "--subscribe", "--type", "DOWNLOAD_PHOTO")
+    read_until(process, 3)
+    client = cdek_sandbox.client()
+    uuids = [
+        client.call("CreateOrder", order_description=_order(f"photo-{n}"))["entity"]["uuid"]
+        for n in (1, 2)
+    ]
+    cdek_sandbox.advance(5)
+    client.call("GetOrdersWithPhotos", filter={"orders": [{"order_uuid": u} for u in uuids]})
+    delivered = [a for a in cdek_sandbox.deliveries(wait=30) if a["outcome"] == "delivered"]
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert len(delivered) == 2, delivered
+    written = [json.loads(line)["attributes"]["cdek_number"] for line in out.splitlines()]
+    assert len(set(written)) == 2, (written, err)
