@@ -338,12 +338,6 @@ def _order(number: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DOWNLOAD_PHOTO's key is the archive's link only: the events of the other orders"
-    " of one archive (same uuid, date_time and link, another cdek_number) are answered 200"
-    " 'duplicate' and never written",
-)
 @pytest.mark.cdek_sandbox(processing_delay=0)
 def test_each_orders_photo_event_of_one_archive_is_written(cdek_sandbox: CdekSandbox) -> None:
     """One photo archive of two orders: CDEK (the sandbox) sends a DOWNLOAD_PHOTO per order,
