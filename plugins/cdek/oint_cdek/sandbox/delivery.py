@@ -19,9 +19,10 @@ webhook_time_scale`` multiplies every time:
 A disabled or removed subscription leaves the account's list (CDEK's ``GET /v2/webhooks``
 lists active ones); the control plane still shows it, with when and why.
 
-Safety: the sandbox never sends outside loopback. Only ``http``/``https`` URLs whose host is
-``localhost``, a 127.0.0.0/8 address or ``::1`` are contacted (a name must resolve to loopback
-only); an event for any other subscription is logged as refused and never attempted.
+Safety: the sandbox never sends outside loopback, nor to itself. Only ``http``/``https`` URLs
+whose host is ``localhost``, a 127.0.0.0/8 address or ``::1`` are contacted (a name must
+resolve to loopback only), on another port than the sandbox's own; an event for any other
+subscription is logged as refused and never attempted.
 Redirects are not followed (a 3xx is a failure) and at most ``MAX_ANSWER`` bytes of an
 answer are read. Query values and user info of a URL are masked in the log.
 
@@ -221,7 +222,7 @@ class Outbox:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         now = time.monotonic()
         for hook in hooks:
-            reason = refusal(hook.url)
+            reason = refusal(hook.url) or self._itself(hook.url)
             if reason is not None:
                 self._log(hook, payload, 0, None, reason, "refused")
                 continue
@@ -231,6 +232,19 @@ class Outbox:
                 )
                 self._cond.notify_all()
         self.start()
+
+    def _itself(self, url: str) -> str | None:
+        """Why not to send to a loopback ``url`` on this sandbox's own port: its control
+        plane would act on the event (``/_sandbox/webhooks/trigger`` sends the next one, an
+        endless storm; ``/_sandbox/reset`` wipes it)."""
+        root = self._state.root_url
+        try:
+            own = urlsplit(root).port if root else None
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            return None
+        return "the sandbox does not send webhooks to itself" if port == own else None
 
     def drop(self, hook_uuid: str) -> None:
         """Forget what is queued for a subscription that is gone."""
