@@ -854,9 +854,17 @@ def build_command(provider: Provider, method: Method, *, served: bool = False) -
         if config_text is not None:
             from .callconfig import parse
 
+            if served and config_text == "-":
+                raise UsageError(
+                    "--config: '-' (standard input) cannot be read here: it carries the"
+                    " server's commands; give inline JSON or a file",
+                    option="--config",
+                )
             config = parse(config_text)
         if not outforms.to_stdout(out):
             check_writable(out)
+            if served:
+                refuse_own_stdout(out)
         adv_response = config.get("adv_response", False)
         options = CallOptions(
             timeout=config.get("timeout") if timeout is None else timeout,
@@ -940,6 +948,21 @@ def refuse_stdin(method: Method, given: dict[str, Any]) -> None:
                 " server's commands; give inline JSON or a file",
                 option=param.option,
             )
+
+
+def refuse_own_stdout(out: str) -> None:
+    """A served command's ``--out`` never names the server's standard output: it carries
+    the answers, one JSON line each (``-`` puts the result in the answer)."""
+    try:
+        same = os.path.samestat(os.stat(out), os.fstat(1))
+    except (OSError, ValueError):
+        return
+    if same:
+        raise UsageError(
+            f"--out: {_printable(out)!r} is the server's standard output, which carries the"
+            " answers; give '-' to have the result in the answer",
+            option="--out",
+        )
 
 
 class ServedCommands:

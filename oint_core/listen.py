@@ -72,6 +72,8 @@ FORWARD_TIMEOUT = 10.0
 FORWARD_QUEUE = 10_000
 #: Seconds the forwarder gets on exit to deliver what is queued.
 FORWARD_GRACE = 5.0
+#: Seconds a write in progress gets on exit (a reader of stdout may have stopped reading).
+CLOSE_GRACE = 5.0
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_TERMINATED = 143  # 128 + SIGTERM
 
@@ -310,11 +312,14 @@ class Receiver:
         self.accepted = 0
         self.duplicates = 0
 
-    def close(self) -> None:
-        """Take no more events: a write in progress finishes first; later ones get 503, so
-        the provider delivers them again."""
-        with self._lock:
-            self._closed = True
+    def close(self, grace: float = CLOSE_GRACE) -> None:
+        """Take no more events: a write in progress gets ``grace`` seconds to finish (one
+        blocked on a reader that stopped reading is left behind: it was not answered 200);
+        later ones get 503, so the provider delivers them again."""
+        taken = self._lock.acquire(timeout=grace)
+        self._closed = True
+        if taken:
+            self._lock.release()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         from werkzeug.exceptions import HTTPException
@@ -371,10 +376,8 @@ class Receiver:
     def accept(self, event: WebhookEvent, body: bytes) -> tuple[int, Any]:
         """Write a parsed event unless its key was seen; 200 only once it is written."""
         # The seen-set holds a 16-byte digest per key, whatever the key's length.
-        key = hashlib.blake2b(event.key.encode("utf-8"), digest_size=16).digest()
-        line = (
-            json.dumps(dict(event.raw), ensure_ascii=False, separators=(",", ":")) + "\n"
-        ).encode("utf-8")
+        key = hashlib.blake2b(event.key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        line = event_line(event.raw, body)
         with self._lock:
             if self._closed:
                 return 503, {"error": "shutting down"}
@@ -405,6 +408,19 @@ class Receiver:
         if self._forwarder is not None:
             self._forwarder.put(f"{event.type} event", body)
         return 200, {"status": "accepted"}
+
+
+def event_line(raw: Mapping[str, Any], body: bytes) -> bytes:
+    """The event as one compact JSON line (UTF-8), whatever valid JSON it came as."""
+    try:
+        text = json.dumps(dict(raw), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # a number beyond a float (1e400) reads as inf: the body as it came
+        one = body.removeprefix(b"\xef\xbb\xbf").strip()
+        return one.replace(b"\r", b" ").replace(b"\n", b" ") + b"\n"  # none inside strings
+    try:
+        return (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (an escape in the body): only one carries it
+        return (json.dumps(dict(raw), separators=(",", ":")) + "\n").encode("ascii")
 
 
 def _read_at_most(stream: IO[bytes], limit: int) -> bytes:
@@ -561,7 +577,9 @@ def subscribe(
     webhooks: Webhooks, call: Call, url: str, types: Sequence[str], say: Say
 ) -> list[Subscription]:
     """Subscribe ``url`` to each of ``types`` (after ``check_room``). If one creation fails,
-    the ones made are removed and the error raised."""
+    the ones made are removed and the error raised; when the failed one may have been made
+    all the same (its answer was lost: ``sent`` "unknown"), the account's subscriptions to
+    ``url`` (which carries this run's secret) are removed too."""
     subs = webhooks.subscriptions
     assert subs is not None
     made: list[Subscription] = []
@@ -569,7 +587,11 @@ def subscribe(
         for kind in types:
             made.append(Subscription(subs.create(call, url, kind), url, kind))
             say(f"oint: subscribed to {kind} (subscription {made[-1].id})")
-    except BaseException:
+    except BaseException as exc:
+        if getattr(exc, "sent", "no") == "unknown":
+            known = {sub.id for sub in made}
+            with contextlib.suppress(Exception):  # if the list fails too, say what is known
+                made += [s for s in subs.list(call) if s.url == url and s.id not in known]
         unsubscribe(webhooks, call, made, say)
         raise
     return made

@@ -656,3 +656,65 @@ def test_listen_stays_out_of_oint_starts() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout.split()
     assert loaded == []
+
+
+# -- a reader of standard output that stalls or goes away ----------------------------------------
+
+
+@pytest.mark.posix
+def test_sigterm_ends_listen_while_its_stdout_reader_is_stalled(toy_env: dict[str, str]) -> None:
+    """The reader of standard output stops reading (the pipe fills): the event being written
+    is not answered (its sender delivers it again), and SIGTERM still ends ``oint listen``."""
+    process = subprocess.Popen(
+        [*oint_command(), "listen", "toy", "--port", "0"],
+        stdout=subprocess.PIPE,  # never read until the end
+        stderr=subprocess.PIPE,
+        env=toy_env,
+    )
+    try:
+        assert process.stderr is not None
+        url = process.stderr.readline().decode().strip()
+        with requests.Session() as session:
+            session.trust_env = False
+            with pytest.raises(requests.Timeout):  # more than a pipe holds: the write blocks
+                session.post(url, data=json.dumps(ping(1, pad="x" * 300_000)), timeout=2)
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
+    assert code == 143
+
+
+@pytest.mark.posix
+@pytest.mark.xfail(
+    strict=True,
+    reason="once the reader of stdout is gone, listen stays up answering 500 to every"
+    " delivery (and keeps its subscriptions) instead of ending",
+)
+def test_listen_ends_when_the_reader_of_its_stdout_is_gone(toy_env: dict[str, str]) -> None:
+    """``oint listen toy | head -n 1``: when the reader has gone, the event is answered 500
+    (not lost: its sender delivers it again) and listen ends, as a pipeline expects (141,
+    128 + SIGPIPE, as ``oint server stdio``)."""
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen(
+        [*oint_command(), "listen", "toy", "--port", "0"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        env=toy_env,
+    )
+    os.close(write_end)
+    try:
+        assert process.stderr is not None
+        url = process.stderr.readline().decode().strip()
+        os.close(read_end)  # the reader is gone
+        with requests.Session() as session:
+            session.trust_env = False
+            assert session.post(url, data=json.dumps(ping(1)), timeout=10).status_code == 500
+        code = process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
+    assert code == 141

@@ -265,6 +265,40 @@ def test_stdio_stops_cleanly_on_ctrl_c(stdio: type[Stdio]) -> None:
     assert server.err.rest() == ""
 
 
+def test_stdio_config_dash_does_not_swallow_the_next_lines(stdio: type[Stdio]) -> None:
+    """``--config -`` would read standard input, which carries the server's commands: it is
+    refused like ``--order -``, and the line after it is still answered."""
+    server = stdio()
+    server.send("cdek GetOrderDescription --config -")
+    server.send("cdek GetOrderDescription")
+    code, rest, _ = server.close()
+    answers = [json.loads(line) for line in rest.splitlines()]
+    assert code == 0
+    assert [a["ok"] for a in answers] == [False, True], rest[:300]
+    assert answers[0]["error"]["kind"] == "usage"
+    assert "standard input" in answers[0]["error"]["message"]
+
+
+@pytest.mark.posix
+def test_stdio_out_naming_its_own_stdout_keeps_one_json_line_per_answer(
+    stdio: type[Stdio],
+) -> None:
+    """stdout carries answers only: ``--out /dev/stdout`` (or ``/dev/fd/1``) is refused, not
+    written through to the answer stream as many lines of pretty JSON."""
+    server = stdio()
+    for out in ("/dev/stdout", "/dev/fd/1"):
+        server.send(f"cdek GetOrderDescription --out {out}")
+    server.send("cdek GetOrderDescription --out -")
+    code, rest, _ = server.close()
+    lines = rest.splitlines()
+    assert code == 0
+    assert len(lines) == 3, rest[:300]
+    answers = [json.loads(line) for line in lines]
+    assert [a["ok"] for a in answers] == [False, False, True]
+    for refused in answers[:2]:
+        assert refused["error"]["kind"] == "usage" and "--out" in refused["error"]["message"]
+
+
 def test_stdio_answers_a_line_that_is_not_utf8(stdio: type[Stdio]) -> None:
     server = stdio()
     assert server.process.stdin is not None

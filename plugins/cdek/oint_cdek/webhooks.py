@@ -320,7 +320,8 @@ KEY_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "ORDER_MODIFIED": ("modification_type", "new_value"),
     "DELIV_AGREEMENT": ("delivery_uuid", "date_time"),
     "DELIV_PROBLEM": ("code", "create_date"),
-    "DOWNLOAD_PHOTO": ("link",),
+    # One archive of several orders: an event per order, the same link in each.
+    "DOWNLOAD_PHOTO": ("cdek_number", "link"),
 }
 
 

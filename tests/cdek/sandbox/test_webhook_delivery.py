@@ -640,3 +640,83 @@ def test_the_time_scale_must_be_positive() -> None:
 
     with pytest.raises(ValueError, match="webhook_time_scale"):
         SandboxConfig(webhook_time_scale=0)
+
+
+class Trickler:
+    """A receiver on 127.0.0.1 that answers its first connection a header line at a time,
+    each well within the timeout but the whole answer long after it; later ones at once."""
+
+    def __init__(self, lines: int, pause: float) -> None:
+        import socket
+
+        self.lines = lines
+        self.pause = pause
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hook"
+        self.connections = 0
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            first = self.connections == 1
+            with connection:
+                try:
+                    request = b""
+                    while b"\r\n\r\n" not in request:
+                        request += connection.recv(65536)
+                    head, _, body = request.partition(b"\r\n\r\n")
+                    length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])  # type: ignore[index]
+                    while len(body) < length:
+                        body += connection.recv(65536)
+                    connection.sendall(b"HTTP/1.1 200 OK\r\n")
+                    for n in range(self.lines if first else 0):
+                        time.sleep(self.pause)
+                        connection.sendall(b"X-Slow-%d: 1\r\n" % n)
+                    connection.sendall(b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+                except OSError:
+                    pass  # the sandbox hung up: what it should do after its timeout
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+@pytest.mark.cdek_sandbox(processing_delay=0, webhook_time_scale=0.05)
+def test_an_answer_trickled_past_the_timeout_is_a_timeout(
+    cdek_sandbox: CdekSandbox, http: requests.Session
+) -> None:
+    """The timeout (15 s x 0.05 = 0.75 s) bounds the whole exchange, as the module says: an
+    answer whose header lines come every 0.2 s for 3 s is a timed-out attempt, retried."""
+    slow = Trickler(lines=15, pause=0.2)
+    try:
+        api = login(cdek_sandbox, http)
+        order = created_order(api, cdek_sandbox, DOOR)
+        subscribe(api, slow.url, "DELIV_PROBLEM")
+        cdek_sandbox.trigger_webhook("DELIV_PROBLEM", order["uuid"])
+        attempts = cdek_sandbox.deliveries(wait=30)
+    finally:
+        slow.close()
+    assert [(a["attempt"], a["outcome"], a["error"]) for a in attempts] == [
+        (1, "retrying", "timed out"),
+        (2, "delivered", None),
+    ]
+
+
+@pytest.mark.cdek_sandbox(processing_delay=0)
+def test_the_sandbox_never_delivers_to_its_own_control_plane(
+    cdek_sandbox: CdekSandbox, http: requests.Session
+) -> None:
+    api = login(cdek_sandbox, http)
+    order = created_order(api, cdek_sandbox, DOOR)
+    own = cdek_sandbox.root_url.rstrip("/") + "/_sandbox/webhooks/trigger"
+    subscribe(api, own, "ORDER_STATUS")
+    cdek_sandbox.trigger_webhook("ORDER_STATUS", order["uuid"])
+    attempts = cdek_sandbox.deliveries(wait=5)
+    assert [(a["outcome"], a["error"]) for a in attempts] == [
+        ("refused", "the sandbox does not send webhooks to itself")
+    ]

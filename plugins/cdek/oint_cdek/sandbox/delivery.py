@@ -7,7 +7,8 @@ of its specification); the figures below are those notes', and ``SandboxConfig.
 webhook_time_scale`` multiplies every time:
 
 - connect timeout: ``CONNECT_TIMEOUT`` (the sandbox applies it to the whole exchange, connect
-  and answer, and never scales it below ``MIN_TIMEOUT``); a timeout is retried;
+  and answer, however slowly the answer trickles, and never scales it below
+  ``MIN_TIMEOUT``); a timeout is retried;
 - at most ``MAX_ATTEMPTS`` attempts within ``ATTEMPTS_WINDOW`` (CDEK gives the count and the
   window, not the pauses: the sandbox waits ``2**n`` seconds after attempt n, so twelve
   attempts with their timeouts end within the window); then CDEK stops, and disables every
@@ -18,9 +19,10 @@ webhook_time_scale`` multiplies every time:
 A disabled or removed subscription leaves the account's list (CDEK's ``GET /v2/webhooks``
 lists active ones); the control plane still shows it, with when and why.
 
-Safety: the sandbox never sends outside loopback. Only ``http``/``https`` URLs whose host is
-``localhost``, a 127.0.0.0/8 address or ``::1`` are contacted (a name must resolve to loopback
-only); an event for any other subscription is logged as refused and never attempted.
+Safety: the sandbox never sends outside loopback, nor to itself. Only ``http``/``https`` URLs
+whose host is ``localhost``, a 127.0.0.0/8 address or ``::1`` are contacted (a name must
+resolve to loopback only), on another port than the sandbox's own; an event for any other
+subscription is logged as refused and never attempted.
 Redirects are not followed (a 3xx is a failure) and at most ``MAX_ANSWER`` bytes of an
 answer are read. Query values and user info of a URL are masked in the log.
 
@@ -30,6 +32,7 @@ before is delivered or given up.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import json
@@ -145,17 +148,39 @@ def post(url: str, body: bytes, timeout: float) -> _Attempted:
     else:
         connection = http.client.HTTPConnection(host, parts.port, timeout=timeout)
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": _USER_AGENT}
+    # The socket's timeout bounds each read; the whole exchange is bounded by hanging up when
+    # ``timeout`` has passed, so an answer trickled a byte at a time times out too.
+    deadline = time.monotonic() + timeout
+    cut = threading.Event()
+
+    def hang_up() -> None:
+        cut.set()
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+
+    timer: threading.Timer | None = None
     try:
+        connection.connect()  # bounded by the socket's timeout
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), hang_up)
+        timer.daemon = True
+        timer.start()
         connection.request("POST", target, body=body, headers=headers)
         answer = connection.getresponse()
         answer.read(MAX_ANSWER)
+        if cut.is_set():
+            return _Attempted(None, "timed out", True)
         return _Attempted(answer.status, None, False)
     except TimeoutError:
         return _Attempted(None, "timed out", True)
     except (OSError, http.client.HTTPException) as exc:
+        if cut.is_set():
+            return _Attempted(None, "timed out", True)
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         return _Attempted(None, str(reason), False)
     finally:
+        if timer is not None:
+            timer.cancel()
         connection.close()
 
 
@@ -197,7 +222,7 @@ class Outbox:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         now = time.monotonic()
         for hook in hooks:
-            reason = refusal(hook.url)
+            reason = refusal(hook.url) or self._itself(hook.url)
             if reason is not None:
                 self._log(hook, payload, 0, None, reason, "refused")
                 continue
@@ -207,6 +232,19 @@ class Outbox:
                 )
                 self._cond.notify_all()
         self.start()
+
+    def _itself(self, url: str) -> str | None:
+        """Why not to send to a loopback ``url`` on this sandbox's own port: its control
+        plane would act on the event (``/_sandbox/webhooks/trigger`` sends the next one, an
+        endless storm; ``/_sandbox/reset`` wipes it)."""
+        root = self._state.root_url
+        try:
+            own = urlsplit(root).port if root else None
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            return None
+        return "the sandbox does not send webhooks to itself" if port == own else None
 
     def drop(self, hook_uuid: str) -> None:
         """Forget what is queued for a subscription that is gone."""
