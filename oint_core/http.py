@@ -468,6 +468,11 @@ class HttpClient:
             )
         return "nothing more was sent" if self.requests_sent else "nothing was sent"
 
+    def write_refused(self) -> None:
+        """The service refused a write of this call after accepting it (CDEK: a request it
+        processed as INVALID): the write counts as refused, as one answered 4xx does."""
+        self.writes_refused = min(self.writes_refused + 1, self.writes_sent)
+
     def sent(self) -> Sent:
         """What a failed call did at the service: "no" (no request went out), "unknown" (a
         write went out and was not refused with a 4xx status: no answer came, a 5xx came,

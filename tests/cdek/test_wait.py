@@ -230,11 +230,6 @@ def test_dispatch_wait_on_an_invalid_order_raises_api_error(slow: RunningSandbox
     assert caught.value.body["requests"][0]["state"] == "INVALID"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a write CDEK processed as INVALID (refused: nothing was made) reads as sent"
-    " 'unknown', as if it might have taken effect; refused at once (400) it reads 'yes'",
-)
 def test_a_write_that_ends_invalid_says_it_was_refused(slow: RunningSandbox) -> None:
     """``sent`` after --wait saw the write end INVALID is "yes" (requests went out, every write
     among them was refused), as for the same refusal answered at once with a 400."""

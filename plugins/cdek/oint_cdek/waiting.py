@@ -171,7 +171,9 @@ def find_request(envelope: Any, mine: dict[str, Any], kind: str) -> dict[str, An
 
 
 def refused(ctx: CallContext, what: str, request: dict[str, Any], envelope: Any) -> ApiError:
-    """The ``ApiError`` for a request CDEK processed as INVALID: its errors on one line."""
+    """The ``ApiError`` for a request CDEK processed as INVALID: its errors on one line.
+    The write is refused (nothing was made or changed), so the call's ``sent`` is "yes"."""
+    ctx.http.write_refused()
     errors = [e for e in request.get("errors") or [] if isinstance(e, dict)]
     detail = "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}" for e in errors)
     hint = (
