@@ -357,6 +357,7 @@ def serve(service: HttpService, host: str, port: int, token: str | None) -> None
 
     class Quiet(WSGIRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = 60  # seconds a connection may sit idle: idle ones would each hold a thread
 
         def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002
             pass  # no access log: stderr carries only the start lines and warnings
