@@ -76,6 +76,7 @@ FORWARD_GRACE = 5.0
 CLOSE_GRACE = 5.0
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_TERMINATED = 143  # 128 + SIGTERM
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of standard output is gone
 
 Say = Callable[[str], None]
 
@@ -295,8 +296,11 @@ class Receiver:
         max_body: int = DEFAULT_MAX_BODY,
         seen_limit: int = SEEN_LIMIT,
         debug: Say | None = None,
+        on_reader_gone: Callable[[], None] | None = None,
     ) -> None:
         self.webhooks = webhooks
+        #: Called when the reader of the output is gone (EPIPE): nothing can be stored again.
+        self._on_reader_gone = on_reader_gone
         self._secret = secret.encode("utf-8")
         self.path = path
         self._sink = sink
@@ -388,6 +392,10 @@ class Receiver:
             try:
                 self._sink.write(line)
             except (OSError, ValueError) as exc:
+                if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+                    if self._on_reader_gone is not None:  # as a pipeline expects: end
+                        self._on_reader_gone()
+                    return 500, {"error": "could not store the event"}
                 self._say(f"oint: error: could not write an event: {one_line(str(exc))}")
                 return 500, {"error": "could not store the event"}
             self._seen[key] = None
@@ -707,6 +715,7 @@ def _listen(
     sink = Sink.to_file(options.out) if options.out else Sink.to_stdout()
     forwarder = Forwarder(options.forward_to, say) if options.forward_to else None
     path = f"/{name}"
+    signals = _Signals()
     app = Receiver(
         webhooks,
         secret=secret,
@@ -716,11 +725,11 @@ def _listen(
         forwarder=forwarder,
         max_body=options.max_body,
         debug=say if options.debug else None,
+        on_reader_gone=lambda: signals.stop(EXIT_PIPE_CLOSED),
     )
     server: BaseWSGIServer | None = None
     serving = False
     made: list[Subscription] = []
-    signals = _Signals()
     code = 0
     try:
         signals.install()

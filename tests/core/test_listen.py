@@ -688,11 +688,6 @@ def test_sigterm_ends_listen_while_its_stdout_reader_is_stalled(toy_env: dict[st
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True,
-    reason="once the reader of stdout is gone, listen stays up answering 500 to every"
-    " delivery (and keeps its subscriptions) instead of ending",
-)
 def test_listen_ends_when_the_reader_of_its_stdout_is_gone(toy_env: dict[str, str]) -> None:
     """``oint listen toy | head -n 1``: when the reader has gone, the event is answered 500
     (not lost: its sender delivers it again) and listen ends, as a pipeline expects (141,
