@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import fnmatch
 import hmac
-import ipaddress
 import json
 import secrets
 import socket
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from .context import CallOptions, check_retries, check_timeout
 from .dispatcher import call_method, check_wait, own_wait
 from .errors import ApiError, InternalError, OintError, UsageError, interrupted, one_line
+from .http import is_loopback
 from .metadata import Kind, Method, Provider
 from .outcomes import failed, kind_of
 from .registry import Registry
@@ -315,16 +315,6 @@ def wrong_verb(verb: str, allowed: str) -> Any:
 # -- starting -------------------------------------------------------------------------------
 
 
-def loopback(host: str) -> bool:
-    """Whether ``host`` is a loopback address (or ``localhost``)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:  # a host name: not known to be loopback
-        return False
-
-
 def bearer_token(host: str, given: str | None) -> tuple[str, bool]:
     """The token to require, and whether it was generated: ``given`` when there is one
     (long enough), a random one on loopback, else a ``UsageError``."""
@@ -334,7 +324,7 @@ def bearer_token(host: str, given: str | None) -> tuple[str, bool]:
                 f"--auth-token: give at least {MIN_TOKEN} characters", option="--auth-token"
             )
         return given.strip(), False
-    if not loopback(host):
+    if not is_loopback(host):
         raise UsageError(
             f"--host {host} is not a loopback address: give --auth-token (or {TOKEN_ENV})"
             " to serve on it",

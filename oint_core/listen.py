@@ -44,6 +44,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from . import notices
 from .errors import EXIT_USAGE, ApiError, OintError, UsageError, one_line
+from .http import is_loopback
 from .redact import Redactor
 from .webhooks import Call, Subscription, WebhookEvent, Webhooks
 
@@ -743,7 +744,7 @@ def _listen(
         if options.public_url:
             local = listen_url(None, options.host, server.port, path, "").partition("?")[0]
             say(f"oint: listening on {local}")
-        if not _is_loopback(options.host):
+        if not is_loopback(options.host):
             say(
                 f"oint: warning: {options.host} is not a loopback address: anyone who reaches"
                 " the port can try the URL (only the secret keeps them out); prefer a tunnel"
@@ -753,7 +754,7 @@ def _listen(
         ).start()
         serving = True
         if call is not None:
-            if not options.public_url and _is_loopback(options.host):
+            if not options.public_url and is_loopback(options.host):
                 say(
                     "oint: note: this URL is on loopback: only a server on this machine (a"
                     " sandbox) can deliver to it; for one on the internet, give --public-url"
@@ -784,18 +785,6 @@ def _listen(
         finally:
             signals.restore()
     return code
-
-
-def _is_loopback(host: str) -> bool:
-    """Whether ``host`` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
-    import ipaddress
-
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a name: it may resolve anywhere
 
 
 class _Redacted(OintError):

@@ -71,10 +71,12 @@ def sandbox_cdek(
     request log, moving an order along CDEK's statuses, the clock, webhook events) are under
     http://HOST:PORT/_sandbox/; see docs/sandbox.md. Webhook events go to loopback URLs only.
     """
+    from oint_core.http import is_loopback
+
     from .sandbox.app import SandboxConfig
     from .sandbox.server import serve
 
-    if not _is_loopback(host):
+    if not is_loopback(host):
         click.echo(
             f"oint: warning: {host} is not a loopback address: the sandbox's control endpoints"
             " (/_sandbox/...) take no authentication, and anyone who reaches the port can"
@@ -94,15 +96,3 @@ def sandbox_cdek(
         serve(host=host, port=port, config=config, announce=lambda line: click.echo(line))
     except OSError as exc:  # the address is taken or not this machine's
         raise click.ClickException(str(exc)) from None
-
-
-def _is_loopback(host: str) -> bool:
-    """Whether ``host`` is only reachable from this machine (127.0.0.0/8, ::1, localhost)."""
-    import ipaddress
-
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a name: it may resolve anywhere
