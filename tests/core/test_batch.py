@@ -681,3 +681,179 @@ def test_help_names_the_options() -> None:
         assert option in result.stdout
     assert sys.executable  # the command is registered in the root's listing too
     assert "batch" in run_cli([]).stdout
+
+
+# -- found by review ---------------------------------------------------------------------------
+
+HALF_SHIPPED = """
+from oint_core import Provider, hookimpl
+
+
+@hookimpl
+def oint_providers():
+    return [Provider("halfshipped", "Its methods are missing", {
+        "oint_halfshipped_batch.methods.greetings": ("SayHello",),
+    })]
+"""
+
+
+@pytest.fixture
+def half_shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A plugin whose methods subpackage is missing: naming its method raises PluginError."""
+    from oint_core.testing import write_plugin_distribution
+
+    folder = write_plugin_distribution(
+        tmp_path / "plugin",
+        distribution="oint-halfshipped-batch",
+        modules={
+            "oint_halfshipped_batch/__init__.py": "",
+            "oint_halfshipped_batch/plugin.py": HALF_SHIPPED,
+        },
+        entry_points={"halfshipped": "oint_halfshipped_batch.plugin"},
+    )
+    monkeypatch.syspath_prepend(str(folder))
+    yield
+    for name in list(sys.modules):
+        if name.startswith("oint_halfshipped_batch"):
+            del sys.modules[name]
+    from oint_core.registry import reset_default_registry
+
+    reset_default_registry()
+
+
+@pytest.mark.xfail(strict=True, reason="Checker.job lets a PluginError end the whole batch")
+def test_a_line_naming_a_broken_plugin_is_a_bad_line_and_the_writes_before_it_are_recorded(
+    cdek_server: Cdek, tmp_path: Path, half_shipped: None
+) -> None:
+    """A line whose provider cannot load its methods (PluginError) is that line's failure;
+    it must not end the batch, losing the records of writes already sent (a --resume would
+    then send them again)."""
+    write = order_id(901)
+    lines = [
+        {"id": "w", "method": "CreateRefusal", "params": {"uuid": write}},
+        {"id": "h", "provider": "halfshipped", "method": "SayHello", "params": {"name": "x"}},
+        get_order(2),
+    ]
+    source = write_lines(tmp_path / "in.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    first = run_cli(["batch", str(source), "--provider", "cdek", "--out", str(out)])
+    assert first.exit_code == 1
+    by_id = {r["id"]: r for r in records(out.read_text())}
+    assert by_id["w"]["ok"] is True and by_id["r2"]["ok"] is True
+    assert by_id["h"]["error"]["kind"] == "usage" and by_id["h"]["sent"] == "no"
+    assert "could not load" in by_id["h"]["error"]["message"]
+    assert "1 failed" in first.stderr.splitlines()[-1]
+
+    again = run_cli(["batch", str(source), "--provider", "cdek", "--out", str(out), "--resume"])
+    assert again.exit_code == 1
+    assert cdek_server.calls(write) == 1  # the refusal is never sent twice
+
+
+@pytest.mark.xfail(strict=True, reason="--resume skips every line of an id finished before")
+def test_resume_refuses_a_duplicate_id_as_the_first_run_did(
+    cdek_server: Cdek, tmp_path: Path
+) -> None:
+    """An id given twice is refused on the first run; on --resume the second line must not
+    be counted as finished before (skipped, exit 0) with its call never made."""
+    lines = [get_order(1), {"id": "r1", "method": "CreateRefusal", "params": {"uuid": order_id(2)}}]
+    source = write_lines(tmp_path / "in.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    first = run_cli(["batch", str(source), "--provider", "cdek", "--out", str(out)])
+    assert first.exit_code == 1
+    assert [r["ok"] for r in records(out.read_text())] == [True, False]
+
+    again = run_cli(["batch", str(source), "--provider", "cdek", "--out", str(out), "--resume"])
+    assert again.exit_code == 1, again.stderr
+    assert "0 ok, 1 failed, 0 unknown, 1 skipped" in again.stderr
+    final = records(out.read_text())
+    assert [r["ok"] for r in final] == [True, False]
+    assert "given twice" in final[1]["error"]["message"]
+    assert cdek_server.calls(order_id(2)) == 0
+
+
+@pytest.mark.posix
+@pytest.mark.xfail(
+    strict=True,
+    reason="the input is read on the main thread: a record waits for the next input line",
+)
+def test_a_finished_call_is_written_while_the_input_waits_for_more(
+    cdek_server: Cdek, tmp_path: Path
+) -> None:
+    """A producer feeding the batch slowly (``tail -f``, a queue): a write that has ended
+    must reach --out at once; held in memory until the next line, a kill would lose it and
+    --resume would send it again."""
+    write = order_id(31)
+    out = tmp_path / "out.jsonl"
+    line = {"id": "w", "method": "CreateRefusal", "params": {"uuid": write}}
+    process = subprocess.Popen(
+        [*oint_command(), "batch", "-", "--provider", "cdek", "--out", str(out)],
+        env={**os.environ, **env_of(cdek_server)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdin is not None
+        process.stdin.write((json.dumps(line) + "\n").encode())
+        process.stdin.flush()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (out.exists() and out.read_bytes()):
+            time.sleep(0.05)
+        assert cdek_server.calls(write) == 1
+        assert [r["id"] for r in records(out.read_text())] == ["w"]
+    finally:
+        process.kill()
+        process.communicate()
+
+
+@pytest.mark.posix
+@pytest.mark.xfail(
+    strict=True,
+    reason="the input is read on the main thread: a signal only sets a flag looked at"
+    " when the next line arrives",
+)
+def test_a_signal_stops_the_batch_while_the_input_waits_for_more(
+    cdek_server: Cdek, tmp_path: Path
+) -> None:
+    """Ctrl-C (and a second one, and SIGTERM) must stop a batch whose standard input is a
+    pipe that stays open, or a terminal: now it waits for the next line, or for ever."""
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [*oint_command(), "batch", "-", "--provider", "cdek", "--out", str(out)],
+        env={**os.environ, **env_of(cdek_server)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdin is not None
+        process.stdin.write((json.dumps(get_order(1)) + "\n").encode())
+        process.stdin.flush()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not cdek_server.seen:
+            time.sleep(0.05)
+        for sig in (signal.SIGINT, signal.SIGINT, signal.SIGTERM):
+            process.send_signal(sig)
+            time.sleep(0.3)
+        try:
+            code = process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        assert code == 130
+        assert [r["id"] for r in records(out.read_text())] == ["r1"]
+    finally:
+        process.kill()
+        process.communicate()
+
+
+@pytest.mark.xfail(
+    strict=True, reason="check_rate accepts a rate whose interval overflows Event.wait"
+)
+def test_a_rate_too_small_to_wait_for_is_a_usage_error(cdek_server: Cdek, tmp_path: Path) -> None:
+    """--rate 0.0000000001 (one call every 317 years) is accepted, then the second call's
+    wait overflows: an internal error, exit 1, no summary line."""
+    source = write_lines(tmp_path / "in.jsonl", [get_order(1), get_order(2)])
+    result = run_cli(["batch", str(source), "--provider", "cdek", "--rate", "0.0000000001"])
+    assert result.exit_code == 2, result.stderr
+    assert "--rate" in result.stderr and "internal error" not in result.stderr
+    assert cdek_server.seen == []
