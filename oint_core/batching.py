@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .context import CallOptions, check_retries, check_timeout
 from .dispatcher import bind, call_method, check_profile
-from .errors import InternalError, OintError, UsageError, interrupted
+from .errors import InternalError, OintError, PluginError, UsageError, interrupted
 from .outcomes import failed, succeeded
 from .output import printable
 
@@ -214,7 +214,7 @@ class Checker:
             provider = self.registry.provider(provider_name)
             settings = self._settings_of(provider, method)
             bind(method, params, "python", settings)
-        except UsageError as exc:
+        except (UsageError, PluginError) as exc:  # a broken plugin fails its lines, not the batch
             raise BadLine(record_id, str(exc)) from None
         return Job(record_id, provider, method, dict(params), settings)
 

@@ -721,7 +721,6 @@ def half_shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     reset_default_registry()
 
 
-@pytest.mark.xfail(strict=True, reason="Checker.job lets a PluginError end the whole batch")
 def test_a_line_naming_a_broken_plugin_is_a_bad_line_and_the_writes_before_it_are_recorded(
     cdek_server: Cdek, tmp_path: Path, half_shipped: None
 ) -> None:
