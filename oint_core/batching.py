@@ -181,12 +181,11 @@ class Checker:
         return value
 
     def skipped(self, record_id: str | int) -> bool:
-        """Whether ``--resume`` found this id finished before (then it is not called)."""
+        """Whether ``--resume`` found this id finished before (then it is not called). Only
+        its first line is: a later line with the same id is refused by ``job`` as a
+        duplicate, as on the first run."""
         key = id_key(record_id)
-        if key in self.done:
-            self.seen.add(key)
-            return True
-        return False
+        return key in self.done and self.seen.add(key)
 
     def job(self, number: int, item: Any, record_id: str | int) -> Job:
         """The line as a ``Job``, or ``BadLine``: nothing is sent for a line refused here."""

@@ -748,7 +748,6 @@ def test_a_line_naming_a_broken_plugin_is_a_bad_line_and_the_writes_before_it_ar
     assert cdek_server.calls(write) == 1  # the refusal is never sent twice
 
 
-@pytest.mark.xfail(strict=True, reason="--resume skips every line of an id finished before")
 def test_resume_refuses_a_duplicate_id_as_the_first_run_did(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
