@@ -855,3 +855,30 @@ def test_a_rate_too_small_to_wait_for_is_a_usage_error(cdek_server: Cdek, tmp_pa
     assert result.exit_code == 2, result.stderr
     assert "--rate" in result.stderr and "internal error" not in result.stderr
     assert cdek_server.seen == []
+
+
+@pytest.mark.posix
+@pytest.mark.xfail(strict=True, reason="prepare_resume os.replace()s the link, not its target")
+def test_resume_rewrites_the_file_an_out_symlink_points_to(
+    cdek_server: Cdek, tmp_path: Path
+) -> None:
+    """--out a symbolic link (results kept in a shared folder): --resume took the failed
+    record out by replacing the link with a file of its own, leaving the target stale."""
+    source = write_lines(tmp_path / "in.jsonl", [get_order(1), get_order(2)])
+    target = tmp_path / "shared" / "results.jsonl"
+    target.parent.mkdir()
+    failed = {"kind": "api", "message": "x", "status": 404, "codes": []}
+    write_lines(
+        target,
+        [
+            {"id": "r1", "ok": True, "result": {}},
+            {"id": "r2", "ok": False, "error": failed, "sent": "yes"},
+        ],
+    )
+    link = tmp_path / "out.jsonl"
+    link.symlink_to(target)
+    result = run_cli(["batch", str(source), "--provider", "cdek", "--out", str(link), "--resume"])
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    final = records(target.read_text())
+    assert [(r["id"], r["ok"]) for r in final] == [("r1", True), ("r2", True)]
