@@ -587,13 +587,14 @@ def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
     kept_unknown = 0
     if not os.path.exists(path):
         return Resumed(done, 0)
-    folder = os.path.dirname(os.path.abspath(path))
+    real = os.path.realpath(path)  # a link's target is rewritten, not the link replaced
+    folder = os.path.dirname(real)
     changed = False
     import tempfile
 
     handle, temp = tempfile.mkstemp(prefix=".oint-batch-", dir=folder)
     try:
-        with open(path, "rb") as old, os.fdopen(handle, "wb") as new:
+        with open(real, "rb") as old, os.fdopen(handle, "wb") as new:
             for number, raw in enumerate(old, 1):
                 if not raw.endswith(b"\n"):  # a torn last line: that record never was whole
                     changed = True
@@ -613,8 +614,8 @@ def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
             os.fsync(new.fileno())
         if changed:
             with contextlib.suppress(OSError):
-                os.chmod(temp, os.stat(path).st_mode & 0o777)
-            os.replace(temp, path)
+                os.chmod(temp, os.stat(real).st_mode & 0o777)
+            os.replace(temp, real)
     finally:
         if os.path.exists(temp):
             os.unlink(temp)

@@ -858,7 +858,6 @@ def test_a_rate_too_small_to_wait_for_is_a_usage_error(cdek_server: Cdek, tmp_pa
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(strict=True, reason="prepare_resume os.replace()s the link, not its target")
 def test_resume_rewrites_the_file_an_out_symlink_points_to(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
