@@ -100,7 +100,9 @@ class Fingerprints:
 
     def add(self, key: IdKey) -> bool:
         """Remember ``key``; False when it was seen before."""
-        print_ = hash(key) & 0xFFFF_FFFF_FFFF_FFFF or 1  # 0 marks an empty slot
+        # The keyed string hash of its repr: hash() of an int is the int itself, modulo
+        # 2**61 - 1 (and hash(-1) == hash(-2)), which would make such ids collide every time.
+        print_ = hash(repr(key)) & 0xFFFF_FFFF_FFFF_FFFF or 1  # 0 marks an empty slot
         table, mask = self._table, self._mask
         slot = print_ & mask
         while table[slot]:

@@ -944,9 +944,6 @@ def test_an_unknown_record_stays_until_retry_unknown_has_repeated_the_call(
     assert cdek_server.calls(dropped) == 1  # never sent again without --retry-unknown
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Fingerprints hash ints with hash(), which maps -1 and -2 alike"
-)
 def test_whole_number_ids_that_python_hashes_alike_are_not_duplicates(cdek_server: Cdek) -> None:
     """hash(-1) == hash(-2), and hash(n) == hash(n + 2**61 - 1): such ids were refused as
     given twice, every time (not the 1 in 10**9 chance the fingerprints promise)."""
