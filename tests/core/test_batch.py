@@ -974,3 +974,42 @@ def test_resume_after_the_input_changed_never_repeats_a_write_that_succeeded(
     write_lines(source, [second_write, first_write])  # a call added at the top
     again = run_cli([*args, "--resume"])
     assert cdek_server.calls(order_id(51)) == 1, again.stderr  # never refused twice
+
+
+@pytest.mark.posix
+@pytest.mark.xfail(
+    strict=True,
+    reason="nothing stops a --resume from replacing the file a running batch appends to",
+)
+def test_a_resume_while_another_run_writes_the_same_out_file_loses_no_record(
+    cdek_server: Cdek, tmp_path: Path
+) -> None:
+    """Two runs on one --out (an overlapping cron job, a second terminal): the --resume
+    takes the failed record out by replacing the file, and every record the first run
+    writes after that goes to the replaced file, lost; --resume would repeat those calls."""
+    cdek_server.delay = lambda uuid: 0.1
+    source = write_lines(
+        tmp_path / "in.jsonl",
+        [{"id": "g404", "method": "GetOrder", "params": {"uuid": order_id(404)}}]
+        + [get_order(n) for n in range(1, 31)],
+    )
+    other = write_lines(tmp_path / "other.jsonl", [get_order(99)])
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, **env_of(cdek_server)}
+    base = [*oint_command(), "batch", "--provider", "cdek", "--out", str(out)]
+    first = subprocess.Popen(
+        [*base, str(source), "--concurrency", "1", "--rate", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (out.exists() and out.read_bytes().count(b"\n") >= 3):
+        time.sleep(0.02)
+    second = subprocess.run(
+        [*base, str(other), "--resume"], env=env, capture_output=True, timeout=60
+    )
+    first.communicate(timeout=60)
+    assert first.returncode == 1
+    ids = {r["id"] for r in records(out.read_text())}
+    assert {f"r{n}" for n in range(1, 31)} <= ids, second.stderr
