@@ -1019,7 +1019,6 @@ def test_a_resume_while_another_run_writes_the_same_out_file_loses_no_record(
     assert {f"r{n}" for n in range(1, 31)} <= ids, second.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="refuse_invalid does not count the write as refused")
 def test_a_write_answered_invalid_at_once_is_sent_yes_and_repeated_by_resume(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
