@@ -1038,3 +1038,34 @@ def test_a_write_answered_invalid_at_once_is_sent_yes_and_repeated_by_resume(
     cdek_server.invalid.clear()
     again = run_cli(["batch", str(source), "--provider", "cdek", "--out", str(out), "--resume"])
     assert again.exit_code == 0 and cdek_server.calls(refused) == 2
+
+
+@pytest.mark.posix
+@pytest.mark.xfail(
+    strict=True, reason="ordered records wait in memory behind a slow call; nothing journals them"
+)
+def test_writes_done_behind_a_slow_call_survive_a_kill(cdek_server: Cdek, tmp_path: Path) -> None:
+    """In input order, the records of writes that ended wait behind a slow read (up to its
+    timeout, a window of at least 64 calls). A kill then (OOM, a CI timeout, a reboot)
+    leaves no record of writes CDEK processed, and --resume sends them all again."""
+    slow = order_id(70)
+    cdek_server.hang.add(slow)
+    writes = [order_id(n) for n in range(71, 76)]
+    lines = [{"id": "slow", "method": "GetOrder", "params": {"uuid": slow}}] + [
+        {"id": f"w{n}", "method": "CreateRefusal", "params": {"uuid": uuid}}
+        for n, uuid in enumerate(writes)
+    ]
+    source = write_lines(tmp_path / "in.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    args = [*oint_command(), "batch", str(source), "--provider", "cdek", "--out", str(out)]
+    env = {**os.environ, **env_of(cdek_server)}
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not all(cdek_server.calls(u) for u in writes):
+        time.sleep(0.02)
+    time.sleep(0.5)  # the writes' answers reach the batch
+    process.kill()
+    process.communicate()
+    cdek_server.hang.clear()
+    subprocess.run([*args, "--resume"], env=env, capture_output=True, timeout=60)
+    assert [cdek_server.calls(u) for u in writes] == [1] * len(writes)
