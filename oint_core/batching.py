@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .context import CallOptions, check_retries, check_timeout
 from .dispatcher import bind, call_method, check_profile
-from .errors import InternalError, OintError, UsageError, interrupted
+from .errors import InternalError, OintError, PluginError, UsageError, interrupted
 from .outcomes import failed, succeeded
 from .output import printable
 
@@ -100,7 +100,9 @@ class Fingerprints:
 
     def add(self, key: IdKey) -> bool:
         """Remember ``key``; False when it was seen before."""
-        print_ = hash(key) & 0xFFFF_FFFF_FFFF_FFFF or 1  # 0 marks an empty slot
+        # The keyed string hash of its repr: hash() of an int is the int itself, modulo
+        # 2**61 - 1 (and hash(-1) == hash(-2)), which would make such ids collide every time.
+        print_ = hash(repr(key)) & 0xFFFF_FFFF_FFFF_FFFF or 1  # 0 marks an empty slot
         table, mask = self._table, self._mask
         slot = print_ & mask
         while table[slot]:
@@ -181,12 +183,11 @@ class Checker:
         return value
 
     def skipped(self, record_id: str | int) -> bool:
-        """Whether ``--resume`` found this id finished before (then it is not called)."""
+        """Whether ``--resume`` found this id finished before (then it is not called). Only
+        its first line is: a later line with the same id is refused by ``job`` as a
+        duplicate, as on the first run."""
         key = id_key(record_id)
-        if key in self.done:
-            self.seen.add(key)
-            return True
-        return False
+        return key in self.done and self.seen.add(key)
 
     def job(self, number: int, item: Any, record_id: str | int) -> Job:
         """The line as a ``Job``, or ``BadLine``: nothing is sent for a line refused here."""
@@ -214,7 +215,7 @@ class Checker:
             provider = self.registry.provider(provider_name)
             settings = self._settings_of(provider, method)
             bind(method, params, "python", settings)
-        except UsageError as exc:
+        except (UsageError, PluginError) as exc:  # a broken plugin fails its lines, not the batch
             raise BadLine(record_id, str(exc)) from None
         return Job(record_id, provider, method, dict(params), settings)
 
@@ -588,13 +589,14 @@ def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
     kept_unknown = 0
     if not os.path.exists(path):
         return Resumed(done, 0)
-    folder = os.path.dirname(os.path.abspath(path))
+    real = os.path.realpath(path)  # a link's target is rewritten, not the link replaced
+    folder = os.path.dirname(real)
     changed = False
     import tempfile
 
     handle, temp = tempfile.mkstemp(prefix=".oint-batch-", dir=folder)
     try:
-        with open(path, "rb") as old, os.fdopen(handle, "wb") as new:
+        with open(real, "rb") as old, os.fdopen(handle, "wb") as new:
             for number, raw in enumerate(old, 1):
                 if not raw.endswith(b"\n"):  # a torn last line: that record never was whole
                     changed = True
@@ -614,8 +616,8 @@ def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
             os.fsync(new.fileno())
         if changed:
             with contextlib.suppress(OSError):
-                os.chmod(temp, os.stat(path).st_mode & 0o777)
-            os.replace(temp, path)
+                os.chmod(temp, os.stat(real).st_mode & 0o777)
+            os.replace(temp, real)
     finally:
         if os.path.exists(temp):
             os.unlink(temp)

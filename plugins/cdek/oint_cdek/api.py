@@ -88,6 +88,9 @@ def refuse_invalid(ctx: CallContext, answer: Any) -> None:
     errors = [e for r in invalid for e in r.get("errors") or [] if isinstance(e, dict)]
     if not invalid:
         return
+    listed = [r for r in answer.get("requests") or [] if isinstance(r, dict)]
+    if len(invalid) == len(listed):  # every request refused: nothing was made ("sent": yes,
+        ctx.http.write_refused()  # as after a 400); one accepted beside them may have been
     codes = {str(e.get("code")) for e in errors}
     detail = "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}" for e in errors)
     hint = (
