@@ -89,8 +89,10 @@ def refuse_invalid(ctx: CallContext, answer: Any) -> None:
     if not invalid:
         return
     listed = [r for r in answer.get("requests") or [] if isinstance(r, dict)]
-    if len(invalid) == len(listed):  # every request refused: nothing was made ("sent": yes,
-        ctx.http.write_refused()  # as after a 400); one accepted beside them may have been
+    # Every request refused: nothing was made ("sent": yes, as after a 400). One accepted
+    # beside them may have been processed, so then the write stays "unknown".
+    if len(invalid) == len(listed):
+        ctx.http.write_refused()
     codes = {str(e.get("code")) for e in errors}
     detail = "; ".join(f"{e.get('code', '?')}: {e.get('message', '')}" for e in errors)
     hint = (
