@@ -291,8 +291,10 @@ def run_job(
     pace: Pace,
     stop: threading.Event,
     flight: InFlight | None = None,
+    ended: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any] | None:
-    """Call one job (on a worker thread): its record, or None if stopped before it started."""
+    """Call one job (on a worker thread): its record, or None if stopped before it started.
+    ``ended`` is given the record the moment the call ends (the command's journal)."""
     if not pace.wait(stop):
         return None
     if flight is not None:
@@ -301,15 +303,18 @@ def run_job(
         result = call_method(
             job.provider, job.method, job.given, options=options, settings=job.settings
         )
+        record = {"id": job.id, **succeeded(result)}
     except OintError as exc:
-        return {"id": job.id, **failed(exc)}
+        record = {"id": job.id, **failed(exc)}
     except Exception as exc:  # past the dispatcher's own guard: nothing of the method ran
         error = InternalError(f"{job.provider.name} {job.method.name} failed: {type(exc).__name__}")
-        return {"id": job.id, **failed(error)}
+        record = {"id": job.id, **failed(error)}
     finally:
         if flight is not None:
             flight.leave(job)
-    return {"id": job.id, **succeeded(result)}
+    if ended is not None:
+        ended(record)
+    return record
 
 
 def abandoned(job: Job) -> dict[str, Any]:
@@ -339,6 +344,7 @@ def execute(
     ordered: bool = True,
     stop: threading.Event | None = None,
     abort: threading.Event | None = None,
+    ended: Callable[[dict[str, Any]], None] | None = None,
 ) -> Generator[dict[str, Any], None, None]:
     """Run the ``Job``s among ``items`` on ``concurrency`` threads and yield every record
     (a ``dict`` item is a record already: a bad line's). In input order when ``ordered``,
@@ -349,7 +355,8 @@ def execute(
     others are not. Once ``abort`` is set too, the calls in flight are abandoned: what has
     finished is yielded, then a record with ``sent`` "unknown" for each write in flight (a
     read in flight gets none: it changed nothing, and a resumed run makes it again); the
-    abandoned threads are left to end on their own."""
+    abandoned threads are left to end on their own. ``ended`` is given each call's record
+    the moment the call ends, on the call's thread, before it is yielded."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     from .http import get_session
@@ -430,7 +437,9 @@ def execute(
             if stop.is_set():
                 break
             if isinstance(item, Job):
-                pending.append((pool.submit(run_job, item, options, pace, stop, flight), item))
+                pending.append(
+                    (pool.submit(run_job, item, options, pace, stop, flight, ended), item)
+                )
             else:
                 pending.append(item)
             yield from settle(block=len(pending) >= window)
@@ -581,30 +590,49 @@ class Resumed(NamedTuple):
     kept_unknown: int  # of them, calls whose outcome is unknown
 
 
+#: Beside ``--out FILE``: ``FILE.journal`` holds every record the moment its call ends, so
+#: that a killed run loses none of the records still waiting (in input order) for a slow call.
+JOURNAL = ".journal"
+
+
 def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
-    """Read the ``--out`` file of an earlier run: the ids finished (ok, and unknown unless
-    ``retry_unknown``) are not called again. The records of calls to repeat, and a torn last
-    line (a killed run), are taken out of the file first, so that no id is in it twice."""
+    """Read the ``--out`` file of an earlier run, and its journal (records of calls that had
+    ended, not yet written to the file when that run was killed): the ids finished (ok, and
+    unknown unless ``retry_unknown``) are not called again. The file is rewritten with the
+    last record of each id (the journal's come after the file's), without the records of
+    calls to repeat or a torn last line (a killed run), so that no id is in it twice; then
+    the journal is removed."""
     done: set[IdKey] = set()
     kept_unknown = 0
-    if not os.path.exists(path):
+    journal = path + JOURNAL
+    has_journal = os.path.exists(journal)
+    if not os.path.exists(path) and not has_journal:
         return Resumed(done, 0)
     real = os.path.realpath(path)  # a link's target is rewritten, not the link replaced
+    last: dict[IdKey, int] = {}  # where each id's last record is
+    changed = has_journal
+    for index, (_, record) in enumerate(_saved_records(path, journal)):
+        if record is None:  # a torn last line: that record never was whole
+            changed = True
+            continue
+        if "line" in record:  # a bad line's record (never a call's): made again
+            changed = True
+            continue
+        key = id_key(record["id"])
+        changed = changed or key in last
+        last[key] = index
     folder = os.path.dirname(real)
-    changed = False
     import tempfile
 
     handle, temp = tempfile.mkstemp(prefix=".oint-batch-", dir=folder)
     try:
-        with open(real, "rb") as old, os.fdopen(handle, "wb") as new:
-            for number, raw in enumerate(old, 1):
-                if not raw.endswith(b"\n"):  # a torn last line: that record never was whole
-                    changed = True
-                    break
-                if not raw.strip():
+        with os.fdopen(handle, "wb") as new:
+            for index, (raw, record) in enumerate(_saved_records(path, journal)):
+                if record is None or "line" in record:
                     continue
-                record = _old_record(path, number, raw)
                 key = id_key(record["id"])
+                if last[key] != index:
+                    continue
                 unknown = not record["ok"] and record.get("sent") == "unknown"
                 if record["ok"] or (unknown and not retry_unknown):
                     new.write(raw)
@@ -618,10 +646,69 @@ def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
             with contextlib.suppress(OSError):
                 os.chmod(temp, os.stat(real).st_mode & 0o777)
             os.replace(temp, real)
+        if has_journal:
+            os.unlink(journal)
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
     return Resumed(done, kept_unknown)
+
+
+def _saved_records(path: str, journal: str) -> Iterator[tuple[bytes, dict[str, Any] | None]]:
+    """``(line, record)`` for the records of the ``--out`` file, then of its journal; None
+    for the file's torn last line. A journal line that is not a whole record (torn by a
+    kill) is passed over."""
+    if os.path.exists(path):
+        with open(path, "rb") as old:
+            for number, raw in enumerate(old, 1):
+                if not raw.endswith(b"\n"):
+                    yield raw, None
+                    break
+                if raw.strip():
+                    yield raw, _old_record(path, number, raw)
+    if os.path.exists(journal):
+        with open(journal, "rb") as old:
+            for number, raw in enumerate(old, 1):
+                if raw.endswith(b"\n") and raw.strip():
+                    with contextlib.suppress(UsageError):
+                        yield raw, _old_record(journal, number, raw)
+
+
+class Journal:
+    """``FILE.journal``: each call's record appended, whole, the moment the call ends (on
+    its thread), so that a kill loses no record of a call that ended; removed once the run
+    has written every record to ``FILE``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self.fd: int | None = os.open(path, _APPEND | os.O_TRUNC, 0o666)
+
+    def note(self, record: Mapping[str, Any]) -> None:
+        data = encode(record)
+        with self._lock:
+            if self.fd is None:
+                return
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.fd, view) :]
+            except OSError:  # a full disk: FILE's own write will say so
+                os.close(self.fd)
+                self.fd = None
+
+    def close(self, remove: bool) -> None:
+        with self._lock:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+        if remove:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+
+
+def _holds_records(path: str) -> bool:
+    return os.path.exists(path) and os.path.getsize(path) > 0
 
 
 def _old_record(path: str, number: int, raw: bytes) -> dict[str, Any]:
@@ -710,7 +797,7 @@ def run_command(
         raise UsageError("--resume needs --out FILE: the records of the run to continue")
     if retry_unknown and not resume:
         raise UsageError("--retry-unknown goes with --resume")
-    if out is not None and not resume and os.path.exists(out) and os.path.getsize(out) > 0:
+    if out is not None and not resume and (_holds_records(out) or _holds_records(out + JOURNAL)):
         raise UsageError(
             f"--out: {out!r} already holds records; give --resume to continue that run (or"
             " remove the file): a new run would lose which calls may have been processed"
@@ -820,6 +907,16 @@ def run_command(
     if threading.current_thread() is threading.main_thread():  # only it may set handlers
         previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
     output = Output(out)
+    journal = None
+    if output.fd is not None and stat.S_ISREG(os.fstat(output.fd).st_mode):
+        try:
+            journal = Journal(out + JOURNAL)
+        except OSError as exc:
+            output.close()
+            raise UsageError(
+                f"--out: cannot write the journal {out + JOURNAL!r}: {exc.strerror}",
+                option="--out",
+            ) from None
     stream = opened()
     shown = 0.0
     records = execute(
@@ -830,7 +927,9 @@ def run_command(
         ordered=ordered,
         stop=stop,
         abort=abort,
+        ended=None if journal is None else journal.note,
     )
+    written = False
     try:
         for record in records:
             output.write(encode(record))
@@ -838,6 +937,7 @@ def run_command(
             if status is not None and time.monotonic() - shown >= 0.1:
                 shown = time.monotonic()
                 status.show(_progress_text(tally, total))
+        written = True
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt) or interrupted(exc):
             stop.set()
@@ -848,6 +948,8 @@ def run_command(
             signal.signal(sig, handler)
         progress.stop()
         output.close()
+        if journal is not None:  # every record is in FILE: the journal has done its work
+            journal.close(remove=written)
         if stream is not sys.stdin.buffer:
             stream.close()
     say(_summary(tally, resumed, stop.is_set()))

@@ -1041,9 +1041,6 @@ def test_a_write_answered_invalid_at_once_is_sent_yes_and_repeated_by_resume(
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True, reason="ordered records wait in memory behind a slow call; nothing journals them"
-)
 def test_writes_done_behind_a_slow_call_survive_a_kill(cdek_server: Cdek, tmp_path: Path) -> None:
     """In input order, the records of writes that ended wait behind a slow read (up to its
     timeout, a window of at least 64 calls). A kill then (OOM, a CI timeout, a reboot)
