@@ -903,12 +903,9 @@ def run_command(
             abort.set()
             say("oint: batch: abandoning the calls in flight")
 
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is threading.main_thread():  # only it may set handlers
-        previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
     output = Output(out)
     journal = None
-    if output.fd is not None and stat.S_ISREG(os.fstat(output.fd).st_mode):
+    if out is not None and output.fd is not None and stat.S_ISREG(os.fstat(output.fd).st_mode):
         try:
             journal = Journal(out + JOURNAL)
         except OSError as exc:
@@ -917,6 +914,9 @@ def run_command(
                 f"--out: cannot write the journal {out + JOURNAL!r}: {exc.strerror}",
                 option="--out",
             ) from None
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():  # only it may set handlers
+        previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
     stream = opened()
     shown = 0.0
     records = execute(
