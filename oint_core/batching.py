@@ -17,6 +17,7 @@ take 16 to 32 bytes each: ``Fingerprints``).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -595,7 +596,7 @@ class Resumed(NamedTuple):
 JOURNAL = ".journal"
 
 
-def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
+def prepare_resume(path: str, retry_unknown: bool, lock: OutLock | None = None) -> Resumed:
     """Read the ``--out`` file of an earlier run, and its journal (records of calls that had
     ended, not yet written to the file when that run was killed): the ids finished (ok, and
     unknown unless ``retry_unknown``) are not called again. The file is rewritten with the
@@ -645,6 +646,8 @@ def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
         if changed:
             with contextlib.suppress(OSError):
                 os.chmod(temp, os.stat(real).st_mode & 0o777)
+            if lock is not None:
+                lock.take(temp)
             os.replace(temp, real)
         if has_journal:
             os.unlink(journal)
@@ -705,6 +708,61 @@ class Journal:
         if remove:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
+
+
+class OutLock:
+    """An exclusive lock on ``--out`` for the whole run, ``--resume``'s rewrite included, so
+    that a second run on the same file (an overlapping cron job) is refused instead of
+    replacing the file the first one appends to. POSIX ``flock``; none on Windows, nor for
+    what is not a regular file."""
+
+    def __init__(self, path: str) -> None:
+        self.fds: list[int] = []
+        try:
+            import fcntl
+        except ImportError:  # Windows: no lock (said in the guide)
+            return
+        with contextlib.suppress(OSError):
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                return
+        while True:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
+            except OSError:  # Output says what is wrong
+                return
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise UsageError(
+                        f"--out: {path!r} is being written by another run of oint batch;"
+                        " wait for it to end",
+                        option="--out",
+                    ) from None
+                return  # a file system without locks
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(path))
+            except OSError:
+                same = False
+            if same:  # else --resume of the run before replaced it: lock the new file
+                self.fds.append(fd)
+                return
+            os.close(fd)
+
+    def take(self, temp: str) -> None:
+        """Lock ``temp`` too, before it replaces the locked file (``--resume``'s rewrite)."""
+        if self.fds:
+            import fcntl
+
+            fd = os.open(temp, os.O_RDONLY)
+            self.fds.append(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds.clear()
 
 
 def _holds_records(path: str) -> bool:
@@ -867,103 +925,112 @@ def run_command(
     elif show_progress and path is not None:
         total = count_lines(path)
 
-    resumed = (
-        prepare_resume(out, retry_unknown) if resume and out is not None else Resumed(set(), 0)
-    )
-    checker = Checker(registry, provider, profile, how, resumed.done)
-    tally = Tally()
-
-    def items(stream: IO[bytes]) -> Iterator[Item]:
-        for number, raw in numbered_lines(stream):
-            try:
-                item = parse_line(number, raw)
-                record_id = checker.record_id(number, item)
-                if checker.skipped(record_id):
-                    tally.skipped += 1
-                    continue
-                yield checker.job(number, item, record_id)
-            except BadLine as bad:
-                yield line_record(bad.record_id, number, str(bad))
-
-    stop = threading.Event()
-    status = progress.start() if show_progress else None
-
-    abort = threading.Event()
-
-    def stopping(signum: int, frame: Any) -> None:
-        if status is not None:
-            progress.clear()
-        if not stop.is_set():
-            stop.set()
-            say(
-                "oint: batch: stopping: no new calls; waiting for the calls in flight"
-                " (interrupt again to abandon them)"
-            )
-        elif not abort.is_set():
-            abort.set()
-            say("oint: batch: abandoning the calls in flight")
-
-    output = Output(out)
-    journal = None
-    if out is not None and output.fd is not None and stat.S_ISREG(os.fstat(output.fd).st_mode):
-        try:
-            journal = Journal(out + JOURNAL)
-        except OSError as exc:
-            output.close()
-            raise UsageError(
-                f"--out: cannot write the journal {out + JOURNAL!r}: {exc.strerror}",
-                option="--out",
-            ) from None
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is threading.main_thread():  # only it may set handlers
-        previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
-    stream = opened()
-    shown = 0.0
-    records = execute(
-        items(stream),
-        concurrency=concurrency,
-        rate=rate,
-        options=options,
-        ordered=ordered,
-        stop=stop,
-        abort=abort,
-        ended=None if journal is None else journal.note,
-    )
-    written = False
+    lock = None if out is None else OutLock(out)
     try:
-        for record in records:
-            output.write(encode(record))
-            tally.add(record)
-            if status is not None and time.monotonic() - shown >= 0.1:
-                shown = time.monotonic()
-                status.show(_progress_text(tally, total))
-        written = True
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt) or interrupted(exc):
-            stop.set()
-        raise
+        resumed = (
+            prepare_resume(out, retry_unknown, lock)
+            if resume and out is not None
+            else Resumed(set(), 0)
+        )
+        checker = Checker(registry, provider, profile, how, resumed.done)
+        tally = Tally()
+
+        def items(stream: IO[bytes]) -> Iterator[Item]:
+            for number, raw in numbered_lines(stream):
+                try:
+                    item = parse_line(number, raw)
+                    record_id = checker.record_id(number, item)
+                    if checker.skipped(record_id):
+                        tally.skipped += 1
+                        continue
+                    yield checker.job(number, item, record_id)
+                except BadLine as bad:
+                    yield line_record(bad.record_id, number, str(bad))
+
+        stop = threading.Event()
+        status = progress.start() if show_progress else None
+
+        abort = threading.Event()
+
+        def stopping(signum: int, frame: Any) -> None:
+            if status is not None:
+                progress.clear()
+            if not stop.is_set():
+                stop.set()
+                say(
+                    "oint: batch: stopping: no new calls; waiting for the calls in flight"
+                    " (interrupt again to abandon them)"
+                )
+            elif not abort.is_set():
+                abort.set()
+                say("oint: batch: abandoning the calls in flight")
+
+        output = Output(out)
+        journal = None
+        if out is not None and output.fd is not None and stat.S_ISREG(os.fstat(output.fd).st_mode):
+            try:
+                journal = Journal(out + JOURNAL)
+            except OSError as exc:
+                output.close()
+                raise UsageError(
+                    f"--out: cannot write the journal {out + JOURNAL!r}: {exc.strerror}",
+                    option="--out",
+                ) from None
+        previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():  # only it may set handlers
+            previous = {
+                sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)
+            }
+        stream = opened()
+        shown = 0.0
+        records = execute(
+            items(stream),
+            concurrency=concurrency,
+            rate=rate,
+            options=options,
+            ordered=ordered,
+            stop=stop,
+            abort=abort,
+            ended=None if journal is None else journal.note,
+        )
+        written = False
+        try:
+            for record in records:
+                output.write(encode(record))
+                tally.add(record)
+                if status is not None and time.monotonic() - shown >= 0.1:
+                    shown = time.monotonic()
+                    status.show(_progress_text(tally, total))
+            written = True
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt) or interrupted(exc):
+                stop.set()
+            raise
+        finally:
+            records.close()  # after a failed write: start no more calls
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            progress.stop()
+            output.close()
+            if journal is not None:  # every record is in FILE: the journal has done its work
+                journal.close(remove=written)
+            if stream is not sys.stdin.buffer:
+                stream.close()
+        say(_summary(tally, resumed, stop.is_set()))
+        if abort.is_set():
+            # The abandoned calls' threads would hold the interpreter's exit until they end:
+            # everything is written, so end now.
+            for flushed in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    flushed.flush()
+            os._exit(130)
+        if stop.is_set():
+            return 130
+        all_ok = tally.failed == tally.unknown == 0 and resumed.kept_unknown == 0
+        return 0 if all_ok else 1
     finally:
-        records.close()  # after a failed write: start no more calls
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        progress.stop()
-        output.close()
-        if journal is not None:  # every record is in FILE: the journal has done its work
-            journal.close(remove=written)
-        if stream is not sys.stdin.buffer:
-            stream.close()
-    say(_summary(tally, resumed, stop.is_set()))
-    if abort.is_set():
-        # The abandoned calls' threads would hold the interpreter's exit until they end:
-        # everything is written, so end now.
-        for flushed in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                flushed.flush()
-        os._exit(130)
-    if stop.is_set():
-        return 130
-    all_ok = tally.failed == tally.unknown == 0 and resumed.kept_unknown == 0
-    return 0 if all_ok else 1
+        if lock is not None:
+            lock.close()
 
 
 def _progress_text(tally: Tally, total: int | None) -> str:

@@ -981,10 +981,6 @@ def test_resume_after_the_input_changed_never_repeats_a_write_that_succeeded(
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True,
-    reason="nothing stops a --resume from replacing the file a running batch appends to",
-)
 def test_a_resume_while_another_run_writes_the_same_out_file_loses_no_record(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
@@ -1015,6 +1011,8 @@ def test_a_resume_while_another_run_writes_the_same_out_file_loses_no_record(
     )
     first.communicate(timeout=60)
     assert first.returncode == 1
+    assert second.returncode == 2 and b"--out" in second.stderr, second.stderr
+    assert len(second.stderr.splitlines()) == 1
     ids = {r["id"] for r in records(out.read_text())}
     assert {f"r{n}" for n in range(1, 31)} <= ids, second.stderr
 
