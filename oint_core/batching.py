@@ -47,6 +47,8 @@ MAX_CONCURRENCY = 256
 #: guarantees to process, leaving room for token fetches and retries.
 DEFAULT_RATE = 150.0
 MAX_RATE = 100_000.0
+#: One call a day: a slower pace is a mistake (and its wait would overflow a timer).
+MIN_RATE = 1 / 86_400
 #: The keys a line may have.
 FIELDS = ("id", "provider", "method", "params")
 
@@ -66,18 +68,18 @@ def check_concurrency(value: Any, name: str = "concurrency") -> int:
 
 
 def check_rate(value: Any, name: str = "rate") -> float | None:
-    """``value`` as calls per second: a number above 0 and at most ``MAX_RATE``; 0 or None
-    means no limit."""
+    """``value`` as calls per second: a number from ``MIN_RATE`` (one call a day) to
+    ``MAX_RATE``; 0 or None means no limit."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise UsageError(f"{name}: {value!r} is not a number of calls per second")
     if value == 0:
         return None
-    if not 0 < value <= MAX_RATE:  # also false for NaN
+    if not MIN_RATE <= value <= MAX_RATE:  # also false for NaN
         raise UsageError(
-            f"{name}: {value!r} is not a number of calls per second above 0 and at most"
-            f" {MAX_RATE:g} (0: no limit)"
+            f"{name}: {value!r} is not a number of calls per second from {MIN_RATE:.6g}"
+            f" (one a day) to {MAX_RATE:g} (0: no limit)"
         )
     return float(value)
 

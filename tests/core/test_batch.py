@@ -848,9 +848,6 @@ def test_a_signal_stops_the_batch_while_the_input_waits_for_more(
         process.communicate()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="check_rate accepts a rate whose interval overflows Event.wait"
-)
 def test_a_rate_too_small_to_wait_for_is_a_usage_error(cdek_server: Cdek, tmp_path: Path) -> None:
     """--rate 0.0000000001 (one call every 317 years) is accepted, then the second call's
     wait overflows: an internal error, exit 1, no summary line."""
