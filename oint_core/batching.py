@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .context import CallOptions, check_retries, check_timeout
 from .dispatcher import bind, call_method, check_profile
-from .errors import InternalError, OintError, PluginError, UsageError, interrupted
+from .errors import InternalError, OintError, OutputError, PluginError, UsageError, interrupted
 from .outcomes import failed, succeeded
 from .output import printable
 
@@ -799,8 +799,6 @@ class Output:
         self.fd = None if path is None else os.open(path, _APPEND, 0o666)
 
     def write(self, data: bytes) -> None:
-        from .errors import OutputError
-
         try:
             if self.fd is None:
                 sys.stdout.buffer.write(data)
@@ -953,10 +951,12 @@ def run_command(
         status = progress.start() if show_progress else None
 
         abort = threading.Event()
+        asked = threading.Event()  # stopped by a signal (not by a failed write)
 
         def stopping(signum: int, frame: Any) -> None:
             if status is not None:
                 progress.clear()
+            asked.set()
             if not stop.is_set():
                 stop.set()
                 say(
@@ -996,16 +996,27 @@ def run_command(
             ended=None if journal is None else journal.note,
         )
         written = False
+        failure: OutputError | None = None
+        unrecorded = 0  # calls made whose record could not be written
         try:
             for record in records:
-                output.write(encode(record))
                 tally.add(record)
+                try:
+                    output.write(encode(record))
+                except OutputError as exc:
+                    # Start no more calls; the calls in flight end and are counted, so
+                    # that the summary still says what was done.
+                    failure = failure or exc
+                    stop.set()
+                    unrecorded += record.get("ok") or record.get("sent") != "no"
+                    continue
                 if status is not None and time.monotonic() - shown >= 0.1:
                     shown = time.monotonic()
                     status.show(_progress_text(tally, total))
-            written = True
+            written = failure is None
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt) or interrupted(exc):
+                asked.set()
                 stop.set()
             raise
         finally:
@@ -1018,7 +1029,16 @@ def run_command(
                 journal.close(remove=written)
             if stream is not sys.stdin.buffer:
                 stream.close()
-        say(_summary(tally, resumed, stop.is_set()))
+        summary = _summary(tally, resumed, asked.is_set())
+        if unrecorded:
+            summary += (
+                f"; {unrecorded:,} call(s) made have no record (writes among them may have"
+                " been processed: check before repeating them"
+                + (f"; --resume reads them from {journal.path!r})" if journal else ")")
+            )
+        say(summary)
+        if failure is not None:
+            raise failure
         if abort.is_set():
             # The abandoned calls' threads would hold the interpreter's exit until they end:
             # everything is written, so end now.
@@ -1026,7 +1046,7 @@ def run_command(
                 with contextlib.suppress(Exception):
                     flushed.flush()
             os._exit(130)
-        if stop.is_set():
+        if asked.is_set():
             return 130
         all_ok = tally.failed == tally.unknown == 0 and resumed.kept_unknown == 0
         return 0 if all_ok else 1

@@ -885,7 +885,6 @@ def test_resume_rewrites_the_file_an_out_symlink_points_to(
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-@pytest.mark.xfail(strict=True, reason="an OutputError skips the summary line")
 def test_a_failed_output_still_ends_with_the_summary(cdek_server: Cdek, tmp_path: Path) -> None:
     """The records cannot be written (a full disk): the writes already sent have no record,
     so the summary line, promised always, is all that says calls were made."""
