@@ -338,8 +338,74 @@ Pending = tuple["Future[dict[str, Any] | None]", Job] | dict[str, Any]
 POLL = 0.2
 
 
+class Feed:
+    """Items made on a thread of their own (reading the input) into a small queue that
+    ``execute`` polls: while the input is idle (a pipe kept open, ``tail -f``), finished
+    calls are still written and signals still handled. The thread ends with the items, or
+    soon after ``close``; ``finish`` runs on it at the end (closing the input)."""
+
+    def __init__(self, items: Iterable[Item], finish: Callable[[], None] | None = None) -> None:
+        import queue
+
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=64)
+        self._full = queue.Full
+        self._empty = queue.Empty
+        self._closed = threading.Event()
+        self._error: BaseException | None = None
+        self.ended = False
+        self._thread = threading.Thread(
+            target=self._run, args=(items, finish), name="oint-batch-input", daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, entry: Any) -> bool:
+        while not self._closed.is_set():
+            try:
+                self._queue.put(entry, timeout=POLL)
+                return True
+            except self._full:
+                continue
+        return False
+
+    def _run(self, items: Iterable[Item], finish: Callable[[], None] | None) -> None:
+        try:
+            for item in items:
+                if not self._put(item):
+                    return
+        except BaseException as exc:  # said by the consuming thread
+            self._error = exc
+        finally:
+            if finish is not None:
+                with contextlib.suppress(Exception):
+                    finish()
+        self._put(_END)
+
+    def get(self) -> Item | None:
+        """The next item; None when none came within ``POLL`` seconds or the input ended
+        (then ``ended``; an error of the input is raised)."""
+        if self.ended:
+            return None
+        try:
+            entry = self._queue.get(timeout=POLL)
+        except self._empty:
+            return None
+        if entry is _END:
+            self.ended = True
+            if self._error is not None:
+                raise self._error
+            return None
+        return entry  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Read no more: the thread ends at its next item (or read)."""
+        self._closed.set()
+
+
+_END = object()
+
+
 def execute(
-    items: Iterable[Item],
+    items: Iterable[Item] | Feed,
     *,
     concurrency: int,
     rate: float | None,
@@ -435,10 +501,24 @@ def execute(
                 yield abandoned(job)
         pending.clear()
 
+    feed = items if isinstance(items, Feed) else None
+    iterator = None if isinstance(items, Feed) else iter(items)
     try:
-        for item in items:
-            if stop.is_set():
-                break
+        while not stop.is_set():
+            if feed is not None:
+                item = feed.get()
+                if item is None:
+                    if feed.ended:
+                        break
+                    yield from settle(block=False)  # the input is idle: write what ended
+                    if abort.is_set():
+                        break
+                    continue
+            else:
+                assert iterator is not None
+                item = next(iterator, None)
+                if item is None:
+                    break
             if isinstance(item, Job):
                 pending.append(
                     (pool.submit(run_job, item, options, pace, stop, flight, ended), item)
@@ -555,6 +635,29 @@ def parse_line(number: int, raw: bytes) -> Any:
         raise BadLine(number, "not JSON: nested too deeply") from None
     except ValueError as exc:
         raise BadLine(number, f"not JSON: {exc}") from None
+
+
+def fd_lines(fd: int) -> Iterator[tuple[int, bytes]]:
+    """``numbered_lines`` read straight from a file descriptor (``os.read``: a thread
+    waiting in it holds no lock of the interpreter's buffered streams)."""
+    buffer = bytearray()
+    number = 0
+    while True:
+        block = os.read(fd, 1 << 16)
+        if not block:
+            break
+        scan = len(buffer)
+        buffer += block
+        start = 0
+        while (end := buffer.find(b"\n", scan)) >= 0:
+            number += 1
+            raw = bytes(buffer[start : end + 1])
+            if raw.strip():
+                yield number, raw
+            start = scan = end + 1
+        del buffer[:start]
+    if buffer.strip():
+        yield number + 1, bytes(buffer)
 
 
 def numbered_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -936,7 +1039,11 @@ def run_command(
         tally = Tally()
 
         def items(stream: IO[bytes]) -> Iterator[Item]:
-            for number, raw in numbered_lines(stream):
+            try:
+                lines = fd_lines(stream.fileno())
+            except (OSError, ValueError):  # a stream of no file (a test's standard input)
+                lines = numbered_lines(stream)
+            for number, raw in lines:
                 try:
                     item = parse_line(number, raw)
                     record_id = checker.record_id(number, item)
@@ -985,8 +1092,14 @@ def run_command(
             }
         stream = opened()
         shown = 0.0
+
+        def finish() -> None:  # on the input's thread: never closed under a read
+            if stream is not sys.stdin.buffer:
+                stream.close()
+
+        feed = Feed(items(stream), finish)
         records = execute(
-            items(stream),
+            feed,
             concurrency=concurrency,
             rate=rate,
             options=options,
@@ -1027,8 +1140,7 @@ def run_command(
             output.close()
             if journal is not None:  # every record is in FILE: the journal has done its work
                 journal.close(remove=written)
-            if stream is not sys.stdin.buffer:
-                stream.close()
+            feed.close()
         summary = _summary(tally, resumed, asked.is_set())
         if unrecorded:
             summary += (

@@ -774,10 +774,6 @@ def test_resume_refuses_a_duplicate_id_as_the_first_run_did(
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True,
-    reason="the input is read on the main thread: a record waits for the next input line",
-)
 def test_a_finished_call_is_written_while_the_input_waits_for_more(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
@@ -809,11 +805,6 @@ def test_a_finished_call_is_written_while_the_input_waits_for_more(
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True,
-    reason="the input is read on the main thread: a signal only sets a flag looked at"
-    " when the next line arrives",
-)
 def test_a_signal_stops_the_batch_while_the_input_waits_for_more(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
