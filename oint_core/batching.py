@@ -694,6 +694,9 @@ class Tally:
 class Resumed(NamedTuple):
     done: set[IdKey]  # ids not to call again
     kept_unknown: int  # of them, calls whose outcome is unknown
+    #: unknown records left in the file (--retry-unknown) until their call's new record
+    #: follows them: a run stopped before repeating such a call keeps saying it is unknown
+    retried_unknown: int = 0
 
 
 #: Beside ``--out FILE``: ``FILE.journal`` holds every record the moment its call ends, so
@@ -701,15 +704,21 @@ class Resumed(NamedTuple):
 JOURNAL = ".journal"
 
 
-def prepare_resume(path: str, retry_unknown: bool, lock: OutLock | None = None) -> Resumed:
+def prepare_resume(
+    path: str, retry_unknown: bool, lock: OutLock | None = None, compact: bool = False
+) -> Resumed:
     """Read the ``--out`` file of an earlier run, and its journal (records of calls that had
     ended, not yet written to the file when that run was killed): the ids finished (ok, and
     unknown unless ``retry_unknown``) are not called again. The file is rewritten with the
     last record of each id (the journal's come after the file's), without the records of
     calls to repeat or a torn last line (a killed run), so that no id is in it twice; then
-    the journal is removed."""
+    the journal is removed. An unknown record to repeat (``retry_unknown``) stays until the
+    new record of its call follows it (the last record of an id wins).
+
+    ``compact``: only keep the last record of each id, and every bad line's record (at the
+    end of a run that repeated unknown calls)."""
     done: set[IdKey] = set()
-    kept_unknown = 0
+    kept_unknown = retried_unknown = 0
     journal = path + JOURNAL
     has_journal = os.path.exists(journal)
     if not os.path.exists(path) and not has_journal:
@@ -722,7 +731,7 @@ def prepare_resume(path: str, retry_unknown: bool, lock: OutLock | None = None) 
             changed = True
             continue
         if "line" in record:  # a bad line's record (never a call's): made again
-            changed = True
+            changed = changed or not compact
             continue
         key = id_key(record["id"])
         changed = changed or key in last
@@ -734,16 +743,23 @@ def prepare_resume(path: str, retry_unknown: bool, lock: OutLock | None = None) 
     try:
         with os.fdopen(handle, "wb") as new:
             for index, (raw, record) in enumerate(_saved_records(path, journal)):
-                if record is None or "line" in record:
+                if record is None:
+                    continue
+                if "line" in record:
+                    if compact:
+                        new.write(raw)
                     continue
                 key = id_key(record["id"])
                 if last[key] != index:
                     continue
                 unknown = not record["ok"] and record.get("sent") == "unknown"
-                if record["ok"] or (unknown and not retry_unknown):
+                if compact or record["ok"] or (unknown and not retry_unknown):
                     new.write(raw)
                     done.add(key)
                     kept_unknown += unknown
+                elif unknown:  # stays until its call's new record follows it
+                    new.write(raw)
+                    retried_unknown += 1
                 else:
                     changed = True
             new.flush()
@@ -759,7 +775,7 @@ def prepare_resume(path: str, retry_unknown: bool, lock: OutLock | None = None) 
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
-    return Resumed(done, kept_unknown)
+    return Resumed(done, kept_unknown, retried_unknown)
 
 
 def _saved_records(path: str, journal: str) -> Iterator[tuple[bytes, dict[str, Any] | None]]:
@@ -1141,6 +1157,8 @@ def run_command(
             if journal is not None:  # every record is in FILE: the journal has done its work
                 journal.close(remove=written)
             feed.close()
+        if written and out is not None and resumed.retried_unknown:
+            prepare_resume(out, False, lock, compact=True)  # each id once again
         summary = _summary(tally, resumed, asked.is_set())
         if unrecorded:
             summary += (

@@ -889,9 +889,6 @@ def test_a_failed_output_still_ends_with_the_summary(cdek_server: Cdek, tmp_path
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True, reason="prepare_resume takes an unknown record out before its call is repeated"
-)
 def test_an_unknown_record_stays_until_retry_unknown_has_repeated_the_call(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
