@@ -142,6 +142,27 @@ class Job(NamedTuple):
     method: Method
     given: dict[str, Any]
     settings: Settings
+    #: ``call_digest`` of the line, written in its record as ``"call"`` (the command's)
+    digest: str | None = None
+
+
+def call_digest(provider: Any, method: Any, params: Any) -> str:
+    """A short digest of what a line calls (provider, method and parameters, as given):
+    ``--resume`` refuses an input whose line for an id is not the call its record was for."""
+    import hashlib
+
+    text = json.dumps(
+        [provider, method, params],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _head(job: Job) -> dict[str, Any]:
+    return {"id": job.id} if job.digest is None else {"id": job.id, "call": job.digest}
 
 
 class BadLine(Exception):
@@ -166,13 +187,15 @@ class Checker:
         provider: str | None,
         profile: str | None,
         how: str,
-        done: set[IdKey] | None = None,
+        done: Mapping[IdKey, str | None] | None = None,
+        digests: bool = False,
     ) -> None:
         self.registry = registry
         self.provider = provider
         self.profile = profile
         self.how = how
-        self.done = done or set()
+        self.done = done or {}
+        self.digests = digests
         self.seen = Fingerprints()
         self._settings: dict[tuple[str, str], Settings] = {}
 
@@ -220,7 +243,8 @@ class Checker:
             bind(method, params, "python", settings)
         except (UsageError, PluginError) as exc:  # a broken plugin fails its lines, not the batch
             raise BadLine(record_id, str(exc)) from None
-        return Job(record_id, provider, method, dict(params), settings)
+        digest = call_digest(provider_name, method_name, params) if self.digests else None
+        return Job(record_id, provider, method, dict(params), settings, digest)
 
     def _settings_of(self, provider: Provider, method: Method) -> Settings:
         key = (provider.name, method.name)
@@ -306,12 +330,12 @@ def run_job(
         result = call_method(
             job.provider, job.method, job.given, options=options, settings=job.settings
         )
-        record = {"id": job.id, **succeeded(result)}
+        record = {**_head(job), **succeeded(result)}
     except OintError as exc:
-        record = {"id": job.id, **failed(exc)}
+        record = {**_head(job), **failed(exc)}
     except Exception as exc:  # past the dispatcher's own guard: nothing of the method ran
         error = InternalError(f"{job.provider.name} {job.method.name} failed: {type(exc).__name__}")
-        record = {"id": job.id, **failed(error)}
+        record = {**_head(job), **failed(error)}
     finally:
         if flight is not None:
             flight.leave(job)
@@ -329,7 +353,7 @@ def abandoned(job: Job) -> dict[str, Any]:
         " the write may have been processed; check before repeating it"
     )
     error.sent = "unknown"
-    return {"id": job.id, **failed(error)}
+    return {**_head(job), **failed(error)}
 
 
 Item = Job | dict[str, Any]
@@ -692,7 +716,7 @@ class Tally:
 
 
 class Resumed(NamedTuple):
-    done: set[IdKey]  # ids not to call again
+    done: dict[IdKey, str | None]  # ids not to call again, with their record's "call"
     kept_unknown: int  # of them, calls whose outcome is unknown
     #: unknown records left in the file (--retry-unknown) until their call's new record
     #: follows them: a run stopped before repeating such a call keeps saying it is unknown
@@ -717,7 +741,7 @@ def prepare_resume(
 
     ``compact``: only keep the last record of each id, and every bad line's record (at the
     end of a run that repeated unknown calls)."""
-    done: set[IdKey] = set()
+    done: dict[IdKey, str | None] = {}
     kept_unknown = retried_unknown = 0
     journal = path + JOURNAL
     has_journal = os.path.exists(journal)
@@ -755,7 +779,8 @@ def prepare_resume(
                 unknown = not record["ok"] and record.get("sent") == "unknown"
                 if compact or record["ok"] or (unknown and not retry_unknown):
                     new.write(raw)
-                    done.add(key)
+                    call = record.get("call")
+                    done[key] = call if isinstance(call, str) else None
                     kept_unknown += unknown
                 elif unknown:  # stays until its call's new record follows it
                     new.write(raw)
@@ -1005,7 +1030,7 @@ def run_command(
             path = source
         else:
             once = handle
-    if strict and once is not None:
+    if (strict or resume) and once is not None:  # --resume reads it first to check it
         spool = tempfile.TemporaryFile(prefix="oint-batch-")  # noqa: SIM115 (closed below)
         for block in iter(lambda: once.read(1 << 16), b""):
             spool.write(block)
@@ -1049,9 +1074,16 @@ def run_command(
         resumed = (
             prepare_resume(out, retry_unknown, lock)
             if resume and out is not None
-            else Resumed(set(), 0)
+            else Resumed({}, 0)
         )
-        checker = Checker(registry, provider, profile, how, resumed.done)
+        if any(resumed.done.values()):
+            stream = opened()
+            try:
+                _check_same_calls(stream, resumed.done, provider, out)
+            finally:
+                if stream is not spool and stream is not sys.stdin.buffer:
+                    stream.close()
+        checker = Checker(registry, provider, profile, how, resumed.done, digests=True)
         tally = Tally()
 
         def items(stream: IO[bytes]) -> Iterator[Item]:
@@ -1183,6 +1215,39 @@ def run_command(
     finally:
         if lock is not None:
             lock.close()
+
+
+def _check_same_calls(
+    stream: IO[bytes], done: Mapping[IdKey, str | None], provider: str | None, out: Any
+) -> None:
+    """Refuse to resume when the first line of a finished id is not the call its record
+    was for (a line added above lines without ids shifts their ids): it would skip that
+    line, and make again the call the id was, maybe a write that succeeded."""
+    seen = Fingerprints()
+    for number, raw in numbered_lines(stream):
+        try:
+            item = parse_line(number, raw)
+        except BadLine:
+            continue
+        if not isinstance(item, Mapping):
+            continue
+        record_id = item.get("id", number)
+        if isinstance(record_id, bool) or not isinstance(record_id, (str, int)):
+            continue
+        key = id_key(record_id)
+        stored = done.get(key)
+        if stored is None or not seen.add(key):
+            continue
+        given = call_digest(
+            item.get("provider", provider), item.get("method"), item.get("params", {})
+        )
+        if given != stored:
+            raise UsageError(
+                f"--resume: line {number}: id {record_id!r} was another call in {out!r} (the"
+                " input changed since?); not resuming: give every line an id when the input"
+                " may change between runs",
+                option="--resume",
+            )
 
 
 def _progress_text(tally: Tally, total: int | None) -> str:

@@ -944,9 +944,6 @@ def test_whole_number_ids_that_python_hashes_alike_are_not_duplicates(cdek_serve
     assert [(r["id"], r["ok"]) for r in out] == [(i, True) for i in ids]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="--resume matches records by id only; a line's default id is its number"
-)
 def test_resume_after_the_input_changed_never_repeats_a_write_that_succeeded(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
@@ -962,6 +959,8 @@ def test_resume_after_the_input_changed_never_repeats_a_write_that_succeeded(
     write_lines(source, [second_write, first_write])  # a call added at the top
     again = run_cli([*args, "--resume"])
     assert cdek_server.calls(order_id(51)) == 1, again.stderr  # never refused twice
+    assert again.exit_code == 2 and "--resume" in again.stderr
+    assert len(again.stderr.splitlines()) == 1
 
 
 @pytest.mark.posix
