@@ -1047,3 +1047,28 @@ def test_writes_done_behind_a_slow_call_survive_a_kill(cdek_server: Cdek, tmp_pa
     cdek_server.hang.clear()
     subprocess.run([*args, "--resume"], env=env, capture_output=True, timeout=60)
     assert [cdek_server.calls(u) for u in writes] == [1] * len(writes)
+
+
+def test_a_journal_left_by_a_killed_run_is_refused_without_resume_and_merged_by_it(
+    cdek_server: Cdek, tmp_path: Path
+) -> None:
+    """Records only in FILE.journal count as finished: a new run refuses the --out, and
+    --resume moves them into FILE (each id once), calls only the rest, removes the journal."""
+    source = write_lines(tmp_path / "in.jsonl", [get_order(n) for n in range(1, 4)])
+    out = tmp_path / "out.jsonl"
+    journal = tmp_path / "out.jsonl.journal"
+    write_lines(out, [{"id": "r1", "ok": True, "result": {}}])
+    journal.write_text(
+        '{"id":"r1","ok":true,"result":{}}\n{"id":"r2","ok":true,"result":{}}\n{"id":"r3","o'
+    )
+    args = ["batch", str(source), "--provider", "cdek", "--out", str(out)]
+    out.write_text("")
+    refused = run_cli(args)
+    assert refused.exit_code == 2 and "--out" in refused.stderr
+    assert cdek_server.seen == []
+    write_lines(out, [{"id": "r1", "ok": True, "result": {}}])
+    again = run_cli([*args, "--resume"])
+    assert again.exit_code == 0, again.stderr
+    assert sorted(r["id"] for r in records(out.read_text())) == ["r1", "r2", "r3"]
+    assert [cdek_server.calls(order_id(n)) for n in (1, 2, 3)] == [0, 0, 1]
+    assert not journal.exists()
