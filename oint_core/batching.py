@@ -17,6 +17,7 @@ take 16 to 32 bytes each: ``Fingerprints``).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import stat
@@ -29,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from .context import CallOptions, check_retries, check_timeout
 from .dispatcher import bind, call_method, check_profile
-from .errors import InternalError, OintError, PluginError, UsageError, interrupted
+from .errors import InternalError, OintError, OutputError, PluginError, UsageError, interrupted
 from .outcomes import failed, succeeded
 from .output import printable
 
@@ -46,6 +47,8 @@ MAX_CONCURRENCY = 256
 #: guarantees to process, leaving room for token fetches and retries.
 DEFAULT_RATE = 150.0
 MAX_RATE = 100_000.0
+#: One call a day: a slower pace is a mistake (and its wait would overflow a timer).
+MIN_RATE = 1 / 86_400
 #: The keys a line may have.
 FIELDS = ("id", "provider", "method", "params")
 
@@ -65,18 +68,18 @@ def check_concurrency(value: Any, name: str = "concurrency") -> int:
 
 
 def check_rate(value: Any, name: str = "rate") -> float | None:
-    """``value`` as calls per second: a number above 0 and at most ``MAX_RATE``; 0 or None
-    means no limit."""
+    """``value`` as calls per second: a number from ``MIN_RATE`` (one call a day) to
+    ``MAX_RATE``; 0 or None means no limit."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise UsageError(f"{name}: {value!r} is not a number of calls per second")
     if value == 0:
         return None
-    if not 0 < value <= MAX_RATE:  # also false for NaN
+    if not MIN_RATE <= value <= MAX_RATE:  # also false for NaN
         raise UsageError(
-            f"{name}: {value!r} is not a number of calls per second above 0 and at most"
-            f" {MAX_RATE:g} (0: no limit)"
+            f"{name}: {value!r} is not a number of calls per second from {MIN_RATE:.6g}"
+            f" (one a day) to {MAX_RATE:g} (0: no limit)"
         )
     return float(value)
 
@@ -139,6 +142,27 @@ class Job(NamedTuple):
     method: Method
     given: dict[str, Any]
     settings: Settings
+    #: ``call_digest`` of the line, written in its record as ``"call"`` (the command's)
+    digest: str | None = None
+
+
+def call_digest(provider: Any, method: Any, params: Any) -> str:
+    """A short digest of what a line calls (provider, method and parameters, as given):
+    ``--resume`` refuses an input whose line for an id is not the call its record was for."""
+    import hashlib
+
+    text = json.dumps(
+        [provider, method, params],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _head(job: Job) -> dict[str, Any]:
+    return {"id": job.id} if job.digest is None else {"id": job.id, "call": job.digest}
 
 
 class BadLine(Exception):
@@ -163,13 +187,15 @@ class Checker:
         provider: str | None,
         profile: str | None,
         how: str,
-        done: set[IdKey] | None = None,
+        done: Mapping[IdKey, str | None] | None = None,
+        digests: bool = False,
     ) -> None:
         self.registry = registry
         self.provider = provider
         self.profile = profile
         self.how = how
-        self.done = done or set()
+        self.done = done or {}
+        self.digests = digests
         self.seen = Fingerprints()
         self._settings: dict[tuple[str, str], Settings] = {}
 
@@ -217,7 +243,8 @@ class Checker:
             bind(method, params, "python", settings)
         except (UsageError, PluginError) as exc:  # a broken plugin fails its lines, not the batch
             raise BadLine(record_id, str(exc)) from None
-        return Job(record_id, provider, method, dict(params), settings)
+        digest = call_digest(provider_name, method_name, params) if self.digests else None
+        return Job(record_id, provider, method, dict(params), settings, digest)
 
     def _settings_of(self, provider: Provider, method: Method) -> Settings:
         key = (provider.name, method.name)
@@ -291,8 +318,10 @@ def run_job(
     pace: Pace,
     stop: threading.Event,
     flight: InFlight | None = None,
+    ended: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any] | None:
-    """Call one job (on a worker thread): its record, or None if stopped before it started."""
+    """Call one job (on a worker thread): its record, or None if stopped before it started.
+    ``ended`` is given the record the moment the call ends (the command's journal)."""
     if not pace.wait(stop):
         return None
     if flight is not None:
@@ -301,15 +330,18 @@ def run_job(
         result = call_method(
             job.provider, job.method, job.given, options=options, settings=job.settings
         )
+        record = {**_head(job), **succeeded(result)}
     except OintError as exc:
-        return {"id": job.id, **failed(exc)}
+        record = {**_head(job), **failed(exc)}
     except Exception as exc:  # past the dispatcher's own guard: nothing of the method ran
         error = InternalError(f"{job.provider.name} {job.method.name} failed: {type(exc).__name__}")
-        return {"id": job.id, **failed(error)}
+        record = {**_head(job), **failed(error)}
     finally:
         if flight is not None:
             flight.leave(job)
-    return {"id": job.id, **succeeded(result)}
+    if ended is not None:
+        ended(record)
+    return record
 
 
 def abandoned(job: Job) -> dict[str, Any]:
@@ -321,7 +353,7 @@ def abandoned(job: Job) -> dict[str, Any]:
         " the write may have been processed; check before repeating it"
     )
     error.sent = "unknown"
-    return {"id": job.id, **failed(error)}
+    return {**_head(job), **failed(error)}
 
 
 Item = Job | dict[str, Any]
@@ -330,8 +362,74 @@ Pending = tuple["Future[dict[str, Any] | None]", Job] | dict[str, Any]
 POLL = 0.2
 
 
+class Feed:
+    """Items made on a thread of their own (reading the input) into a small queue that
+    ``execute`` polls: while the input is idle (a pipe kept open, ``tail -f``), finished
+    calls are still written and signals still handled. The thread ends with the items, or
+    soon after ``close``; ``finish`` runs on it at the end (closing the input)."""
+
+    def __init__(self, items: Iterable[Item], finish: Callable[[], None] | None = None) -> None:
+        import queue
+
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=64)
+        self._full = queue.Full
+        self._empty = queue.Empty
+        self._closed = threading.Event()
+        self._error: BaseException | None = None
+        self.ended = False
+        self._thread = threading.Thread(
+            target=self._run, args=(items, finish), name="oint-batch-input", daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, entry: Any) -> bool:
+        while not self._closed.is_set():
+            try:
+                self._queue.put(entry, timeout=POLL)
+                return True
+            except self._full:
+                continue
+        return False
+
+    def _run(self, items: Iterable[Item], finish: Callable[[], None] | None) -> None:
+        try:
+            for item in items:
+                if not self._put(item):
+                    return
+        except BaseException as exc:  # said by the consuming thread
+            self._error = exc
+        finally:
+            if finish is not None:
+                with contextlib.suppress(Exception):
+                    finish()
+        self._put(_END)
+
+    def get(self) -> Item | None:
+        """The next item; None when none came within ``POLL`` seconds or the input ended
+        (then ``ended``; an error of the input is raised)."""
+        if self.ended:
+            return None
+        try:
+            entry = self._queue.get(timeout=POLL)
+        except self._empty:
+            return None
+        if entry is _END:
+            self.ended = True
+            if self._error is not None:
+                raise self._error
+            return None
+        return entry  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Read no more: the thread ends at its next item (or read)."""
+        self._closed.set()
+
+
+_END = object()
+
+
 def execute(
-    items: Iterable[Item],
+    items: Iterable[Item] | Feed,
     *,
     concurrency: int,
     rate: float | None,
@@ -339,6 +437,7 @@ def execute(
     ordered: bool = True,
     stop: threading.Event | None = None,
     abort: threading.Event | None = None,
+    ended: Callable[[dict[str, Any]], None] | None = None,
 ) -> Generator[dict[str, Any], None, None]:
     """Run the ``Job``s among ``items`` on ``concurrency`` threads and yield every record
     (a ``dict`` item is a record already: a bad line's). In input order when ``ordered``,
@@ -349,7 +448,8 @@ def execute(
     others are not. Once ``abort`` is set too, the calls in flight are abandoned: what has
     finished is yielded, then a record with ``sent`` "unknown" for each write in flight (a
     read in flight gets none: it changed nothing, and a resumed run makes it again); the
-    abandoned threads are left to end on their own."""
+    abandoned threads are left to end on their own. ``ended`` is given each call's record
+    the moment the call ends, on the call's thread, before it is yielded."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     from .http import get_session
@@ -425,12 +525,28 @@ def execute(
                 yield abandoned(job)
         pending.clear()
 
+    feed = items if isinstance(items, Feed) else None
+    iterator = None if isinstance(items, Feed) else iter(items)
     try:
-        for item in items:
-            if stop.is_set():
-                break
+        while not stop.is_set():
+            if feed is not None:
+                item = feed.get()
+                if item is None:
+                    if feed.ended:
+                        break
+                    yield from settle(block=False)  # the input is idle: write what ended
+                    if abort.is_set():
+                        break
+                    continue
+            else:
+                assert iterator is not None
+                item = next(iterator, None)
+                if item is None:
+                    break
             if isinstance(item, Job):
-                pending.append((pool.submit(run_job, item, options, pace, stop, flight), item))
+                pending.append(
+                    (pool.submit(run_job, item, options, pace, stop, flight, ended), item)
+                )
             else:
                 pending.append(item)
             yield from settle(block=len(pending) >= window)
@@ -545,6 +661,29 @@ def parse_line(number: int, raw: bytes) -> Any:
         raise BadLine(number, f"not JSON: {exc}") from None
 
 
+def fd_lines(fd: int) -> Iterator[tuple[int, bytes]]:
+    """``numbered_lines`` read straight from a file descriptor (``os.read``: a thread
+    waiting in it holds no lock of the interpreter's buffered streams)."""
+    buffer = bytearray()
+    number = 0
+    while True:
+        block = os.read(fd, 1 << 16)
+        if not block:
+            break
+        scan = len(buffer)
+        buffer += block
+        start = 0
+        while (end := buffer.find(b"\n", scan)) >= 0:
+            number += 1
+            raw = bytes(buffer[start : end + 1])
+            if raw.strip():
+                yield number, raw
+            start = scan = end + 1
+        del buffer[:start]
+    if buffer.strip():
+        yield number + 1, bytes(buffer)
+
+
 def numbered_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     """``(line number, line)`` for every line that is not blank, as read."""
     for number, raw in enumerate(stream, 1):
@@ -577,39 +716,75 @@ class Tally:
 
 
 class Resumed(NamedTuple):
-    done: set[IdKey]  # ids not to call again
+    done: dict[IdKey, str | None]  # ids not to call again, with their record's "call"
     kept_unknown: int  # of them, calls whose outcome is unknown
+    #: unknown records left in the file (--retry-unknown) until their call's new record
+    #: follows them: a run stopped before repeating such a call keeps saying it is unknown
+    retried_unknown: int = 0
 
 
-def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
-    """Read the ``--out`` file of an earlier run: the ids finished (ok, and unknown unless
-    ``retry_unknown``) are not called again. The records of calls to repeat, and a torn last
-    line (a killed run), are taken out of the file first, so that no id is in it twice."""
-    done: set[IdKey] = set()
-    kept_unknown = 0
-    if not os.path.exists(path):
+#: Beside ``--out FILE``: ``FILE.journal`` holds every record the moment its call ends, so
+#: that a killed run loses none of the records still waiting (in input order) for a slow call.
+JOURNAL = ".journal"
+
+
+def prepare_resume(
+    path: str, retry_unknown: bool, lock: OutLock | None = None, compact: bool = False
+) -> Resumed:
+    """Read the ``--out`` file of an earlier run, and its journal (records of calls that had
+    ended, not yet written to the file when that run was killed): the ids finished (ok, and
+    unknown unless ``retry_unknown``) are not called again. The file is rewritten with the
+    last record of each id (the journal's come after the file's), without the records of
+    calls to repeat or a torn last line (a killed run), so that no id is in it twice; then
+    the journal is removed. An unknown record to repeat (``retry_unknown``) stays until the
+    new record of its call follows it (the last record of an id wins).
+
+    ``compact``: only keep the last record of each id, and every bad line's record (at the
+    end of a run that repeated unknown calls)."""
+    done: dict[IdKey, str | None] = {}
+    kept_unknown = retried_unknown = 0
+    journal = path + JOURNAL
+    has_journal = os.path.exists(journal)
+    if not os.path.exists(path) and not has_journal:
         return Resumed(done, 0)
     real = os.path.realpath(path)  # a link's target is rewritten, not the link replaced
+    last: dict[IdKey, int] = {}  # where each id's last record is
+    changed = has_journal
+    for index, (_, record) in enumerate(_saved_records(path, journal)):
+        if record is None:  # a torn last line: that record never was whole
+            changed = True
+            continue
+        if "line" in record:  # a bad line's record (never a call's): made again
+            changed = changed or not compact
+            continue
+        key = id_key(record["id"])
+        changed = changed or key in last
+        last[key] = index
     folder = os.path.dirname(real)
-    changed = False
     import tempfile
 
     handle, temp = tempfile.mkstemp(prefix=".oint-batch-", dir=folder)
     try:
-        with open(real, "rb") as old, os.fdopen(handle, "wb") as new:
-            for number, raw in enumerate(old, 1):
-                if not raw.endswith(b"\n"):  # a torn last line: that record never was whole
-                    changed = True
-                    break
-                if not raw.strip():
+        with os.fdopen(handle, "wb") as new:
+            for index, (raw, record) in enumerate(_saved_records(path, journal)):
+                if record is None:
                     continue
-                record = _old_record(path, number, raw)
+                if "line" in record:
+                    if compact:
+                        new.write(raw)
+                    continue
                 key = id_key(record["id"])
+                if last[key] != index:
+                    continue
                 unknown = not record["ok"] and record.get("sent") == "unknown"
-                if record["ok"] or (unknown and not retry_unknown):
+                if compact or record["ok"] or (unknown and not retry_unknown):
                     new.write(raw)
-                    done.add(key)
+                    call = record.get("call")
+                    done[key] = call if isinstance(call, str) else None
                     kept_unknown += unknown
+                elif unknown:  # stays until its call's new record follows it
+                    new.write(raw)
+                    retried_unknown += 1
                 else:
                     changed = True
             new.flush()
@@ -617,11 +792,127 @@ def prepare_resume(path: str, retry_unknown: bool) -> Resumed:
         if changed:
             with contextlib.suppress(OSError):
                 os.chmod(temp, os.stat(real).st_mode & 0o777)
+            if lock is not None:
+                lock.take(temp)
             os.replace(temp, real)
+        if has_journal:
+            os.unlink(journal)
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
-    return Resumed(done, kept_unknown)
+    return Resumed(done, kept_unknown, retried_unknown)
+
+
+def _saved_records(path: str, journal: str) -> Iterator[tuple[bytes, dict[str, Any] | None]]:
+    """``(line, record)`` for the records of the ``--out`` file, then of its journal; None
+    for the file's torn last line. A journal line that is not a whole record (torn by a
+    kill) is passed over."""
+    if os.path.exists(path):
+        with open(path, "rb") as old:
+            for number, raw in enumerate(old, 1):
+                if not raw.endswith(b"\n"):
+                    yield raw, None
+                    break
+                if raw.strip():
+                    yield raw, _old_record(path, number, raw)
+    if os.path.exists(journal):
+        with open(journal, "rb") as old:
+            for number, raw in enumerate(old, 1):
+                if raw.endswith(b"\n") and raw.strip():
+                    with contextlib.suppress(UsageError):
+                        yield raw, _old_record(journal, number, raw)
+
+
+class Journal:
+    """``FILE.journal``: each call's record appended, whole, the moment the call ends (on
+    its thread), so that a kill loses no record of a call that ended; removed once the run
+    has written every record to ``FILE``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self.fd: int | None = os.open(path, _APPEND | os.O_TRUNC, 0o666)
+
+    def note(self, record: Mapping[str, Any]) -> None:
+        data = encode(record)
+        with self._lock:
+            if self.fd is None:
+                return
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.fd, view) :]
+            except OSError:  # a full disk: FILE's own write will say so
+                os.close(self.fd)
+                self.fd = None
+
+    def close(self, remove: bool) -> None:
+        with self._lock:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+        if remove:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+
+
+class OutLock:
+    """An exclusive lock on ``--out`` for the whole run, ``--resume``'s rewrite included, so
+    that a second run on the same file (an overlapping cron job) is refused instead of
+    replacing the file the first one appends to. POSIX ``flock``; none on Windows, nor for
+    what is not a regular file."""
+
+    def __init__(self, path: str) -> None:
+        self.fds: list[int] = []
+        try:
+            import fcntl
+        except ImportError:  # Windows: no lock (said in the guide)
+            return
+        with contextlib.suppress(OSError):
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                return
+        while True:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
+            except OSError:  # Output says what is wrong
+                return
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise UsageError(
+                        f"--out: {path!r} is being written by another run of oint batch;"
+                        " wait for it to end",
+                        option="--out",
+                    ) from None
+                return  # a file system without locks
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(path))
+            except OSError:
+                same = False
+            if same:  # else --resume of the run before replaced it: lock the new file
+                self.fds.append(fd)
+                return
+            os.close(fd)
+
+    def take(self, temp: str) -> None:
+        """Lock ``temp`` too, before it replaces the locked file (``--resume``'s rewrite)."""
+        if self.fds:
+            import fcntl
+
+            fd = os.open(temp, os.O_RDONLY)
+            self.fds.append(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds.clear()
+
+
+def _holds_records(path: str) -> bool:
+    return os.path.exists(path) and os.path.getsize(path) > 0
 
 
 def _old_record(path: str, number: int, raw: bytes) -> dict[str, Any]:
@@ -652,8 +943,6 @@ class Output:
         self.fd = None if path is None else os.open(path, _APPEND, 0o666)
 
     def write(self, data: bytes) -> None:
-        from .errors import OutputError
-
         try:
             if self.fd is None:
                 sys.stdout.buffer.write(data)
@@ -710,7 +999,7 @@ def run_command(
         raise UsageError("--resume needs --out FILE: the records of the run to continue")
     if retry_unknown and not resume:
         raise UsageError("--retry-unknown goes with --resume")
-    if out is not None and not resume and os.path.exists(out) and os.path.getsize(out) > 0:
+    if out is not None and not resume and (_holds_records(out) or _holds_records(out + JOURNAL)):
         raise UsageError(
             f"--out: {out!r} already holds records; give --resume to continue that run (or"
             " remove the file): a new run would lose which calls may have been processed"
@@ -741,7 +1030,7 @@ def run_command(
             path = source
         else:
             once = handle
-    if strict and once is not None:
+    if (strict or resume) and once is not None:  # --resume reads it first to check it
         spool = tempfile.TemporaryFile(prefix="oint-batch-")  # noqa: SIM115 (closed below)
         for block in iter(lambda: once.read(1 << 16), b""):
             spool.write(block)
@@ -780,88 +1069,185 @@ def run_command(
     elif show_progress and path is not None:
         total = count_lines(path)
 
-    resumed = (
-        prepare_resume(out, retry_unknown) if resume and out is not None else Resumed(set(), 0)
-    )
-    checker = Checker(registry, provider, profile, how, resumed.done)
-    tally = Tally()
-
-    def items(stream: IO[bytes]) -> Iterator[Item]:
-        for number, raw in numbered_lines(stream):
-            try:
-                item = parse_line(number, raw)
-                record_id = checker.record_id(number, item)
-                if checker.skipped(record_id):
-                    tally.skipped += 1
-                    continue
-                yield checker.job(number, item, record_id)
-            except BadLine as bad:
-                yield line_record(bad.record_id, number, str(bad))
-
-    stop = threading.Event()
-    status = progress.start() if show_progress else None
-
-    abort = threading.Event()
-
-    def stopping(signum: int, frame: Any) -> None:
-        if status is not None:
-            progress.clear()
-        if not stop.is_set():
-            stop.set()
-            say(
-                "oint: batch: stopping: no new calls; waiting for the calls in flight"
-                " (interrupt again to abandon them)"
-            )
-        elif not abort.is_set():
-            abort.set()
-            say("oint: batch: abandoning the calls in flight")
-
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is threading.main_thread():  # only it may set handlers
-        previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
-    output = Output(out)
-    stream = opened()
-    shown = 0.0
-    records = execute(
-        items(stream),
-        concurrency=concurrency,
-        rate=rate,
-        options=options,
-        ordered=ordered,
-        stop=stop,
-        abort=abort,
-    )
+    lock = None if out is None else OutLock(out)
     try:
-        for record in records:
-            output.write(encode(record))
-            tally.add(record)
-            if status is not None and time.monotonic() - shown >= 0.1:
-                shown = time.monotonic()
-                status.show(_progress_text(tally, total))
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt) or interrupted(exc):
-            stop.set()
-        raise
+        resumed = (
+            prepare_resume(out, retry_unknown, lock)
+            if resume and out is not None
+            else Resumed({}, 0)
+        )
+        if any(resumed.done.values()):
+            stream = opened()
+            try:
+                _check_same_calls(stream, resumed.done, provider, out)
+            finally:
+                if stream is not spool and stream is not sys.stdin.buffer:
+                    stream.close()
+        checker = Checker(registry, provider, profile, how, resumed.done, digests=True)
+        tally = Tally()
+
+        def items(stream: IO[bytes]) -> Iterator[Item]:
+            try:
+                lines = fd_lines(stream.fileno())
+            except (OSError, ValueError):  # a stream of no file (a test's standard input)
+                lines = numbered_lines(stream)
+            for number, raw in lines:
+                try:
+                    item = parse_line(number, raw)
+                    record_id = checker.record_id(number, item)
+                    if checker.skipped(record_id):
+                        tally.skipped += 1
+                        continue
+                    yield checker.job(number, item, record_id)
+                except BadLine as bad:
+                    yield line_record(bad.record_id, number, str(bad))
+
+        stop = threading.Event()
+        status = progress.start() if show_progress else None
+
+        abort = threading.Event()
+        asked = threading.Event()  # stopped by a signal (not by a failed write)
+
+        def stopping(signum: int, frame: Any) -> None:
+            if status is not None:
+                progress.clear()
+            asked.set()
+            if not stop.is_set():
+                stop.set()
+                say(
+                    "oint: batch: stopping: no new calls; waiting for the calls in flight"
+                    " (interrupt again to abandon them)"
+                )
+            elif not abort.is_set():
+                abort.set()
+                say("oint: batch: abandoning the calls in flight")
+
+        output = Output(out)
+        journal = None
+        if out is not None and output.fd is not None and stat.S_ISREG(os.fstat(output.fd).st_mode):
+            try:
+                journal = Journal(out + JOURNAL)
+            except OSError as exc:
+                output.close()
+                raise UsageError(
+                    f"--out: cannot write the journal {out + JOURNAL!r}: {exc.strerror}",
+                    option="--out",
+                ) from None
+        previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():  # only it may set handlers
+            previous = {
+                sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)
+            }
+        stream = opened()
+        shown = 0.0
+
+        def finish() -> None:  # on the input's thread: never closed under a read
+            if stream is not sys.stdin.buffer:
+                stream.close()
+
+        feed = Feed(items(stream), finish)
+        records = execute(
+            feed,
+            concurrency=concurrency,
+            rate=rate,
+            options=options,
+            ordered=ordered,
+            stop=stop,
+            abort=abort,
+            ended=None if journal is None else journal.note,
+        )
+        written = False
+        failure: OutputError | None = None
+        unrecorded = 0  # calls made whose record could not be written
+        try:
+            for record in records:
+                tally.add(record)
+                try:
+                    output.write(encode(record))
+                except OutputError as exc:
+                    # Start no more calls; the calls in flight end and are counted, so
+                    # that the summary still says what was done.
+                    failure = failure or exc
+                    stop.set()
+                    unrecorded += record.get("ok") or record.get("sent") != "no"
+                    continue
+                if status is not None and time.monotonic() - shown >= 0.1:
+                    shown = time.monotonic()
+                    status.show(_progress_text(tally, total))
+            written = failure is None
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt) or interrupted(exc):
+                asked.set()
+                stop.set()
+            raise
+        finally:
+            records.close()  # after a failed write: start no more calls
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            progress.stop()
+            output.close()
+            if journal is not None:  # every record is in FILE: the journal has done its work
+                journal.close(remove=written)
+            feed.close()
+        if written and out is not None and resumed.retried_unknown:
+            prepare_resume(out, False, lock, compact=True)  # each id once again
+        summary = _summary(tally, resumed, asked.is_set())
+        if unrecorded:
+            summary += (
+                f"; {unrecorded:,} call(s) made have no record (writes among them may have"
+                " been processed: check before repeating them"
+                + (f"; --resume reads them from {journal.path!r})" if journal else ")")
+            )
+        say(summary)
+        if failure is not None:
+            raise failure
+        if abort.is_set():
+            # The abandoned calls' threads would hold the interpreter's exit until they end:
+            # everything is written, so end now.
+            for flushed in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    flushed.flush()
+            os._exit(130)
+        if asked.is_set():
+            return 130
+        all_ok = tally.failed == tally.unknown == 0 and resumed.kept_unknown == 0
+        return 0 if all_ok else 1
     finally:
-        records.close()  # after a failed write: start no more calls
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        progress.stop()
-        output.close()
-        if stream is not sys.stdin.buffer:
-            stream.close()
-    say(_summary(tally, resumed, stop.is_set()))
-    if abort.is_set():
-        # The abandoned calls' threads would hold the interpreter's exit until they end:
-        # everything is written, so end now.
-        for flushed in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                flushed.flush()
-        os._exit(130)
-    if stop.is_set():
-        return 130
-    all_ok = tally.failed == tally.unknown == 0 and resumed.kept_unknown == 0
-    return 0 if all_ok else 1
+        if lock is not None:
+            lock.close()
+
+
+def _check_same_calls(
+    stream: IO[bytes], done: Mapping[IdKey, str | None], provider: str | None, out: Any
+) -> None:
+    """Refuse to resume when the first line of a finished id is not the call its record
+    was for (a line added above lines without ids shifts their ids): it would skip that
+    line, and make again the call the id was, maybe a write that succeeded."""
+    seen = Fingerprints()
+    for number, raw in numbered_lines(stream):
+        try:
+            item = parse_line(number, raw)
+        except BadLine:
+            continue
+        if not isinstance(item, Mapping):
+            continue
+        record_id = item.get("id", number)
+        if isinstance(record_id, bool) or not isinstance(record_id, (str, int)):
+            continue
+        key = id_key(record_id)
+        stored = done.get(key)
+        if stored is None or not seen.add(key):
+            continue
+        given = call_digest(
+            item.get("provider", provider), item.get("method"), item.get("params", {})
+        )
+        if given != stored:
+            raise UsageError(
+                f"--resume: line {number}: id {record_id!r} was another call in {out!r} (the"
+                " input changed since?); not resuming: give every line an id when the input"
+                " may change between runs",
+                option="--resume",
+            )
 
 
 def _progress_text(tally: Tally, total: int | None) -> str:

@@ -774,10 +774,6 @@ def test_resume_refuses_a_duplicate_id_as_the_first_run_did(
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True,
-    reason="the input is read on the main thread: a record waits for the next input line",
-)
 def test_a_finished_call_is_written_while_the_input_waits_for_more(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
@@ -809,11 +805,6 @@ def test_a_finished_call_is_written_while_the_input_waits_for_more(
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True,
-    reason="the input is read on the main thread: a signal only sets a flag looked at"
-    " when the next line arrives",
-)
 def test_a_signal_stops_the_batch_while_the_input_waits_for_more(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
@@ -848,9 +839,6 @@ def test_a_signal_stops_the_batch_while_the_input_waits_for_more(
         process.communicate()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="check_rate accepts a rate whose interval overflows Event.wait"
-)
 def test_a_rate_too_small_to_wait_for_is_a_usage_error(cdek_server: Cdek, tmp_path: Path) -> None:
     """--rate 0.0000000001 (one call every 317 years) is accepted, then the second call's
     wait overflows: an internal error, exit 1, no summary line."""
@@ -888,7 +876,6 @@ def test_resume_rewrites_the_file_an_out_symlink_points_to(
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-@pytest.mark.xfail(strict=True, reason="an OutputError skips the summary line")
 def test_a_failed_output_still_ends_with_the_summary(cdek_server: Cdek, tmp_path: Path) -> None:
     """The records cannot be written (a full disk): the writes already sent have no record,
     so the summary line, promised always, is all that says calls were made."""
@@ -902,9 +889,6 @@ def test_a_failed_output_still_ends_with_the_summary(cdek_server: Cdek, tmp_path
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True, reason="prepare_resume takes an unknown record out before its call is repeated"
-)
 def test_an_unknown_record_stays_until_retry_unknown_has_repeated_the_call(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
@@ -960,9 +944,6 @@ def test_whole_number_ids_that_python_hashes_alike_are_not_duplicates(cdek_serve
     assert [(r["id"], r["ok"]) for r in out] == [(i, True) for i in ids]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="--resume matches records by id only; a line's default id is its number"
-)
 def test_resume_after_the_input_changed_never_repeats_a_write_that_succeeded(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
@@ -978,13 +959,11 @@ def test_resume_after_the_input_changed_never_repeats_a_write_that_succeeded(
     write_lines(source, [second_write, first_write])  # a call added at the top
     again = run_cli([*args, "--resume"])
     assert cdek_server.calls(order_id(51)) == 1, again.stderr  # never refused twice
+    assert again.exit_code == 2 and "--resume" in again.stderr
+    assert len(again.stderr.splitlines()) == 1
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True,
-    reason="nothing stops a --resume from replacing the file a running batch appends to",
-)
 def test_a_resume_while_another_run_writes_the_same_out_file_loses_no_record(
     cdek_server: Cdek, tmp_path: Path
 ) -> None:
@@ -1015,6 +994,8 @@ def test_a_resume_while_another_run_writes_the_same_out_file_loses_no_record(
     )
     first.communicate(timeout=60)
     assert first.returncode == 1
+    assert second.returncode == 2 and b"--out" in second.stderr, second.stderr
+    assert len(second.stderr.splitlines()) == 1
     ids = {r["id"] for r in records(out.read_text())}
     assert {f"r{n}" for n in range(1, 31)} <= ids, second.stderr
 
@@ -1041,9 +1022,6 @@ def test_a_write_answered_invalid_at_once_is_sent_yes_and_repeated_by_resume(
 
 
 @pytest.mark.posix
-@pytest.mark.xfail(
-    strict=True, reason="ordered records wait in memory behind a slow call; nothing journals them"
-)
 def test_writes_done_behind_a_slow_call_survive_a_kill(cdek_server: Cdek, tmp_path: Path) -> None:
     """In input order, the records of writes that ended wait behind a slow read (up to its
     timeout, a window of at least 64 calls). A kill then (OOM, a CI timeout, a reboot)
@@ -1069,3 +1047,28 @@ def test_writes_done_behind_a_slow_call_survive_a_kill(cdek_server: Cdek, tmp_pa
     cdek_server.hang.clear()
     subprocess.run([*args, "--resume"], env=env, capture_output=True, timeout=60)
     assert [cdek_server.calls(u) for u in writes] == [1] * len(writes)
+
+
+def test_a_journal_left_by_a_killed_run_is_refused_without_resume_and_merged_by_it(
+    cdek_server: Cdek, tmp_path: Path
+) -> None:
+    """Records only in FILE.journal count as finished: a new run refuses the --out, and
+    --resume moves them into FILE (each id once), calls only the rest, removes the journal."""
+    source = write_lines(tmp_path / "in.jsonl", [get_order(n) for n in range(1, 4)])
+    out = tmp_path / "out.jsonl"
+    journal = tmp_path / "out.jsonl.journal"
+    write_lines(out, [{"id": "r1", "ok": True, "result": {}}])
+    journal.write_text(
+        '{"id":"r1","ok":true,"result":{}}\n{"id":"r2","ok":true,"result":{}}\n{"id":"r3","o'
+    )
+    args = ["batch", str(source), "--provider", "cdek", "--out", str(out)]
+    out.write_text("")
+    refused = run_cli(args)
+    assert refused.exit_code == 2 and "--out" in refused.stderr
+    assert cdek_server.seen == []
+    write_lines(out, [{"id": "r1", "ok": True, "result": {}}])
+    again = run_cli([*args, "--resume"])
+    assert again.exit_code == 0, again.stderr
+    assert sorted(r["id"] for r in records(out.read_text())) == ["r1", "r2", "r3"]
+    assert [cdek_server.calls(order_id(n)) for n in (1, 2, 3)] == [0, 0, 1]
+    assert not journal.exists()
