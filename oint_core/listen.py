@@ -302,6 +302,7 @@ class Receiver:
         self.webhooks = webhooks
         #: Called when the reader of the output is gone (EPIPE): nothing can be stored again.
         self._on_reader_gone = on_reader_gone
+        self.reader_gone = False
         self._secret = secret.encode("utf-8")
         self.path = path
         self._sink = sink
@@ -350,6 +351,9 @@ class Receiver:
         response = Response(json.dumps(text) + "\n", status=status, content_type="application/json")
         if status == 405:
             response.headers["Allow"] = "POST"
+        if self.reader_gone and self._on_reader_gone is not None:
+            # As a pipeline expects, listen ends; only once this answer went out whole.
+            response.call_on_close(self._on_reader_gone)
         return response(environ, start_response)
 
     def authorized(self, given: str | None) -> bool:
@@ -394,8 +398,7 @@ class Receiver:
                 self._sink.write(line)
             except (OSError, ValueError) as exc:
                 if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
-                    if self._on_reader_gone is not None:  # as a pipeline expects: end
-                        self._on_reader_gone()
+                    self.reader_gone = True  # the answer is sent, then listen ends
                     return 500, {"error": "could not store the event"}
                 self._say(f"oint: error: could not write an event: {one_line(str(exc))}")
                 return 500, {"error": "could not store the event"}
